@@ -1,0 +1,1 @@
+"""Source plug-ins: each yields Documents; the shared polite HTTP client does all fetching."""

@@ -1,0 +1,208 @@
+"""`voc`: the command line. Every command prints one clear line on bad input, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from voc.errors import VocError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="voc: mine public conversations for pain points, objections, purchase triggers and "
+                       "must-have features, then draft evidence-backed personas.")
+
+StudyArg = typer.Argument(..., help="study file (TOML) or a folder holding study.toml")
+
+
+def _echo_json(obj: object) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+@app.command()
+def init(path: Path = typer.Argument(Path("study.toml"), help="where to write the starter study file"),
+         name: str = typer.Option("", help="study name (default: the file's folder name)")) -> None:
+    """Write a starter study file."""
+    from voc.config import STARTER_STUDY
+
+    if path.exists():
+        raise VocError(f"{path}: already exists; choose another path")
+    name = name or (path.parent.resolve().name if path.parent.name else "my-study")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER_STUDY.format(name=name), encoding="utf-8")
+    typer.echo(f"wrote {path}; edit its [[sources]], then run `voc run {path}`")
+
+
+@app.command()
+def crawl(study: Path = StudyArg) -> None:
+    """Collect everything new from the study's sources into its store."""
+    from flows.crawl import crawl_flow
+
+    _echo_json(crawl_flow(str(_study_path(study))))
+
+
+@app.command()
+def analyze(study: Path = StudyArg) -> None:
+    """Segment, extract insights, fit topics and draft personas from the store."""
+    from flows.analyze import analyze_flow
+
+    _echo_json(analyze_flow(str(_study_path(study))))
+
+
+@app.command()
+def report(study: Path = StudyArg, run_id: Optional[str] = typer.Option(None, help="an analysis run (default: latest)")) -> None:
+    """Write report.html, report.md and exports for the latest analysis."""
+    from flows.report import report_flow
+
+    paths = report_flow(str(_study_path(study)), run_id)
+    typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}\nexports: {paths['exports']}")
+
+
+@app.command()
+def run(study: Path = StudyArg) -> None:
+    """Crawl, analyse and report (the Prefect pipeline flow, run locally)."""
+    from flows.pipeline import pipeline_flow
+
+    result = pipeline_flow(str(_study_path(study)))
+    _summary(result)
+
+
+@app.command()
+def demo(serve: bool = typer.Option(False, "--serve", help="keep serving the corpus afterwards so report links work")) -> None:
+    """Serve the bundled demo corpus on 127.0.0.1:8765 and run the real pipeline on it."""
+    from voc.demo import DEMO_DIR, DEMO_PORT, demo_study_path, serve_directory
+
+    path = demo_study_path()
+    with serve_directory(DEMO_DIR / "site", DEMO_PORT) as base:
+        typer.echo(f"serving the demo corpus at {base}")
+        from flows.pipeline import pipeline_flow
+
+        result = pipeline_flow(str(path))
+        _summary(result)
+        if serve:
+            typer.echo("serving until Ctrl-C")
+            try:
+                import time
+
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+
+
+def _summary(result: dict) -> None:
+    crawl, analysis = result["crawl"], result["analyze"]
+    errors = f", {len(crawl['errors'])} source errors (see `voc runs`)" if crawl["errors"] else ""
+    typer.echo(f"crawl: {crawl['fetched']} fetched, {crawl['new_documents']} new documents{errors}")
+    typer.echo(f"analyze: {analysis['segment']['sentences_new']} new sentences, "
+               f"{analysis['extract']['insights_new']} new insights, {analysis['personas']['personas']} personas")
+    typer.echo(f"report: {result['report']['html']}\nmarkdown: {result['report']['markdown']}")
+
+
+@app.command()
+def fetch(url: str = typer.Argument(..., help="a forum page, topic JSON or listing URL"),
+          engine: str = typer.Option("auto", help="source type to parse with, or auto-detect")) -> None:
+    """Print the Documents one page yields as JSONL (nothing is stored): try a new site before adding it."""
+    from scrapers.fetch import fetch_page
+
+    detected, docs = fetch_page(url, engine)
+    typer.echo(f"# engine: {detected}; {len(docs)} documents", err=True)
+    for doc in docs:
+        _echo_json(doc.to_json())
+
+
+@app.command()
+def classify(file: Optional[Path] = typer.Argument(None, help="one sentence per line (default: stdin)"),
+             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
+    """Print kinds, aspect, strength and confidence for each input sentence as JSONL."""
+    lines = (file.read_text(encoding="utf-8") if file else sys.stdin.read()).splitlines()
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    extractor = _extractor(study)
+    for rec in extractor.classify(texts):
+        _echo_json(rec)
+
+
+@app.command(name="eval")
+def eval_cmd(file: Path = typer.Argument(..., help="CSV with columns text and labels (kinds joined by ';')"),
+             as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+             baseline: bool = typer.Option(False, "--baseline", help="also evaluate the keyword baseline"),
+             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
+    """Per-kind precision/recall/F1 and macro-F1 of the extractor on a labelled CSV."""
+    from voc.evaluate import evaluate, format_table, read_labelled
+    from voc.extract import baseline_predict
+
+    df = read_labelled(file)
+    result = evaluate(df, _extractor(study).predict_labels)
+    base = evaluate(df, baseline_predict) if baseline else None
+    if as_json:
+        _echo_json({**result, **({"baseline": base} if base else {})})
+        return
+    typer.echo(format_table(result, f"classifier on {file}"))
+    if base:
+        typer.echo("\n" + format_table(base, "keyword baseline"))
+        typer.echo(f"\nmacro-F1 gain over baseline: {result['macro_f1'] - base['macro_f1']:+.3f}")
+
+
+@app.command()
+def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (text, labels), added to the shipped data"),
+          out: Optional[Path] = typer.Option(None, help="where to write the classifier (default: the shipped one)"),
+          shipped: bool = typer.Option(True, help="include the shipped labelled dev split")) -> None:
+    """Retrain the insight classifier from the shipped labels plus your own CSVs."""
+    from voc.config import Models
+    from voc.embed import get_embedder
+    from voc.extract import BUILTIN_HEAD
+    from voc.segment import load_spacy
+    from voc.train import train as do_train
+
+    models = Models()
+    target = out or BUILTIN_HEAD
+    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), target, list(files or []), shipped)
+    typer.echo(f"trained on {len(df)} sentences ({clf.meta['positives']}); thresholds {clf.thresholds}; wrote {target}")
+
+
+@app.command()
+def runs(study: Path = StudyArg) -> None:
+    """List the study's runs with status, counts and errors."""
+    from voc.config import load_study
+    from voc.store import Store
+
+    s = load_study(study)
+    with Store(s.store_path) as store:
+        for r in store.runs().itertuples():
+            took = "" if r.finished_at is None or str(r.finished_at) == "NaT" else f"{(r.finished_at - r.started_at).total_seconds():.0f}s"
+            typer.echo(f"{r.run_id}  {r.flow:<8} {r.status:<10} {took:>6}  counts={r.counts}  errors={r.errors}")
+
+
+def _study_path(study: Path) -> Path:
+    from voc.config import load_study
+
+    return load_study(study).path  # validates before any flow starts
+
+
+def _extractor(study: Optional[Path]):
+    from voc.config import Study, load_study
+    from voc.stages import components
+
+    s = load_study(study) if study else Study(name="adhoc")
+    return components(s).extractor
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=True)
+    except VocError as err:
+        typer.echo(f"voc: error: {err}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

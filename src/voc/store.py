@@ -1,0 +1,328 @@
+"""The study's embedded database (DuckDB): idempotent upserts, crawl cursors, runs, exports.
+
+Every stage reads from and writes to the store, so each stage can be re-run alone and a crash
+loses at most the batch in flight (each write is one transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from voc.errors import VocError
+from voc.schema import DOCUMENT_COLUMNS, Document, stable_id, utcnow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY, study VARCHAR, source VARCHAR, kind VARCHAR, url VARCHAR,
+    thread_id VARCHAR, parent_id VARCHAR, author_hash VARCHAR, created_at TIMESTAMP,
+    title VARCHAR, text VARCHAR, rating DOUBLE, score DOUBLE, lang VARCHAR,
+    fetched_at TIMESTAMP, raw_ref VARCHAR);
+CREATE TABLE IF NOT EXISTS crawl_state (
+    source VARCHAR PRIMARY KEY, cursor JSON, updated_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, flow VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+    status VARCHAR, counts JSON, errors JSON);
+CREATE TABLE IF NOT EXISTS segmented (doc_id VARCHAR PRIMARY KEY, n_sentences INTEGER);
+CREATE TABLE IF NOT EXISTS sentences (
+    sent_id VARCHAR PRIMARY KEY, doc_id VARCHAR, idx INTEGER, text VARCHAR,
+    start_char INTEGER, end_char INTEGER);
+CREATE TABLE IF NOT EXISTS extracted (sent_id VARCHAR PRIMARY KEY, model VARCHAR);
+CREATE TABLE IF NOT EXISTS insights (
+    sent_id VARCHAR, kind VARCHAR, aspect VARCHAR, strength VARCHAR, confidence DOUBLE,
+    method VARCHAR, PRIMARY KEY (sent_id, kind));
+CREATE TABLE IF NOT EXISTS attributes (
+    doc_id VARCHAR, author_hash VARCHAR, attribute VARCHAR, sent_id VARCHAR,
+    PRIMARY KEY (doc_id, attribute));
+CREATE TABLE IF NOT EXISTS embeddings (
+    content_hash VARCHAR, model VARCHAR, vector FLOAT[], PRIMARY KEY (content_hash, model));
+CREATE TABLE IF NOT EXISTS topics (
+    run_id VARCHAR, kind VARCHAR, topic_id INTEGER, label VARCHAR, keywords VARCHAR[],
+    size INTEGER, PRIMARY KEY (run_id, kind, topic_id));
+CREATE TABLE IF NOT EXISTS insight_topics (
+    run_id VARCHAR, sent_id VARCHAR, kind VARCHAR, topic_id INTEGER,
+    PRIMARY KEY (run_id, sent_id, kind));
+CREATE TABLE IF NOT EXISTS personas (
+    run_id VARCHAR, persona_id INTEGER, name VARCHAR, share DOUBLE, size INTEGER,
+    items JSON, channels JSON, vocabulary JSON, self_descriptions JSON, quotes JSON,
+    PRIMARY KEY (run_id, persona_id));
+"""
+
+TABLES = (
+    "documents", "crawl_state", "runs", "sentences", "insights", "attributes", "topics",
+    "insight_topics", "personas",
+)
+
+
+class Store:
+    """A DuckDB file holding one study. Safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as err:
+            raise VocError(f"{self.path}: cannot open the store ({err}); is another voc process using it?") from None
+        self._lock = threading.RLock()
+        if not read_only:
+            self.con.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- low level ---------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        with self._lock:
+            return self.con.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        with self._lock:
+            rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+    def _upsert(self, table: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
+        if df.empty:
+            return
+        frame = df[list(columns)]
+        cols = ", ".join(columns)
+        self.con.register("_incoming", frame)
+        try:
+            self.con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
+
+    def transaction(self):
+        return _Transaction(self)
+
+    # -- meta --------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def salt(self) -> str:
+        """The store's pseudonymisation salt, created once (unless VOC_SALT overrides it)."""
+        with self._lock:
+            salt = self.meta("author_salt")
+            if salt is None:
+                salt = secrets.token_hex(16)
+                self.set_meta("author_salt", salt)
+        return salt
+
+    # -- documents and cursors ---------------------------------------------------------------
+    def commit_batch(self, docs: Iterable[Document], source: str, cursor: dict | None) -> int:
+        """Upsert documents and move the source's cursor in one transaction.
+
+        Returns the number of documents that were not in the store before.
+        """
+        rows = [d.to_row() for d in docs]
+        df = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+        with self.transaction():
+            new = 0
+            if not df.empty:
+                df = df.drop_duplicates("doc_id", keep="last")
+                self.con.register("_ids", df[["doc_id"]])
+                new = self.con.execute(
+                    "SELECT count(*) FROM _ids WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
+                ).fetchall()[0][0]
+                self.con.unregister("_ids")
+                self._upsert("documents", df, DOCUMENT_COLUMNS)
+            if cursor is not None:
+                self.con.execute(
+                    "INSERT OR REPLACE INTO crawl_state VALUES (?, ?, ?)",
+                    [source, json.dumps(cursor, sort_keys=True), utcnow()],
+                )
+        return int(new)
+
+    def cursor(self, source: str) -> dict | None:
+        raw = self.scalar("SELECT cursor FROM crawl_state WHERE source = ?", [source])
+        return json.loads(raw) if raw else None
+
+    def documents(self, where: str = "", params: Sequence[Any] | None = None) -> pd.DataFrame:
+        sql = f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM documents {where} ORDER BY doc_id"
+        return self.query(sql, params)
+
+    def count(self, table: str) -> int:
+        if table not in TABLES + ("segmented", "extracted", "embeddings"):
+            raise ValueError(f"unknown table {table}")
+        return int(self.scalar(f"SELECT count(*) FROM {table}"))
+
+    # -- segmentation ------------------------------------------------------------------------
+    def unsegmented_documents(self) -> pd.DataFrame:
+        return self.documents("WHERE doc_id NOT IN (SELECT doc_id FROM segmented)")
+
+    def save_sentences(self, sentences: pd.DataFrame, doc_ids: Sequence[str]) -> None:
+        counts = sentences.groupby("doc_id").size() if not sentences.empty else pd.Series(dtype=int)
+        done = pd.DataFrame({"doc_id": list(doc_ids)})
+        done["n_sentences"] = done["doc_id"].map(counts).fillna(0).astype(int)
+        with self.transaction():
+            self._upsert("sentences", sentences, ["sent_id", "doc_id", "idx", "text", "start_char", "end_char"])
+            self._upsert("segmented", done, ["doc_id", "n_sentences"])
+
+    def set_languages(self, langs: dict[str, str]) -> None:
+        if not langs:
+            return
+        df = pd.DataFrame({"doc_id": list(langs), "lang": list(langs.values())})
+        with self.transaction():
+            self.con.register("_langs", df)
+            self.con.execute("UPDATE documents SET lang = l.lang FROM _langs l WHERE documents.doc_id = l.doc_id")
+            self.con.unregister("_langs")
+
+    # -- extraction --------------------------------------------------------------------------
+    def sentences_with_context(self, only_new_for_model: str | None = None) -> pd.DataFrame:
+        """Sentences joined with their document fields that extraction uses as features."""
+        where = ""
+        params: list[Any] = []
+        if only_new_for_model is not None:
+            where = "WHERE s.sent_id NOT IN (SELECT sent_id FROM extracted WHERE model = ?)"
+            params = [only_new_for_model]
+        return self.query(
+            f"""SELECT s.sent_id, s.doc_id, s.idx, s.text, d.kind AS doc_kind, d.rating,
+                       d.author_hash, d.source
+                FROM sentences s JOIN documents d USING (doc_id) {where}
+                ORDER BY s.doc_id, s.idx""",
+            params,
+        )
+
+    def doc_sentences(self, doc_ids: Sequence[str]) -> pd.DataFrame:
+        """All sentences of the given documents, for context windows."""
+        if not doc_ids:
+            return pd.DataFrame(columns=["sent_id", "doc_id", "idx", "text"])
+        self.con.register("_docs", pd.DataFrame({"doc_id": list(doc_ids)}))
+        try:
+            return self.con.execute(
+                "SELECT sent_id, doc_id, idx, text FROM sentences WHERE doc_id IN (SELECT doc_id FROM _docs) ORDER BY doc_id, idx"
+            ).df()
+        finally:
+            self.con.unregister("_docs")
+
+    def save_insights(self, insights: pd.DataFrame, attributes: pd.DataFrame, sent_ids: Sequence[str], model: str) -> None:
+        done = pd.DataFrame({"sent_id": list(sent_ids), "model": model})
+        with self.transaction():
+            if len(done):
+                self.con.register("_done", done)
+                # A re-extraction replaces what an earlier model said about these sentences.
+                self.con.execute("DELETE FROM insights WHERE sent_id IN (SELECT sent_id FROM _done)")
+                self.con.unregister("_done")
+            self._upsert("insights", insights, ["sent_id", "kind", "aspect", "strength", "confidence", "method"])
+            self._upsert("attributes", attributes, ["doc_id", "author_hash", "attribute", "sent_id"])
+            self._upsert("extracted", done, ["sent_id", "model"])
+
+    def insights_frame(self, kind: str | None = None) -> pd.DataFrame:
+        """Insights with their sentence and evidence (quote, link, source, date, author)."""
+        where, params = ("WHERE i.kind = ?", [kind]) if kind else ("", [])
+        return self.query(
+            f"""SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, i.method,
+                       s.text, s.doc_id, d.url, d.source, d.kind AS doc_kind, d.created_at,
+                       d.author_hash, d.thread_id, d.rating, d.title
+                FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
+                {where} ORDER BY i.kind, i.sent_id""",
+            params,
+        )
+
+    # -- embeddings cache --------------------------------------------------------------------
+    def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        if not hashes:
+            return {}
+        with self._lock:
+            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
+            try:
+                rows = self.con.execute(
+                    "SELECT content_hash, vector FROM embeddings WHERE model = ? AND content_hash IN (SELECT content_hash FROM _h)",
+                    [model],
+                ).fetchall()
+            finally:
+                self.con.unregister("_h")
+        return {h: np.asarray(v, dtype=np.float32) for h, v in rows}
+
+    def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str) -> None:
+        if not len(hashes):
+            return
+        df = pd.DataFrame({"content_hash": list(hashes), "model": model, "vector": [v.tolist() for v in vectors]})
+        with self.transaction():
+            self._upsert("embeddings", df, ["content_hash", "model", "vector"])
+
+    # -- topics and personas -----------------------------------------------------------------
+    def save_topics(self, run_id: str, kind: str, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
+        with self.transaction():
+            self.con.execute("DELETE FROM topics WHERE run_id = ? AND kind = ?", [run_id, kind])
+            self.con.execute("DELETE FROM insight_topics WHERE run_id = ? AND kind = ?", [run_id, kind])
+            self._upsert("topics", topics.assign(run_id=run_id, kind=kind), ["run_id", "kind", "topic_id", "label", "keywords", "size"])
+            self._upsert("insight_topics", assignments.assign(run_id=run_id, kind=kind), ["run_id", "sent_id", "kind", "topic_id"])
+
+    def save_personas(self, run_id: str, personas: pd.DataFrame) -> None:
+        frame = personas.copy()
+        for col in ("items", "channels", "vocabulary", "self_descriptions", "quotes"):
+            frame[col] = frame[col].map(lambda v: json.dumps(v, default=str))
+        with self.transaction():
+            self.con.execute("DELETE FROM personas WHERE run_id = ?", [run_id])
+            self._upsert("personas", frame.assign(run_id=run_id), ["run_id", "persona_id", "name", "share", "size", "items", "channels", "vocabulary", "self_descriptions", "quotes"])
+
+    def latest_run(self, flow: str = "analyze", status: str = "completed") -> str | None:
+        return self.scalar(
+            "SELECT run_id FROM runs WHERE flow = ? AND status = ? ORDER BY finished_at DESC LIMIT 1", [flow, status]
+        )
+
+    # -- runs --------------------------------------------------------------------------------
+    def start_run(self, flow: str) -> str:
+        started = utcnow()
+        run_id = f"{started:%Y%m%dT%H%M%S}-{stable_id(flow, started.isoformat(), secrets.token_hex(4))[:6]}"
+        with self._lock:
+            self.con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', '{}', '[]')", [run_id, flow, started]
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict, errors: list) -> None:
+        with self._lock:
+            self.con.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
+                [utcnow(), status, json.dumps(counts, default=str), json.dumps(errors, default=str), run_id],
+            )
+
+    def runs(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM runs ORDER BY started_at")
+
+    # -- exports -----------------------------------------------------------------------------
+    def export_table(self, sql: str, path: Path) -> Path:
+        """Write a query result to Parquet or CSV, chosen by the file suffix."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fmt = {".parquet": "PARQUET", ".csv": "CSV, HEADER"}[path.suffix]
+        with self._lock:
+            self.con.execute(f"COPY ({sql}) TO '{path.as_posix()}' (FORMAT {fmt})")
+        return path
+
+
+class _Transaction:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self) -> None:
+        self.store._lock.acquire()
+        self.store.con.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type, *rest) -> None:
+        try:
+            self.store.con.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.store._lock.release()

@@ -1,0 +1,146 @@
+"""Topics: BERTopic per insight kind over cached sentence embeddings.
+
+Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
+the corpus (min_topic_size grows with the number of insights), with an outlier budget: at most
+``max_outlier_share`` of insights stay in topic -1.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
+
+
+@dataclass
+class TopicResult:
+    kind: str
+    topics: pd.DataFrame        # topic_id, label, keywords, size
+    assignments: pd.DataFrame   # sent_id, topic_id
+    model: Any = None           # the fitted BERTopic object (None when grouped by aspect)
+    method: str = "bertopic"
+
+    @property
+    def outlier_share(self) -> float:
+        if self.assignments.empty:
+            return 0.0
+        return float((self.assignments["topic_id"] == -1).mean())
+
+
+def auto_min_topic_size(n: int) -> int:
+    """About 1 topic per 25 insights on small corpora, capped so large corpora stay readable."""
+    return int(max(3, min(150, round(n / 25) if n < 2000 else 80 + n / 2000)))
+
+
+def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None) -> Any:
+    from bertopic import BERTopic
+    from bertopic.representation import KeyBERTInspired
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    size = min_topic_size or auto_min_topic_size(n)
+    umap_model = UMAP(n_neighbors=max(2, min(15, n - 1)), n_components=max(2, min(5, n - 2)), min_dist=0.0,
+                      metric="cosine", random_state=seed, n_jobs=1)
+    hdbscan_model = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
+                            cluster_selection_method="eom", prediction_data=True)
+    vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n >= 60 else 1,
+                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9'+-]+\b")
+    representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
+    return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
+                    vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                    representation_model=representation, min_topic_size=size, calculate_probabilities=False)
+
+
+def _centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
+    ids = sorted(t for t in set(topics.tolist()) if t != -1)
+    cents = np.stack([emb[topics == t].mean(0) for t in ids])
+    cents /= np.linalg.norm(cents, axis=1, keepdims=True) + 1e-9
+    return ids, cents
+
+
+def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.ndarray:
+    """Move outliers to their nearest topic centroid, most similar first, until at most
+    ``budget`` of all insights remain outliers (the least similar ones stay out)."""
+    topics = topics.copy()
+    out = np.flatnonzero(topics == -1)
+    allowed = int(np.floor(budget * len(topics)))
+    if len(out) <= allowed or len(set(topics.tolist()) - {-1}) == 0:
+        return topics
+    ids, cents = _centroids(emb, topics)
+    sims = emb[out] @ cents.T
+    best = sims.argmax(1)
+    order = np.argsort(-sims.max(1), kind="stable")
+    for i in order[: len(out) - allowed]:
+        topics[out[i]] = ids[best[i]]
+    return topics
+
+
+def label_topic(keywords: list[str], aspects: list[str | None]) -> str:
+    """A short readable label: the topic's dominant aspect (if one dominates) and its keywords."""
+    counts = Counter(a for a in aspects if a)
+    kws = [k for k in keywords if k][:4]
+    # Drop keywords contained in a longer kept keyword ("battery" vs "battery dies").
+    kws = [k for k in kws if not any(k != o and k in o for o in kws)][:3]
+    if counts:
+        aspect, n = counts.most_common(1)[0]
+        if n >= max(2, 0.3 * len(aspects)):
+            rest = [k for k in kws if aspect not in k][:2]
+            return aspect + (f": {', '.join(rest)}" if rest else "")
+    return ", ".join(kws) if kws else "misc"
+
+
+def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: int = 42,
+               min_topic_size: int = 0, max_outlier_share: float = 0.15,
+               embedding_model: Any = None) -> TopicResult:
+    """Topics for one insight kind.
+
+    Args:
+        insights: frame with sent_id, text, aspect; row i matches embeddings[i].
+        embeddings: L2-normalised sentence vectors.
+        embedding_model: a sentence-transformers model for KeyBERT-style keywords (optional).
+    """
+    order = np.argsort(insights["sent_id"].to_numpy(), kind="stable")
+    ins = insights.iloc[order].reset_index(drop=True)
+    emb = embeddings[order]
+    docs = ins["text"].tolist()
+    n = len(ins)
+    if n < MIN_FOR_MODEL:
+        return _by_aspect(kind, ins)
+    model = build_model(n, seed, min_topic_size, embedding_model)
+    topics, _ = model.fit_transform(docs, embeddings=emb)
+    topics = np.asarray(topics)
+    if (topics != -1).sum() == 0:
+        return _by_aspect(kind, ins)
+    reduced = reduce_outliers(emb, topics, max_outlier_share)
+    if not np.array_equal(reduced, topics):
+        model.update_topics(docs, topics=reduced.tolist(), vectorizer_model=model.vectorizer_model,
+                            ctfidf_model=model.ctfidf_model, representation_model=model.representation_model)
+        topics = reduced
+    rows = []
+    for tid in sorted(set(topics.tolist())):
+        words = [w for w, _ in (model.get_topic(tid) or [])][:8]
+        members = topics == tid
+        label = "unassigned (outliers)" if tid == -1 else label_topic(words, ins.loc[members, "aspect"].tolist())
+        rows.append({"topic_id": int(tid), "label": label, "keywords": words, "size": int(members.sum())})
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
+                       model=model, method="bertopic")
+
+
+def _by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:
+    """Too few insights to cluster: one topic per aspect, the rest in 'other'."""
+    aspects = ins["aspect"].fillna("other").replace("", "other")
+    ranked = [a for a, _ in Counter(aspects).most_common()]
+    ids = {a: i for i, a in enumerate(ranked)}
+    topics = aspects.map(ids).astype(int)
+    rows = [{"topic_id": ids[a], "label": a, "keywords": [a], "size": int((aspects == a).sum())} for a in ranked]
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
+                       model=None, method="aspect-groups")
