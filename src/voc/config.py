@@ -58,6 +58,9 @@ class Extract(Strict):
 
 class Topics(Strict):
     seed: int = 42
+    # Words kept out of topic keywords and labels: brand and model names say "which product",
+    # not "what about it".
+    stop_words: list[str] = Field(default_factory=list)
     min_topic_size: int = Field(default=0, ge=0, description="0 = scale with corpus size")
     max_outlier_share: float = Field(default=0.15, ge=0.0, le=1.0)
 

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from voc.evidence import pick_quotes
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
+from voc.topics import short_label
 
 NAME_KINDS = ("purchase_trigger", "must_have_feature", "pain_point", "objection")
 
@@ -88,13 +90,6 @@ def channel_of(source: str, url: str | None) -> str:
     return f"{source} ({host})" if host else source
 
 
-def _quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
-    picked = rows.sort_values(["confidence", "sent_id"], ascending=[False, True]).head(n)
-    return [{"text": r.text, "url": r.url, "source": r.source,
-             "date": None if pd.isna(r.created_at) else str(pd.Timestamp(r.created_at).date())}
-            for r in picked.itertuples()]
-
-
 def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame, topic_labels: dict) -> dict[str, Any]:
     items: dict[str, list[dict[str, Any]]] = {}
     for kind in INSIGHT_KINDS:
@@ -102,7 +97,7 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
         ranked = rows.groupby("topic_key").size().sort_values(ascending=False, kind="stable")
         items[kind] = [{
             "topic_id": key, "label": topic_labels.get((kind, key), str(key)), "count": int(cnt),
-            "quotes": _quotes(rows[rows["topic_key"] == key]),
+            "quotes": pick_quotes(rows[rows["topic_key"] == key]),
         } for key, cnt in ranked.head(5).items()]
     channels = Counter(channel_of(s, u) for s, u in members.drop_duplicates("doc_id")[["source", "url"]].itertuples(index=False))
     selfdesc = Counter(attrs[attrs["voice"].isin(set(members["voice"]))]["attribute"]) if not attrs.empty else Counter()
@@ -114,22 +109,26 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
     }
 
 
-def persona_name(items: dict[str, list[dict[str, Any]]], lift: dict[tuple[str, Any], float]) -> str:
-    """A working name from the segment's most distinctive trigger and need."""
-    parts = []
-    for kind, template in (("purchase_trigger", "Triggered by {}"), ("must_have_feature", "needs {}"),
+def persona_name(items: dict[str, list[dict[str, Any]]], lift: dict[tuple[str, Any], float],
+                 taken: set[str] | None = None) -> str:
+    """A working name from the segment's most distinctive trigger and need (plus a third trait
+    when another segment already has that name)."""
+    taken = taken or set()
+    parts: list[str] = []
+    for kind, template in (("purchase_trigger", "triggered by {}"), ("must_have_feature", "needs {}"),
                            ("pain_point", "struggles with {}"), ("objection", "worried about {}")):
         cands = [i for i in items.get(kind, []) if i["label"] not in ("unassigned (outliers)", "other")]
         if not cands:
             continue
         best = max(cands, key=lambda i: (lift.get((kind, i["topic_id"]), 0) * np.log1p(i["count"]), i["count"]))
-        parts.append(template.format(best["label"].split(":")[0]))
-        if len(parts) == 2:
+        parts.append(template.format(short_label(best["label"])))
+        name = ", ".join(parts)
+        if len(parts) >= 2 and name[0].upper() + name[1:] not in taken:
             break
     if not parts:
         return "Unnamed segment"
-    text = ", ".join(parts)
-    return text[0].upper() + text[1:]
+    name = ", ".join(parts)
+    return name[0].upper() + name[1:]
 
 
 def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFrame,
@@ -173,7 +172,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
         desc = describe(members, items, attrs, labels)
         quotes = [q for kind in NAME_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
-        rows.append({"persona_id": len(rows) + 1, "name": persona_name(desc["items"], lift),
+        rows.append({"persona_id": len(rows) + 1, "name": persona_name(desc["items"], lift, {r["name"] for r in rows}),
                      "share": round(int((assign == seg).sum()) / n_voices, 4), "size": int((assign == seg).sum()),
                      "quotes": quotes, **desc})
     diag = {"voices": n_voices, "k": k, "silhouette": None if sil is None else round(sil, 4),

@@ -83,7 +83,8 @@ def topics_stage(study: Study, store: Store, run_id: str, embedder: Any) -> dict
             continue
         emb = embed_cached(ins["text"].tolist(), embedder, store)
         result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
-                            max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model)
+                            max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
+                            extra_stop_words=study.topics.stop_words)
         store.save_topics(run_id, kind, result.topics, result.assignments)
         stats[kind] = {"insights": len(ins), "topics": int((result.topics["topic_id"] != -1).sum()),
                        "outlier_share": round(result.outlier_share, 4), "method": result.method}

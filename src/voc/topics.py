@@ -37,7 +37,21 @@ def auto_min_topic_size(n: int) -> int:
     return int(max(3, min(150, round(n / 25) if n < 2000 else 80 + n / 2000)))
 
 
-def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None) -> Any:
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b"  # no digits: model numbers (d7, s8) are not themes
+
+
+def stop_words(extra: list[str] | None = None) -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = set(ENGLISH_STOP_WORDS) | {w.lower() for w in extra or []}
+    words |= {"just", "really", "like", "got", "get", "thing", "things", "lol", "im", "ive", "dont", "don't",
+              "i'm", "i've", "it's", "doesn't", "didn't", "can't", "won't", "isn't", "that's", "i'd", "you're",
+              "honestly", "actually", "basically", "literally", "pretty", "maybe", "yeah", "um", "uh", "tbh", "imo"}
+    return sorted(words)
+
+
+def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None,
+                extra_stop_words: list[str] | None = None) -> Any:
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -50,8 +64,8 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
                       metric="cosine", random_state=seed, n_jobs=1)
     hdbscan_model = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
                             cluster_selection_method="eom", prediction_data=True)
-    vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n >= 60 else 1,
-                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9'+-]+\b")
+    vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
+                                 min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
     return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
@@ -82,23 +96,31 @@ def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.nd
     return topics
 
 
-def label_topic(keywords: list[str], aspects: list[str | None]) -> str:
-    """A short readable label: the topic's dominant aspect (if one dominates) and its keywords."""
-    counts = Counter(a for a in aspects if a)
-    kws = [k for k in keywords if k][:4]
+def label_topic(keywords: list[str], aspects: list[str | None], stop: set[str] | None = None) -> str:
+    """A short readable label: the dominant aspect (if one dominates) and one or two keywords."""
+    stop = stop or set()
+    counts = Counter(a for a in aspects if isinstance(a, str) and a and not set(a.split()) & stop)
+    kws = [k for k in keywords if k and not set(k.split()) & stop][:5]
     # Drop keywords contained in a longer kept keyword ("battery" vs "battery dies").
-    kws = [k for k in kws if not any(k != o and k in o for o in kws)][:3]
+    kws = [k for k in kws if not any(k != o and k in o.split() for o in kws)][:3]
     if counts:
         aspect, n = counts.most_common(1)[0]
-        if n >= max(2, 0.3 * len(aspects)):
-            rest = [k for k in kws if aspect not in k][:2]
-            return aspect + (f": {', '.join(rest)}" if rest else "")
-    return ", ".join(kws) if kws else "misc"
+        if n >= max(2, 0.25 * len(aspects)):
+            rest = [k for k in kws if aspect not in k and k not in aspect][:2]
+            return aspect + (f" ({', '.join(rest)})" if rest else "")
+    if not kws:
+        return "misc"
+    return kws[0] + (f" ({', '.join(kws[1:3])})" if len(kws) > 1 else "")
+
+
+def short_label(label: str) -> str:
+    """The head of a label ("battery (dies, charge)" -> "battery")."""
+    return label.split(" (")[0]
 
 
 def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: int = 42,
                min_topic_size: int = 0, max_outlier_share: float = 0.15,
-               embedding_model: Any = None) -> TopicResult:
+               embedding_model: Any = None, extra_stop_words: list[str] | None = None) -> TopicResult:
     """Topics for one insight kind.
 
     Args:
@@ -113,7 +135,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     n = len(ins)
     if n < MIN_FOR_MODEL:
         return _by_aspect(kind, ins)
-    model = build_model(n, seed, min_topic_size, embedding_model)
+    model = build_model(n, seed, min_topic_size, embedding_model, extra_stop_words)
     topics, _ = model.fit_transform(docs, embeddings=emb)
     topics = np.asarray(topics)
     if (topics != -1).sum() == 0:
@@ -127,7 +149,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     for tid in sorted(set(topics.tolist())):
         words = [w for w, _ in (model.get_topic(tid) or [])][:8]
         members = topics == tid
-        label = "unassigned (outliers)" if tid == -1 else label_topic(words, ins.loc[members, "aspect"].tolist())
+        label = "unassigned (outliers)" if tid == -1 else label_topic(words, ins.loc[members, "aspect"].tolist(), set(stop_words(extra_stop_words)))
         rows.append({"topic_id": int(tid), "label": label, "keywords": words, "size": int(members.sum())})
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),

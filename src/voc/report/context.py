@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from voc.config import Study
+from voc.evidence import pick_quotes
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
@@ -22,11 +23,6 @@ KIND_BLURBS = {
 
 def _date(v: Any) -> str | None:
     return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
-
-
-def _quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
-    rows = rows.sort_values(["confidence", "sent_id"], ascending=[False, True]).drop_duplicates("text").head(n)
-    return [{"text": r.text, "url": r.url, "source": r.source, "date": _date(r.created_at)} for r in rows.itertuples()]
 
 
 def previous_run(store: Store, run_id: str) -> str | None:
@@ -62,7 +58,7 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, prev_sizes: dict[tupl
                 "keywords": list(t.keywords)[:6], "aspects": aspects,
                 "trend": trend(len(members), prev_sizes.get((kind, t.label))),
                 "strength": members["strength"].value_counts().to_dict() if kind == "must_have_feature" else {},
-                "quotes": _quotes(members), "outlier": t.topic_id == -1,
+                "quotes": pick_quotes(members), "outlier": t.topic_id == -1,
             })
         tables[kind] = {"title": KIND_TITLES[kind], "blurb": KIND_BLURBS[kind], "total": len(rows), "topics": entries}
     return tables
