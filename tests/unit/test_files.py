@@ -1,0 +1,80 @@
+import csv
+import json
+
+import pandas as pd
+import pytest
+
+from scrapers.files import FileOptions, FileSource
+from voc.errors import VocError
+
+
+def source(tmp_path, **opts):
+    return FileSource("import", FileOptions(**opts), base_dir=tmp_path)
+
+
+def write_csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+REVIEWS = [
+    {"id": "r1", "stars": "5", "review": "Perfect, love it!!", "user": "ann", "date": "2025-03-01"},
+    {"id": "r2", "stars": "3", "review": "Cleans well but the app logs me out every week.", "user": "bo", "date": "2025-03-02"},
+    {"id": "r3", "stars": "1", "review": "DOA. Returned.", "user": "cy", "date": "2025-03-03"},
+    {"id": "r4", "stars": "2", "review": "Gets stuck under the couch daily; I wish it had a height sensor.", "user": "di", "date": "2025-03-04"},
+    {"id": "r5", "stars": "4", "review": "Bought it on sale after our old one died.", "user": "ed", "date": "bad date"},
+]
+
+
+def test_reviews_keep_mid_rated_by_default(tmp_path):
+    write_csv(tmp_path / "r.csv", REVIEWS)
+    docs = list(source(tmp_path, path="r.csv").fetch(None))
+    assert [d.native_id for d in docs] == ["r2", "r4", "r5"]
+    assert {d.kind for d in docs} == {"review"} and docs[0].rating == 3.0 and docs[0].author == "bo"
+    assert docs[2].created_at is None  # unparseable dates become unknown, not errors
+    everything = list(source(tmp_path, path="r.csv", min_rating=0, max_rating=5).fetch(None))
+    assert len(everything) == 5
+
+
+def test_ratings_on_other_scales_are_normalised(tmp_path):
+    write_csv(tmp_path / "r.csv", [{"text": "ok", "score": "7"}, {"text": "meh", "score": "4"}])
+    docs = list(source(tmp_path, path="r.csv", rating_column="score", rating_scale=10).fetch(None))
+    assert [d.rating for d in docs] == [3.5, 2.0]
+
+
+def test_jsonl_survey_with_link_template_and_incremental_skip(tmp_path):
+    lines = [{"id": "INT-1", "text": "We hired two people and outgrew spreadsheets.", "respondent": "P1"},
+             {"id": "INT-2", "text": "Price was the only thing that held me back.", "respondent": "P2"}]
+    (tmp_path / "i.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    src = source(tmp_path, path="i.jsonl", author_column="respondent", link_template="https://x.example/i#{id}")
+    docs = list(src.fetch(None))
+    assert [d.kind for d in docs] == ["survey", "survey"]
+    assert docs[1].url == "https://x.example/i#INT-2" and docs[0].author == "P1"
+    assert list(src.fetch(src.cursor())) == []  # unchanged file: nothing new
+    with (tmp_path / "i.jsonl").open("a") as fh:
+        fh.write(json.dumps({"id": "INT-3", "text": "Our old CRM died with the vendor."}) + "\n")
+    assert [d.native_id for d in src.fetch(src.cursor())] == ["INT-1", "INT-2", "INT-3"]
+
+
+def test_clear_errors(tmp_path):
+    write_csv(tmp_path / "r.csv", [{"comments": "x"}])
+    with pytest.raises(VocError, match="no text column"):
+        list(source(tmp_path, path="r.csv").fetch(None))
+    (tmp_path / "b.jsonl").write_text('{"text": "fine"}\n{not json\n')
+    with pytest.raises(VocError, match=r"b.jsonl:2: not valid JSON"):
+        list(source(tmp_path, path="b.jsonl").fetch(None))
+    with pytest.raises(VocError, match="no file matches"):
+        list(source(tmp_path, path="missing*.csv").fetch(None))
+
+
+def test_real_google_play_reviews_mid_rated_filter(shared):
+    path = shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv"
+    src = FileSource("play", FileOptions(path=str(path), kind="review", date_format="%d.%m.%y"))
+    docs = list(src.fetch(None))
+    frame = pd.read_csv(path)
+    expected = frame[frame["ratingStars"].between(2, 4) & frame["reviewText"].fillna("").str.strip().ne("")]
+    assert len(docs) == len(expected) > 2000
+    assert all(2 <= d.rating <= 4 for d in docs)
+    assert docs[0].created_at.year == 2016 and docs[0].native_id == str(expected.iloc[0]["_id"])

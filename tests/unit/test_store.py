@@ -1,0 +1,42 @@
+from datetime import datetime
+
+import pytest
+
+from voc.schema import Document
+from voc.store import Store
+
+
+def docs(n, source="forum"):
+    return [Document(source=source, native_id=f"p{i}", kind="post", text=f"The dock is loud, post {i}",
+                     created_at=datetime(2025, 1, i + 1), url=f"http://f.example/t/1#p{i}") for i in range(n)]
+
+
+def test_upserts_are_idempotent_and_cursor_moves_with_documents(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.commit_batch(docs(3), "forum", {"page": 1}) == 3
+        assert store.commit_batch(docs(5), "forum", {"page": 2}) == 2  # 3 seen before
+        assert store.commit_batch(docs(5), "forum", {"page": 2}) == 0
+        assert store.count("documents") == 5
+        assert store.cursor("forum") == {"page": 2}
+        assert store.cursor("other") is None
+    with Store(tmp_path / "s.duckdb") as again:  # persisted on disk
+        assert again.count("documents") == 5
+
+
+def test_failed_transaction_leaves_nothing_behind(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store._upsert("documents", __import__("pandas").DataFrame([d.to_row() for d in docs(2)]),
+                              list(docs(1)[0].to_row()))
+                raise RuntimeError("crash in the middle")
+        assert store.count("documents") == 0
+
+
+def test_runs_and_salt(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        run = store.start_run("crawl")
+        store.finish_run(run, "completed", {"new_documents": 4}, [])
+        runs = store.runs()
+        assert runs.loc[0, "status"] == "completed" and '"new_documents": 4' in runs.loc[0, "counts"]
+        assert store.salt() == store.salt() and len(store.salt()) == 32
