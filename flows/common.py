@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 
 from voc.config import Study, load_study
@@ -21,7 +22,9 @@ def study_and_store(study_path: str) -> tuple[Study, Store]:
     return study, _stores[key]
 
 
+@atexit.register
 def close_stores() -> None:
+    """Close every store this process opened (other processes may then open the files)."""
     with _lock:
         for store in _stores.values():
             store.close()

@@ -1,0 +1,65 @@
+"""The `voc` commands a user types, run as subprocesses."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from voc.extract import LABELLED
+
+pytestmark = pytest.mark.slow
+
+
+def voc(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "voc.cli", *args], capture_output=True, text=True, input=stdin, timeout=600)
+
+
+def test_eval_json_on_a_labelled_csv(tmp_path):
+    import pandas as pd
+
+    df = pd.read_csv(LABELLED, keep_default_na=False)
+    path = tmp_path / "labels.csv"
+    df[df["split"] == "test"][["text", "labels"]].to_csv(path, index=False)
+    proc = voc("eval", str(path), "--json", "--baseline")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert set(result["per_kind"]) == {"pain_point", "objection", "purchase_trigger", "must_have_feature"}
+    assert 0 < result["macro_f1"] <= 1 and result["macro_f1"] > result["baseline"]["macro_f1"]
+    assert result["n"] == len(df[df["split"] == "test"])
+
+
+def test_eval_rejects_unknown_labels(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("text,labels\nThe app crashes,pain_point;complaint\n")
+    proc = voc("eval", str(path))
+    assert proc.returncode == 2 and "unknown label 'complaint'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_classify_reads_stdin_and_prints_jsonl():
+    proc = voc("classify", stdin="My old one died last week so I bought this.\nThe weather is nice today.\n")
+    assert proc.returncode == 0, proc.stderr
+    recs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(recs) == 2
+    assert "purchase_trigger" in recs[0]["kinds"] and recs[1]["kinds"] == {}
+    assert set(recs[0]) >= {"text", "kinds", "aspect", "strength"}
+
+
+def test_fetch_detects_engines_on_the_demo_site(demo_server):
+    proc = voc("fetch", demo_server + "/forum/viewtopic-108-p2.html")
+    assert proc.returncode == 0, proc.stderr
+    assert "engine: phpbb" in proc.stderr
+    docs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(docs) == 15 and all(d["url"].startswith(demo_server) for d in docs)
+    proc = voc("fetch", demo_server + "/discourse/t/105.json")
+    assert proc.returncode == 0 and "engine: discourse" in proc.stderr and proc.stdout.strip()
+
+
+def test_init_writes_a_valid_starter_study(tmp_path):
+    path = tmp_path / "mine" / "study.toml"
+    proc = voc("init", str(path))
+    assert proc.returncode == 0, proc.stderr
+    from voc.config import load_study
+
+    study = load_study(path)
+    assert study.name == "mine" and study.sources[0].type == "file"

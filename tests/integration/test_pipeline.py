@@ -1,0 +1,96 @@
+"""The whole pipeline as `voc run` executes it: Prefect flows over the demo corpus served locally."""
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import demo_study_file
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo_run(prefect_harness, demo_server, tmp_path_factory):
+    from flows.pipeline import pipeline_flow
+
+    tmp = tmp_path_factory.mktemp("demo")
+    study = demo_study_file(tmp, demo_server)
+    from flows.common import close_stores
+
+    first = pipeline_flow(str(study))
+    second = pipeline_flow(str(study))
+    close_stores()
+    return study, first, second, tmp / "out"
+
+
+def test_first_run_collects_every_source(demo_run):
+    _study, first, _second, _out = demo_run
+    crawl = first["crawl"]
+    assert crawl["errors"] == []
+    assert crawl["new_documents"] >= 300
+    assert set(crawl["sources"]) == {"botvac-forum", "homebots-community", "shop-reviews", "interviews"}
+    assert all(s["new"] > 0 for s in crawl["sources"].values())
+
+
+def test_second_run_adds_no_documents_and_reuses_work(demo_run):
+    _study, _first, second, _out = demo_run
+    assert second["crawl"]["new_documents"] == 0
+    assert second["analyze"]["segment"]["documents_segmented"] == 0
+    assert second["analyze"]["extract"]["sentences_classified"] == 0
+
+
+def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server):
+    _study, first, _second, out = demo_run
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for title in ("Pain points", "Objections", "Purchase triggers", "Must-have features"):
+        assert f"## {title}" in md
+    topics = first["analyze"]["topics"]
+    assert all(topics[k]["insights"] > 10 and topics[k]["topics"] >= 2 for k in topics)
+    assert all(topics[k]["outlier_share"] <= 0.15 for k in topics)
+    n_personas = html.count('<article class="persona"')
+    assert 3 <= n_personas <= 8 and first["analyze"]["personas"]["personas"] == n_personas
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    assert len(quotes) > 40
+    for q in quotes:
+        links = re.findall(r'<a href="([^"]+)"', q)
+        assert len(links) == 1 and links[0].startswith(demo_server + "/"), q
+    assert "<script src" not in html and "https://cdn" not in html and "<link rel=\"stylesheet\"" not in html
+    assert "[email]" not in "".join(quotes) or "@" not in "".join(quotes)
+
+
+def test_exports_and_persona_files(demo_run):
+    _study, _first, _second, out = demo_run
+    for name in ("insights", "topics", "personas"):
+        for ext in ("csv", "json", "parquet"):
+            assert (out / "exports" / f"{name}.{ext}").stat().st_size > 100
+    personas = json.loads((out / "exports" / "personas.json").read_text())
+    assert personas and all(p["items"]["pain_point"] or p["items"]["objection"] for p in personas)
+    assert len(list((out / "personas").glob("persona-*.md"))) == len(personas)
+
+
+def test_store_is_queryable_with_duckdb_and_authors_are_pseudonymised(demo_run):
+    import duckdb
+
+    _study, _first, _second, out = demo_run
+    con = duckdb.connect(str(out / "voc.duckdb"), read_only=True)
+    try:
+        kinds = dict(con.execute("SELECT kind, count(*) FROM insights GROUP BY kind").fetchall())
+        assert set(kinds) == {"pain_point", "objection", "purchase_trigger", "must_have_feature"}
+        assert con.execute("SELECT count(*) FROM documents WHERE text LIKE '%@gmail.com%' OR text LIKE '%201-7744%'").fetchall()[0][0] == 0
+        authors = [r[0] for r in con.execute("SELECT DISTINCT author_hash FROM documents WHERE author_hash IS NOT NULL").fetchall()]
+        assert authors and all(a.startswith("a_") for a in authors)
+        assert "huskymom_tara" not in " ".join(authors)
+        runs = con.execute("SELECT flow, status FROM runs ORDER BY started_at").fetchall()
+        assert runs.count(("crawl", "completed")) == 2 and runs.count(("analyze", "completed")) == 2
+    finally:
+        con.close()

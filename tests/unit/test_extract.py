@@ -1,0 +1,48 @@
+"""The insight classifier on realistic sentences and on our labelled test split."""
+
+import pytest
+
+from voc.cues import strength
+from voc.evaluate import evaluate, read_labelled
+from voc.extract import LABELLED, baseline_predict
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("The side brush gets tangled with dog hair every single day and I have to cut it free.", "pain_point"),
+    ("$1,100 for a vacuum is just insane, I can't justify that.", "objection"),
+    ("I'm not putting a camera that uploads pictures to the cloud in my kids' bedroom.", "objection"),
+    ("Our old Roomba finally died after six years, so I started shopping around.", "purchase_trigger"),
+    ("We adopted a husky in March and the shedding got out of control.", "purchase_trigger"),
+    ("It absolutely needs to work without a cloud account, that's a deal-breaker for me.", "must_have_feature"),
+])
+def test_clear_sentences_get_their_kind(extractor, text, kind):
+    rec = extractor.classify([text])[0]
+    assert kind in rec["kinds"], rec
+    assert 0.0 < rec["kinds"][kind] <= 1.0
+
+
+def test_neutral_sentences_get_nothing(extractor):
+    recs = extractor.classify(["Delivery arrived on Tuesday in a plain brown box.",
+                               "Thanks everyone for the warm welcome!"])
+    assert [r["kinds"] for r in recs] == [{}, {}]
+
+
+def test_aspect_and_strength(extractor):
+    rec = extractor.classify(["The battery life is terrible, it dies after 40 minutes."])[0]
+    assert rec["aspect"] == "battery"
+    assert strength("I need a self-emptying dock, non-negotiable.") == "must"
+    assert strength("Would be nice if the app had a dark mode.") == "nice"
+    assert strength("I wish it came with a spare brush.") == "nice"
+
+
+def test_beats_keyword_baseline_on_our_test_split(extractor):
+    df = read_labelled(LABELLED)
+    test = df[df["split"] == "test"]
+    assert len(test) >= 150
+    ours = evaluate(test, extractor.predict_labels)
+    base = evaluate(test, baseline_predict)
+    assert ours["macro_f1"] >= 0.6
+    assert ours["macro_f1"] >= base["macro_f1"] + 0.15
+    assert all(v["f1"] > 0.5 for v in ours["per_kind"].values())

@@ -1,0 +1,71 @@
+import pandas as pd
+
+from voc.personas import build_personas
+
+GROUPS = {
+    "pets": [("pain_point", 0, "pet hair", "The brush is wrapped in husky hair after every single run."),
+             ("purchase_trigger", 0, "puppy", "We got a golden retriever puppy in May and the floors became fur carpets."),
+             ("must_have_feature", 0, "brush", "It needs a tangle-free rubber brush, bristles are useless with dog hair.")],
+    "price": [("objection", 0, "price", "Eight hundred dollars for a vacuum is more than my rent share."),
+              ("purchase_trigger", 1, "sale", "It dropped to $299 on Prime Day so I finally caved."),
+              ("pain_point", 1, "navigation", "The cheap one bounces around randomly and misses half the kitchen.")],
+    "privacy": [("objection", 1, "camera", "I am not putting a camera that uploads photos in my bedroom."),
+                ("must_have_feature", 1, "local control", "Local control without a cloud account is non-negotiable."),
+                ("pain_point", 2, "app", "The app forced a new login and wiped my schedules again.")],
+}
+
+
+def realistic_items():
+    rows = []
+    n = 0
+    for group, items in GROUPS.items():
+        for author in range(12):
+            for j, (kind, topic, aspect, text) in enumerate(items):
+                if (author + j) % 5 == 4:
+                    continue  # not everyone voices everything
+                n += 1
+                rows.append({"sent_id": f"s{n}", "kind": kind, "topic_id": topic, "aspect": aspect,
+                             "text": f"{text} ({group} voice {author})", "confidence": 0.6 + 0.01 * (author % 7),
+                             "url": f"https://forum.example/t/{group}/{author}", "source": f"{group}-forum",
+                             "created_at": pd.Timestamp("2025-05-01"), "author_hash": f"a_{group}_{author}",
+                             "thread_id": f"t_{group}", "doc_id": f"d_{group}_{author}_{j}"})
+    return pd.DataFrame(rows)
+
+
+TOPICS = pd.DataFrame([
+    {"kind": "pain_point", "topic_id": 0, "label": "pet hair (brush, tangled)"},
+    {"kind": "pain_point", "topic_id": 1, "label": "navigation (random, misses)"},
+    {"kind": "pain_point", "topic_id": 2, "label": "app (login, schedules)"},
+    {"kind": "objection", "topic_id": 0, "label": "price (rent, dollars)"},
+    {"kind": "objection", "topic_id": 1, "label": "camera (photos, bedroom)"},
+    {"kind": "purchase_trigger", "topic_id": 0, "label": "puppy (golden retriever)"},
+    {"kind": "purchase_trigger", "topic_id": 1, "label": "sale (prime day)"},
+    {"kind": "must_have_feature", "topic_id": 0, "label": "brush (rubber, tangle-free)"},
+    {"kind": "must_have_feature", "topic_id": 1, "label": "local control (cloud account)"},
+])
+
+
+def test_segments_follow_needs_and_triggers():
+    items = realistic_items()
+    attrs = pd.DataFrame([{"doc_id": "d_pets_1_0", "author_hash": "a_pets_1", "attribute": "we have two huskies"}])
+    personas, diag = build_personas(items, TOPICS, attrs, k_min=3, k_max=6, seed=0)
+    assert diag["k"] == 3 and len(personas) == 3 and diag["silhouette"] > 0.3
+    assert abs(personas["share"].sum() - 1.0) < 1e-3 and personas["size"].sum() == 36
+    by_trigger = {p["items"]["purchase_trigger"][0]["label"] if p["items"]["purchase_trigger"] else None: p
+                  for p in personas.to_dict("records")}
+    pets = by_trigger["puppy (golden retriever)"]
+    assert pets["items"]["must_have_feature"][0]["label"] == "brush (rubber, tangle-free)"
+    assert "puppy" in pets["name"] and len(set(personas["name"])) == 3
+    assert pets["self_descriptions"] == [{"text": "we have two huskies", "count": 1}]
+    assert pets["channels"][0]["channel"] == "pets-forum (forum.example)"
+    for p in personas.to_dict("records"):
+        for kind_items in p["items"].values():
+            for it in kind_items:
+                assert it["quotes"] and all(q["url"].startswith("https://forum.example/") for q in it["quotes"])
+    assert any("husky" in w or "hair" in w for w in pets["vocabulary"])
+
+
+def test_too_few_voices_is_one_segment_not_a_crash():
+    items = realistic_items().head(2)
+    personas, diag = build_personas(items, TOPICS, pd.DataFrame(), k_min=3, k_max=8)
+    assert len(personas) == 1 and diag["voices"] <= 2

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from voc.embed import embed_cached
+from voc.evaluate import read_labelled
+from voc.extract import LABELLED
+from voc.topics import fit_topics, label_topic, reduce_outliers
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pain_points(nlp, embedder):
+    from voc.aspects import extract_aspect
+
+    df = read_labelled(LABELLED)
+    pains = df[df["labels"].str.contains("pain_point")].reset_index(drop=True)
+    pains["sent_id"] = [f"s{i:04d}" for i in range(len(pains))]
+    pains["aspect"] = [extract_aspect(d) for d in nlp.pipe(pains["text"])]
+    return pains, embed_cached(pains["text"].tolist(), embedder)
+
+
+def test_same_insights_and_seed_give_identical_topics(pain_points, embedder):
+    ins, emb = pain_points
+    a = fit_topics("pain_point", ins, emb, seed=7, embedding_model=embedder.model)
+    b = fit_topics("pain_point", ins.sample(frac=1, random_state=3), emb[ins.sample(frac=1, random_state=3).index],
+                   seed=7, embedding_model=embedder.model)  # input order must not matter either
+    assert a.method == "bertopic" and len(a.topics) >= 3
+    merged = a.assignments.merge(b.assignments, on="sent_id")
+    assert len(merged) == len(ins) and (merged["topic_id_x"] == merged["topic_id_y"]).all()
+    assert list(a.topics["label"]) == list(b.topics["label"])
+
+
+def test_outlier_budget_is_respected(pain_points, embedder):
+    ins, emb = pain_points
+    res = fit_topics("pain_point", ins, emb, seed=1, max_outlier_share=0.10, embedding_model=embedder.model)
+    assert res.outlier_share <= 0.10
+    assert res.topics["size"].sum() == len(ins)
+
+
+def test_reduce_outliers_moves_the_most_similar_first():
+    emb = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [0.95, 0.05], [0.5, 0.5]], dtype=np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    topics = np.array([0, 0, 1, 1, -1, -1])
+    out = reduce_outliers(emb, topics, budget=0.2)  # one of six may stay out
+    assert out[4] == 0 and out[5] == -1
+
+
+def test_few_insights_are_grouped_by_aspect():
+    import pandas as pd
+
+    ins = pd.DataFrame({"sent_id": ["a", "b", "c"], "text": ["Battery dies fast.", "Battery is weak.", "App crashes."],
+                        "aspect": ["battery", "battery", "app"]})
+    res = fit_topics("pain_point", ins, np.eye(3, dtype=np.float32))
+    assert res.method == "aspect-groups"
+    assert dict(zip(res.topics["label"], res.topics["size"])) == {"battery": 2, "app": 1}
+
+
+def test_labels_prefer_a_dominant_aspect_and_skip_brand_words():
+    assert label_topic(["dustly", "battery", "dies", "charge"], ["battery"] * 5 + ["app"], {"dustly"}) == "battery (dies, charge)"
+    assert label_topic(["cloud", "account", "login"], [None, "app", "phone"]) == "cloud (account, login)"
