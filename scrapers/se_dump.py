@@ -1,0 +1,146 @@
+"""Stack Exchange data dumps: questions and answers from a site's Posts.xml, streamed.
+
+Posts.xml of a large site is many gigabytes, so it is read with ``iterparse`` and each row is
+cleared once used: memory stays flat whatever the file size (only the ids of kept questions are
+held, so answers can follow their question). Tag wikis and other post types are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from scrapers.base import Cursor, SourceOptions
+from scrapers.http import check_url
+from scrapers.stackexchange import post_document
+from voc.errors import VocError
+from voc.schema import Document
+
+QUESTION, ANSWER = "1", "2"
+# Dumps before 2024 write tags as "<a><b>", later ones as "|a|b|".
+_TAG_RE = re.compile(r"[^<>|]+")
+
+
+class SeDumpOptions(SourceOptions):
+    path: str = Field(description="Posts.xml, relative to the study file")
+    tags: list[str] = Field(default_factory=list, description="keep questions with any of these tags")
+    min_score: int | None = None
+    site_url: str | None = Field(default=None, description='e.g. "https://coffee.stackexchange.com"')
+
+    @field_validator("site_url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        return check_url(v).rstrip("/") if v else v
+
+
+def row_tags(value: str | None) -> set[str]:
+    return {t.lower() for t in _TAG_RE.findall(value or "")}
+
+
+class StackExchangeDumpSource:
+    key: ClassVar[str] = "stackexchange_dump"
+    Options = SeDumpOptions
+
+    def __init__(self, name: str, options: SeDumpOptions, base_dir: Path = Path("."), **_: Any):
+        self.name = name
+        self.opts = options
+        self.base_dir = base_dir
+        self._tags = {t.lower() for t in options.tags}
+        self._cursor: Cursor = {}
+
+    def cursor(self) -> Cursor:
+        return json.loads(json.dumps(self._cursor))
+
+    @property
+    def path(self) -> Path:
+        path = Path(self.opts.path).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def fetch(self, since: Cursor | None) -> Iterator[Document]:
+        path = self.path
+        if not path.is_file():
+            raise VocError(f"source {self.name}: {path} not found (path = {self.opts.path!r})")
+        stat = path.stat()
+        file_state = {"path": str(path), "size": stat.st_size, "mtime": stat.st_mtime}
+        state = since or {}
+        same_file = all(state.get(k) == v for k, v in file_state.items())
+        if same_file and state.get("done"):
+            return  # unchanged since the last crawl
+        resume_after = state.get("last_id") if same_file else None
+        self._cursor = {**file_state, "last_id": resume_after, "done": False}
+        kept: set[str] = set()
+        skipping = resume_after is not None
+        last_id = resume_after
+        for row in self._rows(path):
+            post_id = row.get("Id")
+            which = self._select(row, kept)
+            if skipping:
+                # Rows up to the resume point only rebuild the set of kept questions.
+                skipping = post_id != resume_after
+                continue
+            last_id = post_id
+            doc = self._document(row, *which) if which else None
+            if doc is not None:
+                self._cursor["last_id"] = post_id
+                yield doc
+        self._cursor = {**file_state, "last_id": last_id, "done": True}
+
+    def _rows(self, path: Path) -> Iterator[dict[str, str]]:
+        """Row attributes one at a time; each element is dropped from the tree once read."""
+        try:
+            events = ET.iterparse(path, events=("start", "end"))
+            root: ET.Element | None = None
+            for event, elem in events:
+                if root is None:
+                    root = elem
+                    continue
+                if event == "end" and elem.tag == "row":
+                    yield dict(elem.attrib)
+                    # Clearing the root (not just the row) also drops the emptied rows it holds.
+                    root.clear()
+        except ET.ParseError as err:
+            line, col = err.position
+            raise VocError(f"{path}:{line}:{col}: not a valid Posts.xml ({err})") from None
+
+    def _select(self, row: dict[str, str], kept: set[str]) -> tuple[str, str] | None:
+        """(kind, question id) if the row passes the filters; kept question ids go into ``kept``."""
+        ptype = row.get("PostTypeId")
+        if ptype not in (QUESTION, ANSWER):
+            return None
+        score = _int(row.get("Score"))
+        if self.opts.min_score is not None and (score is None or score < self.opts.min_score):
+            return None
+        if ptype == QUESTION:
+            if self._tags and not self._tags & row_tags(row.get("Tags")):
+                return None
+            kept.add(row["Id"])
+            return "question", row["Id"]
+        question_id = row.get("ParentId") or ""
+        if question_id not in kept:
+            return None  # answers follow their question (filtered out, or not in this file)
+        return "answer", question_id
+
+    def _document(self, row: dict[str, str], kind: str, question_id: str) -> Document | None:
+        post_id = row["Id"]
+        owner = row.get("OwnerUserId")
+        return post_document(
+            self.name, kind, post_id, question_id, row.get("Body", ""), title=row.get("Title"),
+            url=f"{self.opts.site_url}/{kind[0]}/{post_id}" if self.opts.site_url else None,
+            # user ids, as the API source uses: display names change and collide
+            author=f"user:{owner}" if owner else row.get("OwnerDisplayName"),
+            created=row.get("CreationDate"), score=_int(row.get("Score")),
+            raw_ref=f"{self.path.name}#Id={post_id}",
+        )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
