@@ -128,7 +128,7 @@ class Study(Strict):
 
     def resolve(self, p: Path | str) -> Path:
         p = Path(p).expanduser()
-        return p if p.is_absolute() else (self.base_dir / p)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
 
     @property
     def out_dir(self) -> Path:

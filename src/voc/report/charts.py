@@ -44,7 +44,7 @@ def stacked_months(monthly: list[dict[str, Any]], kinds: list[str], width: int =
              f'width="100%" xmlns="http://www.w3.org/2000/svg">']
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#999"/>')
     parts.append(f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" font-size="10">{vmax}</text>')
-    step = max(1, n // 12)
+    step = max(1, -(-n // 8))  # at most ~8 labels so they never overlap
     for i, m in enumerate(monthly):
         x = left + i * col_w
         y = height - bottom
