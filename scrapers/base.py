@@ -54,6 +54,13 @@ def _builtin() -> dict[str, str]:
         "file": "scrapers.files:FileSource",
         "discourse": "scrapers.discourse:DiscourseSource",
         "phpbb": "scrapers.phpbb:PhpbbSource",
+        "reddit": "scrapers.reddit:RedditSource",
+        "reddit_dump": "scrapers.reddit_dump:RedditDumpSource",
+        "stackexchange": "scrapers.stackexchange:StackExchangeSource",
+        "stackexchange_dump": "scrapers.se_dump:StackExchangeDumpSource",
+        "jsonld_reviews": "scrapers.jsonld:JsonLdReviewSource",
+        "appstore": "scrapers.appstore:AppStoreSource",
+        "googleplay": "scrapers.googleplay:GooglePlaySource",
     }
 
 

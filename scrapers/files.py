@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from scrapers.base import Cursor, SourceOptions, parse_ts
+from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
 
@@ -159,7 +160,7 @@ class FileSource:
             return None
         rating = self._rating(get("rating"), path, rowno)
         kind = self.opts.kind or ("review" if rating is not None else "survey")
-        if rating is not None and kind == "review" and not self._keep(rating):
+        if rating is not None and kind == "review" and not keep_rating(rating, self.opts.min_rating, self.opts.max_rating):
             return None
         native = str(get("id") or f"{path.name}:{rowno}")
         url = get("url") or None
@@ -191,8 +192,3 @@ class FileSource:
         except ValueError:
             raise VocError(f"{path}: row {rowno}: rating {value!r} is not a number") from None
         return round(raw * 5.0 / self.opts.rating_scale, 3)
-
-    def _keep(self, rating: float) -> bool:
-        lo = 2.0 if self.opts.min_rating is None else self.opts.min_rating
-        hi = 4.0 if self.opts.max_rating is None else self.opts.max_rating
-        return lo <= rating <= hi

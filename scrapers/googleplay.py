@@ -31,7 +31,7 @@ class GooglePlayOptions(ReviewOptions):
     app_id: str = Field(pattern=r"^[A-Za-z][\w]*(\.[\w]+)+$", description='package name, e.g. "com.irobot.home"')
     lang: str = "en"
     country: str = "us"
-    max_reviews: int = Field(default=500, ge=1)
+    max_reviews: int = Field(default=500, ge=1, description="reviews read per run, before the rating filter")
 
 
 def _utc(value: Any) -> datetime | None:

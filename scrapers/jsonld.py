@@ -68,7 +68,7 @@ def _microdata_value(el: Tag) -> Any:
     for attr in ("content", "datetime", "href", "src", "value"):
         if el.has_attr(attr):
             return el[attr]
-    return el.get_text(" ", strip=True)
+    return html_to_text(el)  # keeps a reviewBody's paragraph breaks
 
 
 def _microdata_item(scope: Tag) -> dict[str, Any]:

@@ -235,7 +235,9 @@ class RedditSource:
         The cursor keeps, per subreddit + listing + query, the newest ``created_utc`` of a
         finished walk and the comment count of every thread expanded. A "new" walk stops at
         submissions older than that watermark; other listings re-rank old threads, so there a
-        thread is skipped only while its comment count is unchanged.
+        thread is skipped only while its comment count is unchanged. A "new" crawl reads at
+        most ``limit`` submissions per run, so run it often enough that ``limit`` covers what
+        arrives in between (comments added to a thread after its walk are not revisited).
         """
         old = (since or {}).get("listings", {})
         self._cursor = {"listings": {k: {"newest": v.get("newest"), "seen": dict(v.get("seen", {}))}

@@ -33,7 +33,7 @@ IDS_PER_CALL = 100  # the API's limit for a {ids} vector
 
 class StackExchangeOptions(SourceOptions):
     site: str = Field(description='API site parameter, e.g. "coffee" or "diy"')
-    tagged: list[str] = Field(default_factory=list)
+    tagged: list[str] = Field(default_factory=list, description="the API's tagged=: /questions wants all of them")
     query: str | None = Field(default=None, description="free-text search (uses /search/advanced)")
     max_questions: int = Field(default=500, ge=1, description="per run; the next run continues")
     api_url: str = API_URL

@@ -67,6 +67,7 @@ def test_filters(dumps):
     assert ids(keywords=["CLOUD", "height sensor"]) == {"t3_1b4x9qk", "t3_17zq0ab", "t1_kt9zz03", "t1_ka1b2c3"}
     assert ids(since=date(2024, 1, 1)) == (POSTS | COMMENTS) - {"t3_17zq0ab", "t1_ka1b2c3"}
     assert ids(until=date(2024, 3, 2)) == {"t3_17zq0ab", "t1_ka1b2c3", "t3_1b4x9qk", "t1_kt0a1b2", "t1_kt0c3d4"}
+    assert ids(keywords=["i'm not putting"]) == {"t3_17zq0ab"}  # not plain ASCII: no raw-line shortcut
     assert "t1_kt9zz04" in ids(min_chars=5)  # "lol same"
     with pytest.raises(ValueError, match="before since"):
         RedditDumpOptions(path="x.zst", since=date(2024, 2, 1), until=date(2024, 1, 1))
@@ -140,3 +141,20 @@ def test_large_zst_streams_in_bounded_memory(tmp_path):
     assert src.cursor()["files"][str(path)] == {**src.cursor()["files"][str(path)], "lines": n, "done": True}
     assert peak < 5_000_000, f"peak {peak / 1e6:.1f} MB: the file is being loaded, not streamed"
     assert time.perf_counter() - start < 20
+
+
+def test_crawl_into_the_store_twice(dumps, tmp_path):
+    from types import SimpleNamespace
+
+    from scrapers.base import Source
+    from voc.crawl import crawl_source
+    from voc.store import Store
+
+    src = source(dumps, path="*.jsonl")
+    assert isinstance(src, Source)
+    with Store(tmp_path / "s.duckdb") as store:
+        first = crawl_source(store, SimpleNamespace(name="vacuums"), src)
+        again = crawl_source(store, SimpleNamespace(name="vacuums"), source(dumps, path="*.jsonl"))
+        rows = store.documents()
+    assert (first.status, first.new, again.fetched) == ("completed", 8, 0)
+    assert len(rows) == 8 and rows["author_hash"].notna().all() and set(rows["kind"]) == {"post", "comment"}
