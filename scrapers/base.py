@@ -61,6 +61,11 @@ def _builtin() -> dict[str, str]:
         "jsonld_reviews": "scrapers.jsonld:JsonLdReviewSource",
         "appstore": "scrapers.appstore:AppStoreSource",
         "googleplay": "scrapers.googleplay:GooglePlaySource",
+        "xenforo": "scrapers.xenforo:XenforoSource",
+        "vbulletin": "scrapers.vbulletin:VbulletinSource",
+        "forum": "scrapers.forum:ForumSource",
+        # last: its detect() accepts any page with repeated post blocks
+        "generic": "scrapers.generic:GenericSource",
     }
 
 

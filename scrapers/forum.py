@@ -29,14 +29,15 @@ _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[
 _YEAR_RE = re.compile(r"\b(19[89]\d|20\d\d)\b")
 _MONTH_RE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.I)
 _LABEL_RE = re.compile(r"^(posted|published|created|date|written)\s*(on|:)?\s*", re.I)
-_PAGE_RE = re.compile(r"/page-?(\d+)(?=[/?#&]|$)|[?&;](page|pg)=(\d+)|[?&;](start|offset)=(\d+)", re.I)
+_PAGE_RE = re.compile(r"/page[-/]?(\d+)(?=[/?#&]|$)|[?&;](page|pg)=(\d+)|[?&;](start|offset)=(\d+)",
+                      re.I)
 _NEXT_TEXT = {"next", "next page", "next ›", "next »", "next >", "›", "»", ">", "→", "next →"}
+_PREV_TEXT = {"prev", "previous", "previous page", "‹ previous", "« previous", "‹ prev", "« prev", "‹", "«", "←",
+              "← previous"}
 
 
-class ThreadForumOptions(SourceOptions):
-    url: str = Field(description="a forum listing or one thread URL")
-    max_threads: int = Field(default=200, ge=1)
-    max_pages: int = Field(default=50, ge=1, description="per thread and for the listing")
+class UrlOptions(SourceOptions):
+    url: str
 
     @field_validator("url")
     @classmethod
@@ -44,10 +45,23 @@ class ThreadForumOptions(SourceOptions):
         return check_url(v)
 
 
+class ThreadForumOptions(UrlOptions):
+    url: str = Field(description="a forum listing or one thread URL")
+    max_threads: int = Field(default=200, ge=1)
+    max_pages: int = Field(default=50, ge=1, description="per thread and for the listing")
+
+
 # -- page helpers -----------------------------------------------------------------------------
 def html_page(body: str, content_type: str) -> bool:
     """True for an HTML response (some servers send forum pages as text/plain or octet-stream)."""
     return "html" in content_type or "<html" in body[:3000].lower()
+
+
+def page_base(soup: BeautifulSoup, url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when the page sets one (vBulletin 4
+    does, and its friendly URLs would otherwise resolve one folder too deep)."""
+    base = soup.select_one("base[href]")
+    return urljoin(url, base["href"]) if base else url
 
 
 def next_link(soup: BeautifulSoup, url: str, selectors: tuple[str, ...], by_text: bool = False) -> str | None:
@@ -60,7 +74,7 @@ def next_link(soup: BeautifulSoup, url: str, selectors: tuple[str, ...], by_text
     for link in links:
         href = (link.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")):
-            target = urljoin(url, href)
+            target = urljoin(page_base(soup, url), href)
             if target.split("#")[0] != url.split("#")[0]:
                 return target
     return None
@@ -78,8 +92,11 @@ def page_number(url: str) -> int:
 
 
 def is_first_page(soup: BeautifulSoup, url: str) -> bool:
-    """Whether this is a thread's first page, whose first post opens the thread."""
+    """Whether this is a thread's first page, whose first post opens the thread: no previous-page
+    link (``rel=prev`` or one reading "Previous"/"‹"/"«") and no page number above 1 in the URL."""
     if soup.select_one("a[rel~=prev], link[rel~=prev]"):
+        return False
+    if any(" ".join(a.get_text(" ", strip=True).lower().split()) in _PREV_TEXT for a in soup.find_all("a", href=True)):
         return False
     return page_number(url) == 1
 
@@ -87,7 +104,7 @@ def is_first_page(soup: BeautifulSoup, url: str) -> bool:
 def thread_url_key(url: str) -> str:
     """host + path + query of a thread URL without fragment and page markers: the same on every page."""
     parts = urlsplit(url)
-    path = re.sub(r"/page-?\d+/?$", "/", parts.path)
+    path = re.sub(r"/page[-/]?\d+/?$", "/", parts.path)
     query = "&".join(p for p in parts.query.split("&") if p and not re.match(r"(page|pg|start|offset)=", p))
     return f"{parts.netloc}{path}" + (f"?{query}" if query else "")
 
@@ -154,20 +171,24 @@ class ThreadCrawlSource:
 
     # engine hooks ------------------------------------------------------------------------------
     def is_thread_page(self, soup: BeautifulSoup) -> bool:
+        """Whether the start page is one thread (else it is read as a listing)."""
         raise NotImplementedError
 
     def parse_thread_page(self, soup: BeautifulSoup, url: str) -> list[Document]:
+        """The posts of one thread page, in page order."""
         raise NotImplementedError
 
     def listing_threads(self, soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
-        """Rows of a listing page: ``{"url", "title", "posts"}`` (posts None when unknown)."""
-        raise NotImplementedError
+        """Rows of a listing page: ``{"url", "title", "posts"}`` (posts None when unknown); none by default."""
+        return []
 
     def next_page(self, soup: BeautifulSoup, url: str) -> str | None:
+        """The absolute URL of the following thread or listing page, None on the last."""
         raise NotImplementedError
 
     # crawling ----------------------------------------------------------------------------------
     def cursor(self) -> Cursor:
+        """A copy of the crawl state covering everything yielded so far."""
         return json.loads(json.dumps(self._cursor))
 
     def _soup(self, url: str) -> BeautifulSoup:
@@ -243,17 +264,26 @@ def engine_classes() -> dict[str, Any]:
             "vbulletin": VbulletinSource, "generic": GenericSource}
 
 
-def _discourse_html(body: str) -> bool:
-    # DiscourseSource.detect reads the JSON API; a user is more likely to paste the site's HTML page.
+def _discourse_extra(body: str) -> bool:
+    # DiscourseSource.detect knows topic and post JSON; users also paste a site's HTML page or
+    # a listing (/latest.json).
     head = body[:20000].lower()
-    return 'name="generator" content="discourse' in head or "data-discourse-setup" in head
+    if 'name="generator" content="discourse' in head or "data-discourse-setup" in head:
+        return True
+    if not body.lstrip().startswith("{"):
+        return False
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("topic_list"), dict) and "topics" in data["topic_list"]
 
 
 def detect_engine(url: str, body: str, content_type: str) -> str:
     """The first engine (Discourse, phpBB, XenForo, vBulletin) that recognises the page, else "generic"."""
     classes = engine_classes()
     for name in ENGINE_ORDER:
-        if classes[name].detect(url, body, content_type) or (name == "discourse" and _discourse_html(body)):
+        if classes[name].detect(url, body, content_type) or (name == "discourse" and _discourse_extra(body)):
             return name
     return "generic"
 
@@ -262,8 +292,8 @@ class ForumOptions(SourceOptions):
     engine: EngineName = "auto"
     url: str | None = Field(default=None, description="a listing or thread page (HTML engines)")
     base_url: str | None = Field(default=None, description="the site root (Discourse); derived from url if unset")
-    category: str | None = None
-    topics: list[int] = Field(default_factory=list)
+    category: str | None = Field(default=None, description="Discourse only; derived from a /c/ url")
+    topics: list[int] = Field(default_factory=list, description="Discourse only; derived from a /t/ url")
     max_threads: int = Field(default=200, ge=1)
     max_pages: int = Field(default=50, ge=1)
     min_chars: int = Field(default=40, ge=1, description="generic engine: text a post block must carry")
@@ -341,6 +371,7 @@ class ForumSource:
         self._engine: Any = None
 
     def cursor(self) -> Cursor:
+        """The engine in use and its own cursor (empty before the first fetch)."""
         if self._engine is None:
             return {}
         return {"engine": self.detected_engine, "state": self._engine.cursor()}

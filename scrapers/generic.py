@@ -22,11 +22,11 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from scrapers.base import SourceOptions, html_to_text
-from scrapers.forum import ThreadCrawlSource, html_page, is_first_page, next_link, parse_date, thread_url_key
-from scrapers.http import check_url
+from scrapers.base import html_to_text
+from scrapers.forum import (ThreadCrawlSource, UrlOptions, html_page, is_first_page, next_link, page_base,
+                            parse_date, thread_url_key)
 from voc.schema import Document, make_doc_id, stable_id
 
 _INLINE = frozenset("a abbr b bdi br cite del dfn em font i img ins kbd mark q s small span strike strong sub "
@@ -34,7 +34,8 @@ _INLINE = frozenset("a abbr b bdi br cite del dfn em font i img ins kbd mark q s
 _PARA = frozenset({"p", "ul", "ol", "li"})
 _NOT_TEXT = frozenset("blockquote aside nav header footer form button select textarea script style noscript "
                       "template iframe svg pre code time h1 h2 h3 h4 h5 h6 head title".split())
-_HARD_RE = re.compile(r"(^|[-_])(bbcode_?)?quote(?!a?ble)|signature|(^|[-_])(sig|cite)($|[-_])", re.I)
+_HARD_RE = re.compile(r"(^|[-_])(bbcode_?)?quote(?!a?ble)|(^|[-_])code(box|block)?($|[-_])|signature|deleted|"
+                      r"(^|[-_])(sig|cite)($|[-_])", re.I)
 _SOFT_RE = re.compile(r"author|user|poster|member|profile|avatar|date|time|meta|header|footer|action|control|"
                       r"button|toolbar|vote|rank|badge|reaction|like|share|report|edit|attach|nav|pagination|"
                       r"breadcrumb|attribution|byline|info|stats", re.I)
@@ -43,24 +44,21 @@ _NAME_RE = re.compile(r"(user|author|poster|member)[-_]?name|username|nickname|(
 _WHO_RE = re.compile(r"author|user|poster|member", re.I)
 _NOT_WHO_RE = re.compile(r"role|title|rank|avatar|status|info|stat|badge|count|level|group|since|join|online|"
                          r"offline|content|text|body|signature|link|id$", re.I)
-_DATE_CLASS_RE = re.compile(r"date|time|posted|published|created", re.I)
+_DATE_CLASS_RE = re.compile(r"date|time|when|posted|published|created", re.I)
 _NOT_DATE_RE = re.compile(r"update|edit|join|since|regist|last|birth", re.I)
 _OTHER_DATE_RE = re.compile(r"join|regist|member since|last (edit|seen|visit|active|post)|edited|updated|birthday",
                             re.I)
+# A quote box without markup to tell it by, only its caption ("Quote:", "Originally Posted by x").
+_CAPTION_RE = re.compile(r"^(quote:|originally posted by\b|\S[^\n]{0,40}\b(wrote|said|schrieb|a écrit)\s*:)", re.I)
 _POST_TYPES = ("DiscussionForumPosting", "Comment", "SocialMediaPosting")
 _DROP_TAGS = _NOT_TEXT - {"time", "h4", "h5", "h6", "code", "pre"}  # html_to_text drops code itself
 _NO_GROUPS = _NOT_TEXT - {"header", "footer", "form", "aside"}  # forums wrap post lists in these
 
 
-class GenericOptions(SourceOptions):
+class GenericOptions(UrlOptions):
     url: str = Field(description="the first page of a thread on a forum of any software")
     max_pages: int = Field(default=50, ge=1)
     min_chars: int = Field(default=40, ge=1, description="text most repeated blocks must carry to count as posts")
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, v: str) -> str:
-        return check_url(v)
 
 
 @dataclass
@@ -79,39 +77,48 @@ def _classes(el: Tag) -> list[str]:
 
 
 def _hard(el: Tag) -> bool:
-    """Quotes of other posts and signatures: never part of a post's own words."""
-    return el.name == "blockquote" or any(_HARD_RE.search(c) for c in _classes(el))
+    """Quotes of other posts, signatures, code, deleted notices: never part of a post's own words."""
+    return any(_HARD_RE.search(c) for c in _classes(el)) or (el.name == "blockquote" and not _wrapper_blockquote(el))
+
+
+def _wrapper_blockquote(el: Tag) -> bool:
+    # vBulletin 4 wraps every post's own text in <blockquote class="postcontent">.
+    return el.name == "blockquote" and any(_BODY_RE.search(c) for c in _classes(el))
 
 
 def _meta(el: Tag) -> bool:
     """Not post text: markup like nav/time, quotes/signatures, and author/date/toolbar boxes."""
+    if _wrapper_blockquote(el):
+        return False
     if el.name in _NOT_TEXT or _hard(el) or el.get("itemprop") in ("author", "datePublished", "dateCreated"):
         return True
     return any(_SOFT_RE.search(c) and not _BODY_RE.search(c) for c in _classes(el))
 
 
-def _within(el: Tag, container: Tag | None) -> bool:
-    return container is not None and (el is container or any(p is container for p in el.parents))
-
-
-def _quoted(el: Tag, scope: Tag) -> bool:
+def _outside(el: Tag, scope: Tag, body: Tag | None) -> bool:
+    """el is neither in the post body nor in a quote (whose author and date are someone else's)."""
     for parent in (el, *el.parents):
-        if parent is scope:
+        if parent is body or _hard(parent):
             return False
-        if _hard(parent):
+        if parent is scope:
             return True
-    return False
+    return True
 
 
 def _own_len(el: Tag) -> int:
-    """Text directly in el: its strings and its inline/paragraph children (not nested boxes)."""
-    n = 0
+    """Text directly in el: its strings and its inline/paragraph children (not nested boxes).
+
+    Text that is all links counts as none: that is navigation ("Top", "Reply"), not a post.
+    """
+    n = linked = 0
     for child in el.children:
         if type(child) is NavigableString:
             n += len(child.strip())
         elif isinstance(child, Tag) and (child.name in _INLINE or child.name in _PARA) and not _meta(child):
-            n += len(child.get_text(strip=True))
-    return n
+            size = len(child.get_text(strip=True))
+            n += size
+            linked += size if child.name == "a" else 0
+    return 0 if n == linked else n
 
 
 # -- one block ----------------------------------------------------------------------------------
@@ -129,9 +136,15 @@ def _find_body(block: Tag) -> Tag | None:
 def body_text(body: Tag) -> str:
     """The body's text without quotes, signatures and block-level meta (edit notes, toolbars)."""
     node = copy.copy(body)
-    for el in node.find_all(True):
-        if not el.decomposed and el is not node and (
-                _hard(el) or el.name in _DROP_TAGS or (el.name not in _INLINE and _meta(el))):
+    whole = len(node.get_text(strip=True))
+    for el in [node, *node.find_all(True)]:
+        if el.decomposed:
+            continue
+        if _wrapper_blockquote(el):
+            el.name = "div"  # html_to_text drops every blockquote
+        elif el is not node and (_hard(el) or el.name in _DROP_TAGS or (el.name not in _INLINE and _meta(el))
+                                 or (_CAPTION_RE.match(el.get_text(" ", strip=True))
+                                     and len(el.get_text(strip=True)) < whole)):
             el.decompose()
     return html_to_text(node)
 
@@ -154,18 +167,12 @@ def _find_author(scope: Tag, body: Tag | None) -> str | None:
         [el for el in tagged if any(_NAME_RE.search(c) for c in _classes(el))],
         [el for el in tagged if any(_WHO_RE.search(c) and not _NOT_WHO_RE.search(c) for c in _classes(el))],
     ]
-    for tier in tiers:
-        for el in tier:
-            if not _within(el, body) and not _quoted(el, scope):
-                name = _name_of(el)
-                if name:
-                    return name
-    return None
+    return next((name for tier in tiers for el in tier if _outside(el, scope, body) and (name := _name_of(el))), None)
 
 
 def _usable_date_el(el: Tag, scope: Tag, body: Tag | None) -> bool:
     """Outside body and quotes, and not a join, edit or last-seen date ("Joined: ...", "<dt>Join Date</dt>")."""
-    if _within(el, body) or _quoted(el, scope):
+    if not _outside(el, scope, body):
         return False
     bits = [el.get_text(" ", strip=True)]
     for prev in (el.previous_sibling, el.find_previous_sibling()):
@@ -175,23 +182,17 @@ def _usable_date_el(el: Tag, scope: Tag, body: Tag | None) -> bool:
 
 
 def _find_date(scope: Tag, body: Tag | None) -> datetime | None:
-    for el in scope.select("time[datetime], [itemprop=datePublished], [itemprop=dateCreated]"):
+    """<time>/itemprop dates first, then date-classed elements (attributes, then text), then any date-like text."""
+    attrs = ("datetime", "content", "data-time", "data-timestamp", "title")
+    marked = scope.select("time[datetime], [itemprop=datePublished], [itemprop=dateCreated]")
+    classed = [el for el in scope.find_all(class_=True)
+               if any(_DATE_CLASS_RE.search(c) and not _NOT_DATE_RE.search(c) for c in _classes(el))]
+    candidates = [(el, [el.get(a) for a in attrs] + [el.get_text(" ", strip=True)]) for el in (*marked, *classed)]
+    candidates += [(s.parent, [s]) for s in scope.find_all(string=True)
+                   if type(s) is NavigableString and s.parent.name not in ("script", "style") and s.strip()]
+    for el, values in candidates:
         if _usable_date_el(el, scope, body):
-            found = parse_date(el.get("datetime") or el.get("content") or el.get_text(" ", strip=True))
-            if found:
-                return found
-    for el in scope.find_all(class_=True):
-        if any(_DATE_CLASS_RE.search(c) and not _NOT_DATE_RE.search(c) for c in _classes(el)) and \
-                _usable_date_el(el, scope, body):
-            for value in (el.get("datetime"), el.get("data-time"), el.get("data-timestamp"), el.get("title"),
-                          el.get_text(" ", strip=True)):
-                found = parse_date(value)
-                if found:
-                    return found
-    for string in scope.find_all(string=True):
-        if type(string) is NavigableString and string.parent.name not in ("script", "style") and \
-                _usable_date_el(string.parent, scope, body):
-            found = parse_date(string.strip())
+            found = next((d for v in values if v and (d := parse_date(v.strip()))), None)
             if found:
                 return found
     return None
@@ -204,7 +205,7 @@ def _find_id(scopes: list[Tag], body: Tag | None) -> tuple[str | None, str | Non
         anchor = scope.select_one("a[name]:not([href])")
         pid = pid or (anchor["name"] if anchor else None)
         links = [a for a in scope.select("a[rel~=bookmark][href], a[class*=permalink][href], a[href*='#']")
-                 if not _within(a, body) and not _quoted(a, scope)]
+                 if _outside(a, scope, body)]
         if pid:
             links = [a for a in links if a["href"].endswith(f"#{pid}")] + links
         for a in links:
@@ -276,20 +277,23 @@ def post_blocks(soup: BeautifulSoup, min_chars: int) -> list[_Post]:
             if score > best_score:
                 best, best_score = [p for p in posts if p.text], score
     ids = [p.pid for p in best]
-    for post in best:
-        if post.pid and ids.count(post.pid) > 1:  # a shared "#comments" link is no post id
-            post.pid = post.link = None
+    for post in (p for p in best if p.pid and ids.count(p.pid) > 1):  # a shared "#comments" link is no id
+        post.pid = post.link = None
     return best
 
 
 # -- schema.org ---------------------------------------------------------------------------------
+def _types(item: dict) -> set[str]:
+    types = item.get("@type") or []
+    return {str(t).rsplit("/", 1)[-1] for t in (types if isinstance(types, list) else [types])}
+
+
 def _jsonld_items(data: Any, parent: dict | None = None) -> Iterator[tuple[dict, dict | None]]:
     if isinstance(data, list):
         for item in data:
             yield from _jsonld_items(item, parent)
     elif isinstance(data, dict):
-        types = data.get("@type")
-        is_post = any(t in _POST_TYPES for t in (types if isinstance(types, list) else [types]))
+        is_post = bool(_types(data) & set(_POST_TYPES))
         if is_post:
             yield data, parent
         for key in ("@graph", "mainEntity", "comment", "hasPart"):
@@ -298,10 +302,8 @@ def _jsonld_items(data: Any, parent: dict | None = None) -> Iterator[tuple[dict,
 
 
 def _person(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("alternateName")
+    value = (value or [None])[0] if isinstance(value, list) else value
+    value = value.get("name") or value.get("alternateName") if isinstance(value, dict) else value
     return str(value).strip() if value else None
 
 
@@ -309,20 +311,23 @@ def _jsonld_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
     found = []
     for script in soup.select('script[type="application/ld+json"]'):
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(script.string or "", strict=False)  # raw newlines inside strings are common
         except ValueError:
             continue  # a broken block on one page should not stop the crawl
         for item, parent in _jsonld_items(data):
             text = item.get("text") or item.get("articleBody") or ""
-            text = html_to_text(text) if "<" in text else "\n".join(" ".join(ln.split()) for ln in text.splitlines()).strip()
-            link = item.get("url") or item.get("@id")
-            pid = str(item.get("identifier") or "") or (link.partition("#")[2] if link else "") or None
-            replied = parent is not None and parent.get("@type") == "Comment"
-            parent_link = (parent.get("url") or parent.get("@id")) if replied else None
-            found.append((_Post(text, _person(item.get("author")), parse_date(item.get("datePublished")
-                                                                              or item.get("dateCreated")), pid,
-                                link), parent_link, item.get("@type") == "DiscussionForumPosting"))
-    return [f for f in found if f[0].text]
+            text = html_to_text(text) if "<" in text else "\n".join(" ".join(ln.split()) for ln in text.splitlines())
+            post = _Post(text, _person(item.get("author")), parse_date(item.get("datePublished")
+                                                                       or item.get("dateCreated")),
+                         _jsonld_id(item), item.get("url") or item.get("@id"))
+            replied = parent is not None and "Comment" in _types(parent)
+            found.append((post, _jsonld_id(parent) if replied else None, "DiscussionForumPosting" in _types(item)))
+    return [f for f in found if f[0].text.strip()]
+
+
+def _jsonld_id(item: dict) -> str | None:
+    link = item.get("url") or item.get("@id") or ""
+    return str(item.get("identifier") or "") or link.partition("#")[2] or None
 
 
 def _microdata_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
@@ -340,14 +345,13 @@ def _microdata_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]
         post = _Post(body_text(body) if body else "", _name_of(author) if author else None,
                      parse_date(date.get("datetime") or date.get("content") or date.get_text(strip=True))
                      if date else None, item.get("id") or (href.partition("#")[2] if href else None), href)
-        found.append((post, f"#{parent}" if parent else None, item["itemtype"].endswith("DiscussionForumPosting")))
+        found.append((post, parent, item["itemtype"].endswith("DiscussionForumPosting")))
     return [f for f in found if f[0].text]
 
 
 # -- pages --------------------------------------------------------------------------------------
 def _title(soup: BeautifulSoup) -> str | None:
-    og = soup.select_one('meta[property="og:title"][content]')
-    h1 = soup.select_one("h1")
+    og, h1 = soup.select_one('meta[property="og:title"][content]'), soup.select_one("h1")
     if og or h1:
         return og["content"].strip() if og else h1.get_text(" ", strip=True)
     return re.split(r" [-|–] ", soup.title.get_text(strip=True))[0] if soup.title else None
@@ -355,9 +359,9 @@ def _title(soup: BeautifulSoup) -> str | None:
 
 def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40) -> list[Document]:
     """The posts of one thread page of unknown software as Documents."""
-    host = urlsplit(url).netloc
+    host, base = urlsplit(url).netloc, page_base(soup, url)
     canonical = soup.select_one("link[rel=canonical][href]")
-    thread = thread_url_key(urljoin(url, canonical["href"]) if canonical else url)
+    thread = thread_url_key(urljoin(base, canonical["href"]) if canonical else url)
     title = _title(soup)
     structured = _jsonld_posts(soup) or _microdata_posts(soup)
     heuristic = post_blocks(soup, min_chars)
@@ -367,14 +371,13 @@ def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40) 
         opener = is_first_page(soup, url)
         rows = [(p, None, opener and i == 0) for i, p in enumerate(heuristic)]
     docs, ids = [], set()
-    for post, parent_link, opening in rows:
+    for post, parent_pid, opening in rows:
         pid = post.pid if post.pid and post.pid not in ids else None
         native = f"{host}:{pid}" if pid else f"{host}:h{stable_id(thread, post.author, post.created, post.text[:200])}"
         ids.add(post.pid)
-        parent_pid = parent_link.partition("#")[2] if parent_link else ""
         docs.append(Document(
             source=source, native_id=native, kind="post" if opening else "comment", text=post.text,
-            url=urljoin(url, post.link) if post.link else (f"{url.split('#')[0]}#{pid}" if pid else url),
+            url=urljoin(base, post.link) if post.link else (f"{url.split('#')[0]}#{pid}" if pid else url),
             thread_id=thread, parent_id=make_doc_id(source, f"{host}:{parent_pid}") if parent_pid else None,
             author=post.author, created_at=post.created, title=title, raw_ref=url,
         ))
@@ -386,13 +389,10 @@ class GenericSource(ThreadCrawlSource):
     Options = GenericOptions
 
     def is_thread_page(self, soup: BeautifulSoup) -> bool:
-        return True  # no listing support: the start URL is a thread
+        return True  # listings of unknown software are not read: the start URL is a thread
 
     def parse_thread_page(self, soup: BeautifulSoup, url: str) -> list[Document]:
         return parse_page(self.name, soup, url, self.opts.min_chars)
-
-    def listing_threads(self, soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
-        return []
 
     def next_page(self, soup: BeautifulSoup, url: str) -> str | None:
         return next_link(soup, url, ("a[rel~=next]", "link[rel~=next]"), by_text=True)

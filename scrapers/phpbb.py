@@ -100,7 +100,7 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
         content = post.select_one("div.content")
         if content is None:
             continue
-        text = html_to_text(content, drop=("div.signature", "div.notice"))
+        text = html_to_text(content, drop=("div.signature", "div.notice", "dl.attachbox", "div.inline-attachment"))
         if not text:
             continue
         author_el = post.select_one("p.author a.username, p.author a.username-coloured") or post.select_one(

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
 from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, next_link,
-                            parse_date, reply_count)
+                            page_base, parse_date, reply_count)
 from voc.schema import Document, make_doc_id
 
 _VB4_POSTS = "li.postcontainer[id^=post_], li.postbitlegacy[id^=post_], li.postbit[id^=post_]"
@@ -37,13 +37,14 @@ def thread_key(soup: BeautifulSoup, url: str) -> str:
     if field is not None and str(field.get("value", "")).isdigit():
         return f"t={field['value']}"
     for cand in [*candidates, url]:
-        m = _THREAD_ID_RE.search(urljoin(url, cand))
+        m = _THREAD_ID_RE.search(urljoin(page_base(soup, url), cand))
         if m:
             return f"t={m.group(1)}"
     return urlsplit(url).path
 
 
 def thread_title(soup: BeautifulSoup) -> str | None:
+    """The thread title (vB4 ``span.threadtitle``, vB3 navbar), else the page title."""
     el = soup.select_one("span.threadtitle") or soup.select_one("td.navbar strong")
     if el is not None:
         return el.get_text(" ", strip=True)
@@ -81,8 +82,8 @@ def message_text(message: Tag) -> str:
 
 
 def _author(post: Tag) -> str | None:
-    el = post.select_one(".username_container .username, a.username, span.username, a.bigusername") or \
-        post.select_one("div[id^=postmenu_]")
+    el = post.select_one(".username_container .username, a.username, span.username, a.bigusername")
+    el = el or post.select_one("div[id^=postmenu_]")  # vB3 styles that drop the bigusername class
     return el.get_text(" ", strip=True) if el else None
 
 
@@ -94,7 +95,7 @@ def _date_text(post: Tag) -> str | None:
 def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
     """Every post on one vBulletin 3/4 thread page as a Document (deleted ones have no message)."""
     host = urlsplit(url).netloc
-    thread, title = thread_key(soup, url), thread_title(soup)
+    thread, title, base = thread_key(soup, url), thread_title(soup), page_base(soup, url)
     opener = is_first_page(soup, url)
     docs = []
     for pid, post in _posts(soup):
@@ -110,7 +111,7 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
             native_id=f"{host}:post{pid}",
             kind="post" if opener and not docs else "comment",
             text=text,
-            url=urljoin(url, counter["href"]) if counter else f"{url.split('#')[0]}#post{pid}",
+            url=urljoin(base, counter["href"]) if counter else f"{url.split('#')[0]}#post{pid}",
             thread_id=thread,
             parent_id=make_doc_id(source, f"{host}:post{parent.group(1)}") if parent else None,
             author=_author(post),
@@ -123,12 +124,12 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
 
 def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
     """Thread rows of a forumdisplay page: link, title and posts (replies + 1, from "who posted")."""
-    rows = []
+    rows, base = [], page_base(soup, url)
     for link in soup.select("a[id^=thread_title_][href]"):
         row = link.find_parent(["li", "tr"])
         who = row.select_one('a[href*="whoposted"]') if row else None
         n = reply_count(who.get_text() if who else None)
-        rows.append({"url": urljoin(url, link["href"]), "title": link.get_text(strip=True),
+        rows.append({"url": urljoin(base, link["href"]), "title": link.get_text(strip=True),
                      "posts": n + 1 if n is not None else None})
     return rows
 

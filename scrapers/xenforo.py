@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -18,7 +19,7 @@ from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
 from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, next_link,
-                            parse_date, reply_count)
+                            page_base, parse_date, reply_count)
 from voc.schema import Document, make_doc_id
 
 _THREAD_RE = re.compile(r"/threads/(?:[^/]*\.)?(\d+)(?:/|$)")
@@ -45,6 +46,7 @@ def thread_key(soup: BeautifulSoup, url: str) -> str:
 
 
 def thread_title(soup: BeautifulSoup) -> str | None:
+    """The thread's title without its prefix label, else the page title."""
     h1 = soup.select_one("h1.p-title-value")
     if h1 is None:
         return soup.title.get_text(strip=True).split(" | ")[0] if soup.title else None
@@ -54,7 +56,7 @@ def thread_title(soup: BeautifulSoup) -> str | None:
     return h1.get_text(" ", strip=True)
 
 
-def _created(message: Tag) -> Any:
+def _created(message: Tag) -> datetime | None:
     stamp = message.select_one(".message-attribution time.u-dt") or message.select_one("time.u-dt")
     if stamp is None:
         return None
@@ -64,7 +66,7 @@ def _created(message: Tag) -> Any:
 def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
     """Every visible post on one XenForo 2 thread page as a Document."""
     host = urlsplit(url).netloc
-    thread, title = thread_key(soup, url), thread_title(soup)
+    thread, title, base = thread_key(soup, url), thread_title(soup), page_base(soup, url)
     opener = is_first_page(soup, url)
     docs = []
     for message in soup.select("article.message[data-content^=post-]"):
@@ -78,16 +80,16 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
         link = message.select_one(f'.message-attribution a[href*="post-{pid}"]')
         quoted = body.select_one(".bbCodeBlock--quote[data-source^=post]")
         parent = re.sub(r"\D", "", quoted["data-source"]) if quoted else ""
-        author = message.get("data-author") or message.select_one(".message-name .username")
+        name = message.select_one(".message-name .username")
         docs.append(Document(
             source=source,
             native_id=f"{host}:post-{pid}",
             kind="post" if opener and not docs else "comment",
             text=text,
-            url=urljoin(url, link["href"]) if link else f"{url.split('#')[0]}#post-{pid}",
+            url=urljoin(base, link["href"]) if link else f"{url.split('#')[0]}#post-{pid}",
             thread_id=thread,
             parent_id=make_doc_id(source, f"{host}:post-{parent}") if parent else None,
-            author=author if isinstance(author, str) else (author.get_text(strip=True) if author else None),
+            author=message.get("data-author") or (name.get_text(strip=True) if name else None),
             created_at=_created(message),
             title=title,
             raw_ref=url,
@@ -97,7 +99,7 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
 
 def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
     """Thread rows of a forum listing: link, title and the number of posts (replies + 1)."""
-    rows = []
+    rows, base = [], page_base(soup, url)
     for item in soup.select(".structItem--thread"):
         links = item.select(".structItem-title a[href]")
         # A thread prefix is a link too; the thread's own link comes last.
@@ -106,7 +108,7 @@ def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
             continue
         replies = item.select_one(".structItem-cell--meta dd")
         n = reply_count(replies.get_text() if replies else None)
-        rows.append({"url": urljoin(url, link["href"]), "title": link.get_text(strip=True),
+        rows.append({"url": urljoin(base, link["href"]), "title": link.get_text(strip=True),
                      "posts": n + 1 if n is not None else None})
     return rows
 

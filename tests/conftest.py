@@ -102,6 +102,7 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def extractor(nlp, embedder):
-    from voc.extract import BUILTIN_HEAD, Extractor, InsightClassifier
+    from voc.classifier import InsightClassifier
+    from voc.extract import BUILTIN_HEAD, Extractor
 
     return Extractor(nlp, embedder, InsightClassifier.load(BUILTIN_HEAD))

@@ -154,7 +154,9 @@ def eval_cmd(file: Path = typer.Argument(..., help="CSV with columns text and la
 @app.command()
 def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (text, labels), added to the shipped data"),
           out: Optional[Path] = typer.Option(None, help="where to write the classifier (default: the shipped one)"),
-          shipped: bool = typer.Option(True, help="include the shipped labelled dev split")) -> None:
+          shipped: bool = typer.Option(True, help="include the shipped labelled training rows"),
+          suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
+          weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
     from voc.config import Models
     from voc.embed import get_embedder
@@ -164,7 +166,8 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
 
     models = Models()
     target = out or BUILTIN_HEAD
-    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), target, list(files or []), shipped)
+    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), target, list(files or []), shipped,
+                       suggestions, weak_weight)
     typer.echo(f"trained on {len(df)} sentences ({clf.meta['positives']}); thresholds {clf.thresholds}; wrote {target}")
 
 

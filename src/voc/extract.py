@@ -1,13 +1,13 @@
 """Insight extraction: kinds (multi-label), aspect, strength and confidence per sentence.
 
-The classifier is a logistic-regression head per kind over the sentence embedding plus spaCy
-cue-pattern counts; its weights are small and ship in models/insights/. `voc train` refits it.
+The classifier (voc.classifier) scores each sentence; neighbours then fill in what a sentence
+cannot say alone: "I returned it." after "It kept disconnecting." is about connectivity and is a
+pain point as well as an objection.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,110 +15,22 @@ import numpy as np
 import pandas as pd
 
 from voc.aspects import extract_aspect
-from voc.cues import PATTERNS, baseline_labels, cue_hits, self_descriptions, strength
-from voc.errors import VocError
+from voc.classifier import InsightClassifier, cue_features, dense_features
+from voc.cues import baseline_labels, self_descriptions, strength
 from voc.schema import INSIGHT_COLUMNS, INSIGHT_KINDS
 
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 BUILTIN_HEAD = REPO_MODELS / "insights" / "classifier.npz"
 LABELLED = REPO_MODELS / "insights" / "labelled.csv"
+LABELLED_EXTRA = REPO_MODELS / "insights" / "labelled_train_extra.csv"
 DEFAULT_THRESHOLD = 0.5
-
-
-def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
-    rows = []
-    for doc in docs:
-        hits = cue_hits(doc, nlp)
-        rows.append([min(hits[k], 2) / 2.0 for k in PATTERNS])
-    return np.asarray(rows, dtype=np.float32).reshape(len(docs), len(PATTERNS))
-
-
-def features(embeddings: np.ndarray, cues: np.ndarray) -> np.ndarray:
-    # Cue counts are scaled up so a few dense features are not drowned by 384 embedding dims.
-    return np.hstack([embeddings, 3.0 * cues]).astype(np.float32)
-
-
-@dataclass
-class InsightClassifier:
-    """One-vs-rest logistic heads, one per insight kind."""
-
-    coef: np.ndarray            # (kinds, features)
-    intercept: np.ndarray       # (kinds,)
-    thresholds: dict[str, float]
-    embedding_model: str
-    kinds: tuple[str, ...] = INSIGHT_KINDS
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def proba(self, X: np.ndarray) -> np.ndarray:
-        if X.shape[1] != self.coef.shape[1]:
-            raise VocError(
-                f"the insight classifier expects {self.coef.shape[1]} features but got {X.shape[1]}: "
-                f"it was trained with embedding model {self.embedding_model!r}; run `voc train` for this model")
-        z = X @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def save(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"thresholds": self.thresholds, "embedding_model": self.embedding_model,
-                "kinds": list(self.kinds), **self.meta}
-        np.savez_compressed(path, coef=self.coef, intercept=self.intercept, meta=json.dumps(meta))
-        return path
-
-    @classmethod
-    def load(cls, path: Path) -> "InsightClassifier":
-        if not path.exists():
-            raise VocError(f"{path}: no trained insight classifier; run `voc train` to build one")
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            return cls(coef=data["coef"], intercept=data["intercept"], thresholds=meta.pop("thresholds"),
-                       embedding_model=meta.pop("embedding_model"), kinds=tuple(meta.pop("kinds")), meta=meta)
+# Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
+LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)
+CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
 
 
 def classifier_path(name: str) -> Path:
     return BUILTIN_HEAD if name in ("builtin", "", None) else Path(name).expanduser()
-
-
-def fit_classifier(X: np.ndarray, Y: np.ndarray, embedding_model: str, seed: int = 0,
-                   meta: dict[str, Any] | None = None) -> InsightClassifier:
-    """Fit one logistic head per kind and pick each kind's threshold by cross-validated F1.
-
-    Args:
-        X: feature matrix (sentences x features).
-        Y: 0/1 matrix (sentences x kinds) in INSIGHT_KINDS order.
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    coefs, intercepts, thresholds = [], [], {}
-    for j, kind in enumerate(INSIGHT_KINDS):
-        y = Y[:, j]
-        if y.sum() < 5:
-            raise VocError(f"training data has only {int(y.sum())} {kind} examples; at least 5 are needed")
-        model = LogisticRegression(C=2.0, class_weight="balanced", max_iter=2000, random_state=seed)
-        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-        p = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
-        grid = np.arange(0.2, 0.9, 0.025)
-        scores = [f1_score(y, p >= t, zero_division=0) for t in grid]
-        thresholds[kind] = round(float(grid[int(np.argmax(scores))]), 3)
-        model.fit(X, y)
-        coefs.append(model.coef_[0])
-        intercepts.append(model.intercept_[0])
-    return InsightClassifier(coef=np.asarray(coefs, dtype=np.float32), intercept=np.asarray(intercepts, dtype=np.float32),
-                             thresholds=thresholds, embedding_model=embedding_model, meta=meta or {})
-
-
-def label_matrix(labels: pd.Series) -> np.ndarray:
-    """Parse `a;b` label strings into a 0/1 matrix; unknown kinds are an error naming the row."""
-    Y = np.zeros((len(labels), len(INSIGHT_KINDS)), dtype=np.int8)
-    for i, raw in enumerate(labels.fillna("")):
-        for kind in (k.strip() for k in str(raw).split(";")):
-            if not kind or kind == "none":
-                continue
-            if kind not in INSIGHT_KINDS:
-                raise VocError(f"row {i + 2}: unknown label {kind!r}; use {', '.join(INSIGHT_KINDS)} (or leave empty)")
-            Y[i, INSIGHT_KINDS.index(kind)] = 1
-    return Y
 
 
 class Extractor:
@@ -137,45 +49,74 @@ class Extractor:
         return f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
 
     def score(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, list[Any]]:
-        """Per-kind probabilities and parsed docs for a list of sentences."""
+        """Per-kind calibrated probabilities and parsed docs for a list of sentences."""
         from voc.embed import embed_cached
 
         docs = list(self.nlp.pipe(texts, batch_size=128))
         emb = embed_cached(texts, self.embedder, self.store, progress=progress)
-        X = features(emb, cue_features(docs, self.nlp))
-        return self.classifier.proba(X), docs
+        return self.classifier.proba(dense_features(emb, cue_features(docs, self.nlp)), texts), docs
+
+    def _kinds(self, row: np.ndarray) -> dict[str, float]:
+        return {k: round(float(row[j]), 3) for j, k in enumerate(INSIGHT_KINDS)
+                if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
 
     def predict_labels(self, texts: list[str]) -> list[set[str]]:
         P, _ = self.score(texts)
-        return [{k for j, k in enumerate(INSIGHT_KINDS) if P[i, j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
-                for i in range(len(texts))]
+        return [set(self._kinds(P[i])) for i in range(len(texts))]
 
-    def classify(self, texts: list[str], progress: bool = False) -> list[dict[str, Any]]:
-        """One record per sentence: kinds with confidence, aspect and (for features) strength."""
+    def classify(self, texts: list[str], groups: list[Any] | None = None, progress: bool = False) -> list[dict[str, Any]]:
+        """One record per sentence: kinds with confidence, aspect and (for features) strength.
+
+        Args:
+            texts: sentences in document order.
+            groups: the document of each sentence; consecutive sentences of one document are
+                read together (aspects and consequences carry over from the previous sentence).
+        """
         P, docs = self.score(texts, progress=progress)
-        out = []
+        records = []
         for i, (text, doc) in enumerate(zip(texts, docs)):
-            kinds = {k: round(float(P[i, j]), 3) for j, k in enumerate(INSIGHT_KINDS)
-                     if P[i, j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
-            out.append({
-                "text": text,
-                "kinds": kinds,
+            kinds = self._kinds(P[i])
+            records.append({
+                "text": text, "kinds": kinds,
                 "aspect": extract_aspect(doc) if kinds else None,
                 "strength": strength(text) if "must_have_feature" in kinds else None,
                 "self_descriptions": self_descriptions(text),
+                "context": [],
             })
-        return out
+        if groups is not None:
+            apply_context(records, groups)
+        return records
+
+
+def apply_context(records: list[dict[str, Any]], groups: list[Any]) -> None:
+    """Let a sentence borrow from the one before it in the same document.
+
+    A sentence with insights but no aspect of its own ("I returned it.") takes the previous
+    sentence's aspect; a consequence ("so I returned it") of a pain point is a pain point too.
+    """
+    for i in range(1, len(records)):
+        rec, prev = records[i], records[i - 1]
+        if groups[i] != groups[i - 1] or not rec["kinds"] or not prev["kinds"]:
+            continue
+        if rec["aspect"] is None and prev["aspect"] and LEANS_BACK.search(rec["text"]):
+            rec["aspect"] = prev["aspect"]
+            rec["context"].append("aspect")
+        if ("pain_point" in prev["kinds"] and "pain_point" not in rec["kinds"]
+                and CONSEQUENCE.search(rec["text"]) and len(rec["text"]) < 80):
+            rec["kinds"]["pain_point"] = round(min(prev["kinds"]["pain_point"], max(rec["kinds"].values())), 3)
+            rec["context"].append("pain_point")
 
 
 def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Insights and author self-descriptions for a frame of sentences (sent_id, doc_id, text, author_hash)."""
-    records = extractor.classify(list(sentences["text"]), progress=progress)
+    """Insights and author self-descriptions for sentences (sent_id, doc_id, text, author_hash), in document order."""
+    records = extractor.classify(list(sentences["text"]), groups=list(sentences["doc_id"]), progress=progress)
     rows, attrs = [], []
     for sent, rec in zip(sentences.itertuples(index=False), records):
         for kind, conf in rec["kinds"].items():
+            method = "context" if kind in rec["context"] else "cues+embedding+lexical"
             rows.append({"sent_id": sent.sent_id, "kind": kind, "aspect": rec["aspect"],
                          "strength": rec["strength"] if kind == "must_have_feature" else None,
-                         "confidence": conf, "method": "cues+embedding-logreg"})
+                         "confidence": conf, "method": method})
         for phrase in rec["self_descriptions"]:
             attrs.append({"doc_id": sent.doc_id, "author_hash": getattr(sent, "author_hash", None),
                           "attribute": phrase, "sent_id": sent.sent_id})
@@ -184,4 +125,5 @@ def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool 
 
 
 def baseline_predict(texts: list[str]) -> list[set[str]]:
+    """The keyword baseline (fixed cue phrases per kind), for `voc eval --baseline`."""
     return [baseline_labels(t) for t in texts]

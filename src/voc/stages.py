@@ -29,7 +29,8 @@ class Components:
 def components(study: Study, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
-    from voc.extract import Extractor, InsightClassifier, classifier_path
+    from voc.classifier import InsightClassifier
+    from voc.extract import Extractor, classifier_path
     from voc.segment import load_spacy
 
     nlp = load_spacy(study.models.spacy)

@@ -1,0 +1,117 @@
+"""Extraction quality, measured: our test split vs the keyword baseline, calibration, must-have
+F1 on SemEval-2019 suggestion mining, aspect-term F1 on SemEval-2014 laptops.
+
+Run: `.venv/bin/python bench/quality.py [--json]` (parts that need ../shared/data skip without it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))
+# What a study of laptops would name as its product: the product itself is not an aspect of it.
+LAPTOP_PRODUCT_TERMS = ["laptop", "computer", "notebook", "netbook", "machine", "pc", "mac", "macbook", "product", "toshiba", "dell", "hp", "acer", "asus", "apple", "lenovo", "sony", "samsung", "gateway"]
+
+
+def test_split_quality(extractor) -> dict:
+    from voc.classifier import expected_calibration_error, label_matrix
+    from voc.evaluate import evaluate, read_labelled
+    from voc.extract import LABELLED, baseline_predict
+    from voc.schema import INSIGHT_KINDS
+
+    df = read_labelled(LABELLED)
+    test = df[df["split"] == "test"].reset_index(drop=True)
+    ours = evaluate(test, extractor.predict_labels)
+    base = evaluate(test, baseline_predict)
+    P, _ = extractor.score(list(test["text"]))
+    Y = label_matrix(test["labels"])
+    ece = {k: round(expected_calibration_error(P[:, j], Y[:, j]), 4) for j, k in enumerate(INSIGHT_KINDS)}
+    return {"classifier": ours, "baseline": base, "gain": round(ours["macro_f1"] - base["macro_f1"], 4), "ece": ece}
+
+
+def suggestion_mining(extractor) -> dict | None:
+    path = SHARED / "suggestion_mining_semeval2019_task9" / "SubtaskA_Trial_Test_Labeled.csv"
+    if not path.exists():
+        return None
+    from voc.evaluate import scores
+
+    df = pd.read_csv(path, encoding="latin-1")
+    gold = [{"must_have_feature"} if y == 1 else set() for y in df["label"]]
+    pred = [p & {"must_have_feature"} for p in extractor.predict_labels(df["sentence"].astype(str).tolist())]
+    return scores(gold, pred)["per_kind"]["must_have_feature"] | {"n": len(df)}
+
+
+def aspect_terms(nlp, product_terms: list[str]) -> dict | None:
+    """Aspect-term extraction on the SemEval-2014 laptop train file (used as dev data; no training on it).
+
+    A predicted term matches a gold term when their lemmatised forms are equal or one is the
+    head of the other ("battery" ~ "battery life"); each gold term is matched at most once.
+    """
+    path = SHARED / "semeval2014_task4_absa" / "Laptop_Train_v2.xml"
+    if not path.exists():
+        return None
+    from voc.aspects import extract_terms
+
+    root = ET.parse(path).getroot()
+    sents = [(s.find("text").text or "", [a.get("term") for a in s.iter("aspectTerm")]) for s in root.iter("sentence")]
+    exclude = {t.lower() for t in product_terms}
+
+    def norm(term: str) -> str:
+        return " ".join(w.lemma_.lower() for w in nlp(term) if not w.is_punct and w.pos_ != "DET")
+
+    tp = fp = fn = 0
+    for (text, gold_terms), doc in zip(sents, nlp.pipe([t for t, _ in sents], batch_size=256)):
+        pred = [p for p in dict.fromkeys(extract_terms(doc)) if not set(p.split()) & exclude]
+        gold = [norm(g) for g in gold_terms]
+        unmatched = list(gold)
+        for p in pred:
+            hit = next((g for g in unmatched if p == g or p in g.split() or g in p.split()), None)
+            if hit is None:
+                fp += 1
+            else:
+                tp += 1
+                unmatched.remove(hit)
+        fn += len(unmatched)
+    prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(2 * prec * rec / max(1e-9, prec + rec), 4),
+            "sentences": len(sents), "gold_terms": tp + fn}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    from voc.config import Study
+    from voc.stages import components
+
+    comp = components(Study(name="quality"))
+    result = {"test_split": test_split_quality(comp.extractor), "suggestion_mining_must_have": suggestion_mining(comp.extractor),
+              "aspects_semeval2014_laptop": aspect_terms(comp.nlp, LAPTOP_PRODUCT_TERMS)}
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return
+    from voc.evaluate import format_table
+
+    t = result["test_split"]
+    print(format_table(t["classifier"], "classifier, our test split"))
+    print(format_table(t["baseline"], "keyword baseline, our test split"))
+    print(f"macro-F1 gain {t['gain']:+.3f}; expected calibration error per kind {t['ece']}")
+    sm = result["suggestion_mining_must_have"]
+    print("suggestion mining (SemEval-2019 trial test), must_have_feature:", sm or "skipped: ../shared/data not found")
+    asp = result["aspects_semeval2014_laptop"]
+    print("aspect terms (SemEval-2014 laptop train):", asp or "skipped: ../shared/data not found")
+
+
+if __name__ == "__main__":
+    main()

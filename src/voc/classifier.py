@@ -1,0 +1,213 @@
+"""The insight classifier: one calibrated logistic head per kind.
+
+Features are the sentence embedding, counts of the spaCy cue patterns, and word/bigram TF-IDF
+(the lexical view catches phrasings the embedding blurs, e.g. "returned it" vs "returned to it").
+Heads are fitted with balanced class weights, then Platt-scaled on cross-validated scores of our
+own labelled sentences, so a stated 0.8 means about 80% right on that data. Everything fits in
+one small .npz file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from voc.cues import PATTERNS, cue_hits
+from voc.errors import VocError
+from voc.schema import INSIGHT_KINDS
+
+TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
+
+
+def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
+    rows = [[min(cue_hits(doc, nlp)[k], 2) / 2.0 for k in PATTERNS] for doc in docs]
+    return np.asarray(rows, dtype=np.float32).reshape(len(docs), len(PATTERNS))
+
+
+def dense_features(embeddings: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    # Cue counts are scaled up so a few dense features are not drowned by 384 embedding dims.
+    return np.hstack([embeddings, 3.0 * cues]).astype(np.float32)
+
+
+@dataclass
+class Lexicon:
+    """Word and bigram TF-IDF with a frozen vocabulary (sublinear tf, l2-normalised rows)."""
+
+    vocab: np.ndarray
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, texts: list[str], min_df: int = 2) -> "Lexicon":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, token_pattern=TOKEN_PATTERN)
+        vec.fit(texts)
+        vocab = vec.get_feature_names_out()
+        return cls(vocab=np.asarray(vocab, dtype=str), idf=vec.idf_.astype(np.float32))
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        counts = CountVectorizer(vocabulary=list(self.vocab), ngram_range=(1, 2),
+                                 token_pattern=TOKEN_PATTERN).transform(texts).astype(np.float32)
+        counts.data = 1.0 + np.log(counts.data)
+        tf = counts.multiply(self.idf.reshape(1, -1)).tocsr()
+        norms = np.sqrt(np.asarray(tf.multiply(tf).sum(1)).ravel()) + 1e-9
+        return sparse.diags(1.0 / norms) @ tf
+
+
+@dataclass
+class InsightClassifier:
+    """Calibrated one-vs-rest logistic heads, one per insight kind."""
+
+    coef: np.ndarray            # (kinds, dense + lexical features)
+    intercept: np.ndarray       # (kinds,)
+    platt: np.ndarray           # (kinds, 2): calibrated p = sigmoid(a * z + b)
+    thresholds: dict[str, float]
+    lexicon: Lexicon
+    embedding_model: str
+    kinds: tuple[str, ...] = INSIGHT_KINDS
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def design(self, dense: np.ndarray, texts: list[str]) -> sparse.csr_matrix:
+        expected = self.coef.shape[1] - len(self.lexicon.vocab)
+        if dense.shape[1] != expected:
+            raise VocError(
+                f"the insight classifier expects {expected} dense features but got {dense.shape[1]}: it was "
+                f"trained with embedding model {self.embedding_model!r}; run `voc train` for this model")
+        return sparse.hstack([sparse.csr_matrix(dense), self.lexicon.transform(texts)]).tocsr()
+
+    def decision(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.design(dense, texts) @ self.coef.T) + self.intercept
+
+    def proba(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
+        z = self.decision(dense, texts)
+        return 1.0 / (1.0 + np.exp(-(z * self.platt[:, 0] + self.platt[:, 1])))
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"thresholds": self.thresholds, "embedding_model": self.embedding_model,
+                "kinds": list(self.kinds), **self.meta}
+        np.savez_compressed(path, coef=self.coef.astype(np.float32), intercept=self.intercept, platt=self.platt,
+                            vocab=self.lexicon.vocab, idf=self.lexicon.idf, meta=json.dumps(meta))
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> "InsightClassifier":
+        if not path.exists():
+            raise VocError(f"{path}: no trained insight classifier; run `voc train` to build one")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                return cls(coef=data["coef"], intercept=data["intercept"], platt=data["platt"],
+                           lexicon=Lexicon(vocab=data["vocab"], idf=data["idf"]),
+                           thresholds=meta.pop("thresholds"), embedding_model=meta.pop("embedding_model"),
+                           kinds=tuple(meta.pop("kinds")), meta=meta)
+        except (KeyError, ValueError, OSError) as err:
+            raise VocError(f"{path}: not a voc insight classifier ({err}); retrain with `voc train --out {path}`") from None
+
+
+def label_matrix(labels: pd.Series) -> np.ndarray:
+    """Parse `a;b` label strings into a 0/1 matrix; unknown kinds are an error naming the row."""
+    Y = np.zeros((len(labels), len(INSIGHT_KINDS)), dtype=np.int8)
+    for i, raw in enumerate(labels.fillna("")):
+        for kind in (k.strip() for k in str(raw).split(";")):
+            if not kind or kind == "none":
+                continue
+            if kind not in INSIGHT_KINDS:
+                raise VocError(f"row {i + 2}: unknown label {kind!r}; use {', '.join(INSIGHT_KINDS)} (or leave empty)")
+            Y[i, INSIGHT_KINDS.index(kind)] = 1
+    return Y
+
+
+@dataclass
+class WeakLabels:
+    """Extra rows that supervise only some kinds (e.g. suggestion mining -> must_have_feature)."""
+
+    dense: np.ndarray
+    texts: list[str]
+    y: np.ndarray               # 0/1 for each kind in ``kinds``
+    kinds: tuple[str, ...]
+    weight: float = 0.3
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding_model: str,
+                   weak: WeakLabels | None = None, C: float = 2.0, seed: int = 0,
+                   meta: dict[str, Any] | None = None) -> InsightClassifier:
+    """Fit the heads, calibrate them and pick each kind's threshold by cross-validated F1.
+
+    Args:
+        dense: embedding + cue features of our labelled sentences.
+        texts: those sentences.
+        Y: 0/1 matrix (sentences x kinds) in INSIGHT_KINDS order.
+        weak: optional weakly labelled rows for some kinds; used for fitting, never for
+            calibration or thresholds (those describe our own data).
+    """
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    lexicon = Lexicon.fit(texts + (weak.texts if weak else []))
+    X_main = sparse.hstack([sparse.csr_matrix(dense), lexicon.transform(texts)]).tocsr()
+    X_weak = (sparse.hstack([sparse.csr_matrix(weak.dense), lexicon.transform(weak.texts)]).tocsr()
+              if weak else None)
+    coefs, intercepts, platts, thresholds = [], [], [], {}
+    grid = np.arange(0.1, 0.9, 0.02)
+    for j, kind in enumerate(INSIGHT_KINDS):
+        y = Y[:, j].astype(int)
+        if y.sum() < 5:
+            raise VocError(f"training data has only {int(y.sum())} {kind} examples; at least 5 are needed")
+        use_weak = weak is not None and kind in weak.kinds
+        z = np.zeros(len(y))
+        for train_idx, val_idx in StratifiedKFold(5, shuffle=True, random_state=seed).split(X_main, y):
+            model = _head(C, seed).fit(*_stack(X_main[train_idx], y[train_idx], X_weak, weak, kind, use_weak))
+            z[val_idx] = model.decision_function(X_main[val_idx])
+        a, b = _platt(z, y)
+        p = 1.0 / (1.0 + np.exp(-(a * z + b)))
+        scores = [f1_score(y, p >= t, zero_division=0) for t in grid]
+        thresholds[kind] = round(float(grid[int(np.argmax(scores))]), 3)
+        model = _head(C, seed).fit(*_stack(X_main, y, X_weak, weak, kind, use_weak))
+        coefs.append(model.coef_[0])
+        intercepts.append(model.intercept_[0])
+        platts.append((a, b))
+    return InsightClassifier(coef=np.asarray(coefs, dtype=np.float32), intercept=np.asarray(intercepts, dtype=np.float32),
+                             platt=np.asarray(platts, dtype=np.float32), thresholds=thresholds, lexicon=lexicon,
+                             embedding_model=embedding_model, meta=meta or {})
+
+
+def _head(C: float, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=seed)
+
+
+def _stack(X: sparse.csr_matrix, y: np.ndarray, X_weak: sparse.csr_matrix | None, weak: WeakLabels | None,
+           kind: str, use_weak: bool) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    if not use_weak or X_weak is None or weak is None:
+        return X, y, np.ones(len(y))
+    yw = weak.y[:, weak.kinds.index(kind)].astype(int)
+    return (sparse.vstack([X, X_weak]).tocsr(), np.concatenate([y, yw]),
+            np.concatenate([np.ones(len(y)), np.full(len(yw), weak.weight)]))
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Mean |confidence - accuracy| over equal-width probability bins, weighted by bin size."""
+    edges = np.linspace(0, 1, bins + 1)
+    err = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if m.any():
+            err += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(err)
