@@ -18,7 +18,18 @@ STOP_NOUNS = {
     "lol", "tbh", "imo", "idea", "point", "reason", "fact", "question", "answer", "thanks", "post",
     "thread", "minute", "hour", "today", "yesterday", "time", "%", "star", "stars", "review", "use",
     "product", "item", "model", "unit", "device", "purchase", "need", "wish", "must", "hope",
+    # problem words: "a problem with the hinge" is about the hinge
+    "problem", "problems", "issue", "issues", "trouble", "complaint", "complaints", "concern", "fault",
+    # people, places and life around the product
+    "friend", "friends", "person", "wife", "husband", "son", "daughter", "kid", "kids", "mom", "dad",
+    "customer", "user", "guy", "girl", "family", "world", "school", "college", "class", "job", "work",
+    "place", "home", "house", "office", "life", "experience", "difference", "course", "side", "top",
+    "front", "back", "second", "hand", "number", "other", "others", "love", "help", "change", "deal",
+    "research", "market", "line", "lot", "plenty", "ton", "tons", "couple", "bunch", "end", "start",
+    "morning", "night", "weekend", "christmas", "birthday", "gift", "present", "advice", "opinion",
 }
+# Words that mean the same aspect for a customer.
+SYNONYMS = {"money": "price", "pricing": "price", "prices": "price", "cost": "price", "costs": "price"}
 PRONOUNS = {"PRON"}
 PREFERRED_DEPS = ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos", "compound")
 
@@ -33,7 +44,7 @@ def normalise(tokens: list[Any]) -> str:
         words = words[:-1]
     lemmas = [w.lemma_.lower() if w.pos_ == "NOUN" else w.text.lower() for w in words[-2:]]
     phrase = " ".join(lemmas).strip(" -'\"")
-    return phrase
+    return SYNONYMS.get(phrase, phrase)
 
 
 def candidates(doc: Any) -> list[tuple[str, Any]]:
