@@ -1,34 +1,119 @@
-"""Crawl flow: one task per source; a failing source fails its own task, the others go on."""
+"""Crawl flow: one task per source; a failing source fails its own task, the others go on.
+
+A source's task is retried (from its cursor, so nothing is fetched twice) only when the network
+or the server failed it; bad configuration, 4xx answers and robots.txt refusals fail at once.
+Sources on the same host run one after another, so a host never sees more than the study's
+`min_interval` allows; sources on different hosts run in parallel.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import allow_failure, flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.common import study_and_store
-from voc.crawl import build_source, crawl_source
+from voc.crawl import build_source, crawl_source, source_host
+
+# Network errors that can escape a source without passing through the polite client's
+# FetchError (a source's own socket code, say); these are worth a retry too.
+NETWORK_EXCEPTIONS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
 
 
-@task(name="crawl-source", cache_policy=NONE)
+class SourceFailed(Exception):
+    """A source stopped before its end; carries the partial CrawlResult as a dict."""
+
+    def __init__(self, message: str, result: dict[str, Any]):
+        super().__init__(message, result)  # both in args, so the exception pickles whole
+        self.result = result
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def retry_on_network_errors(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry a source only when the network or the server failed it."""
+    import requests
+
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, SourceFailed):
+        return bool(exc.result.get("transient"))
+    return isinstance(exc, NETWORK_EXCEPTIONS + (requests.ConnectionError, requests.Timeout))
+
+
+@task(name="crawl-source", cache_policy=NONE, retries=2, retry_delay_seconds=30,
+      retry_condition_fn=retry_on_network_errors)
 def crawl_source_task(study_path: str, source_name: str) -> dict:
     study, store = study_and_store(study_path)
     spec = next(s for s in study.sources if s.name == source_name)
     result = crawl_source(store, study, build_source(study, spec))
     get_run_logger().info("%s: %d fetched, %d new (%s)", source_name, result.fetched, result.new, result.status)
+    if result.status == "failed":
+        raise SourceFailed(result.error or "failed", asdict(result))
     return asdict(result)
 
 
-@flow(name="voc-crawl")
-def crawl_flow(study_path: str) -> dict:
-    """Collect everything new from every source of a study into its store."""
+def _attempts(future: Any) -> int | None:
+    """How many times Prefect ran a task (1 + retries used), for the run record."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            return client.read_task_run(future.task_run_id).run_count
+    except Exception:  # the record is still useful without it
+        return None
+
+
+def _outcome(name: str, future: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A source's counts and, if its task failed, the error for the run record."""
+    value = future.result(raise_on_failure=False)
+    attempts = _attempts(future)
+    if not isinstance(value, BaseException):
+        return {**value, "attempts": attempts}, None
+    partial = value.result if isinstance(value, SourceFailed) else {"fetched": 0, "new": 0, "http": {}}
+    counts = {**partial, "source": name, "status": "failed", "attempts": attempts}
+    return counts, {"source": name, "error": str(value), "type": type(value).__name__, "attempts": attempts}
+
+
+# Crawl tasks write to the store, so they always run as threads of the flow process, whatever
+# runner analysis uses; a few threads are plenty for I/O-bound sources.
+@flow(name="voc-crawl", task_runner=ThreadPoolTaskRunner(max_workers=4))
+def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 30.0) -> dict:
+    """Collect everything new from every source of a study into its store.
+
+    Args:
+        study_path: the study file.
+        retries: extra attempts for a source that failed on network errors.
+        retry_delay_seconds: wait before each such attempt.
+    """
     study, store = study_and_store(study_path)
     run_id = store.start_run("crawl")
-    futures = [crawl_source_task.submit(study_path, s.name) for s in study.sources]
-    results = [f.result() for f in futures]
-    errors = [{"source": r["source"], "error": r["error"]} for r in results if r["status"] != "completed"]
-    counts = {"new_documents": sum(r["new"] for r in results), "fetched": sum(r["fetched"] for r in results),
-              "sources": {r["source"]: {k: r[k] for k in ("fetched", "new", "status", "http")} for r in results}}
-    store.finish_run(run_id, "failed" if errors and len(errors) == len(results) else "completed", counts, errors)
-    return {"run_id": run_id, **counts, "errors": errors}
+    before = store.count("documents")
+    futures: dict[str, Any] = {}
+    last_on_host: dict[str, Any] = {}
+    for spec in study.sources:
+        host = source_host(spec)
+        crawl = crawl_source_task.with_options(
+            task_run_name=f"crawl-{spec.name}", retries=retries, retry_delay_seconds=retry_delay_seconds,
+            # Tags let a Prefect server cap crawls: `prefect concurrency-limit create voc-crawl 2`.
+            tags={"voc-crawl", f"voc-source:{study.name}/{spec.name}"})
+        wait = [allow_failure(last_on_host[host])] if host in last_on_host else None
+        futures[spec.name] = crawl.submit(study_path, spec.name, wait_for=wait)
+        if host:
+            last_on_host[host] = futures[spec.name]
+    sources, errors = {}, []
+    for name, future in futures.items():
+        result, error = _outcome(name, future)
+        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http") if k in result}
+        if error:
+            errors.append(error)
+    # Counted in the store rather than summed over tasks: a retried source's earlier attempts
+    # committed documents too.
+    counts = {"new_documents": store.count("documents") - before,
+              "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
+    status = "completed" if not errors else "failed" if len(errors) == len(futures) else "partial"
+    store.finish_run(run_id, status, counts, errors)
+    return {"run_id": run_id, "status": status, **counts, "errors": errors}

@@ -1,17 +1,60 @@
-"""The whole pipeline: crawl -> analyze -> report."""
+"""The whole pipeline: crawl -> analyze -> report, with one run record summarising the three."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from prefect import flow
 
 from flows.analyze import analyze_flow
+from flows.common import check_runner, study_and_store, task_runner
 from flows.crawl import crawl_flow
 from flows.report import report_flow
 
 
+def _summary(crawl: dict[str, Any], analysis: dict[str, Any], runner: str) -> dict[str, Any]:
+    """What a scheduled run did, in a line of `voc runs`: what was new and what was reused."""
+    extract, embed = analysis["extract"], analysis["embed"]
+    return {
+        "runner": runner, "crawl_run": crawl["run_id"], "analyze_run": analysis["run_id"],
+        "new_documents": crawl["new_documents"],
+        "documents_analysed": analysis["segment"]["documents_segmented"],
+        "sentences_new": analysis["segment"]["sentences_new"],
+        "insights_new": extract["insights_new"],
+        "embeddings": {"computed": extract["embeddings_computed"] + embed["computed"],
+                       "reused": extract["embeddings_reused"] + embed["reused"]},
+        "personas": analysis["personas"].get("personas"),
+    }
+
+
 @flow(name="voc-pipeline")
-def pipeline_flow(study_path: str) -> dict:
-    crawl = crawl_flow(study_path)
-    analysis = analyze_flow(study_path)
-    report = report_flow(study_path, analysis["run_id"])
-    return {"crawl": crawl, "analyze": analysis, "report": report}
+def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | None = None,
+                  dask_workers: int | None = None, source_retries: int = 2,
+                  retry_delay_seconds: float = 30.0) -> dict[str, Any]:
+    """Collect what is new, analyse only that, then refresh topics, personas and the report.
+
+    Args:
+        study_path: the study file.
+        runner: where analysis shards run: "default" (this process) or "dask".
+        dask_address: an existing Dask scheduler (tcp://host:8786); None starts a local cluster.
+        dask_workers: worker processes of the local Dask cluster (None: about one per core).
+        source_retries: extra attempts for a source that failed on network errors.
+        retry_delay_seconds: wait before each such attempt.
+    """
+    check_runner(runner, dask_address, dask_workers)
+    _study, store = study_and_store(study_path)
+    run_id = store.start_run("pipeline")
+    crawl: dict[str, Any] = {}
+    try:
+        crawl = crawl_flow(study_path, retries=source_retries, retry_delay_seconds=retry_delay_seconds)
+        analyze = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
+        analysis = analyze(study_path)
+        report = report_flow(study_path, analysis["run_id"])
+    except Exception as err:
+        store.finish_run(run_id, "failed", {"runner": runner, "crawl_run": crawl.get("run_id")},
+                         crawl.get("errors", []) + [repr(err)])
+        raise
+    # A failed source leaves the run "partial": everything else is fresh, that source is not.
+    store.finish_run(run_id, crawl["status"] if crawl["status"] != "failed" else "partial",
+                     _summary(crawl, analysis, runner), crawl["errors"])
+    return {"run_id": run_id, "crawl": crawl, "analyze": analysis, "report": report}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from voc.config import Settings, SourceSpec, Study
 from voc.errors import VocError
@@ -14,6 +15,9 @@ from voc.store import Store
 
 log = logging.getLogger(__name__)
 BATCH = 50
+# Client error counters (scrapers.http.ClientStats) that mean the network or the server let us
+# down, as opposed to the site refusing us or the study being wrong.
+NETWORK_ERRORS = ("connection_error", "timeout", "truncated", "http_429", "http_5")
 
 
 @dataclass
@@ -23,6 +27,8 @@ class CrawlResult:
     new: int = 0
     status: str = "completed"
     error: str | None = None
+    # True when the failure was the network or an overloaded server: worth another attempt later.
+    transient: bool = False
     http: dict[str, Any] = field(default_factory=dict)
 
 
@@ -41,6 +47,39 @@ def build_source(study: Study, spec: SourceSpec, client: Any = None) -> Any:
             settings.http_retries = study.crawl.max_retries
         client = PoliteClient(settings)
     return cls(spec.name, options, client=client, base_dir=study.base_dir)
+
+
+def source_host(spec: SourceSpec) -> str | None:
+    """The host a `[[sources]]` block crawls (from its first http(s) option), or None for files and APIs.
+
+    Sources on one host share that host's politeness budget, so flows crawl them one after another.
+    """
+    for value in spec.options.values():
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return urlsplit(value).netloc.lower()
+    return None
+
+
+def is_transient(err: Exception, http_errors: dict[str, int] | None = None) -> bool:
+    """Whether a source failure is a network problem that a later attempt may not hit.
+
+    Args:
+        err: what the source raised.
+        http_errors: the source client's error counters (``ClientStats.errors``).
+
+    Returns:
+        True for connection errors, timeouts, truncated bodies, 429 and 5xx (after the client's
+        own retries); False for bad configuration, other 4xx and robots.txt refusals.
+    """
+    from scrapers.http import RETRY_STATUS, FetchError, RobotsDisallowed
+
+    if not isinstance(err, FetchError):
+        return False
+    if isinstance(err, RobotsDisallowed):
+        # An unreachable robots.txt reads as "disallow everything" (RFC 9309): when the client
+        # saw network errors, the site is down rather than refusing us.
+        return any(k.startswith(NETWORK_ERRORS) for k, n in (http_errors or {}).items() if n)
+    return err.status is None or err.status in RETRY_STATUS
 
 
 def prepare(doc: Document, study: str, salt: str) -> Document:
@@ -63,6 +102,7 @@ def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) 
     salt = Settings().salt or store.salt()
     result = CrawlResult(source=source.name)
     batch: list[Document] = []
+    failure: VocError | None = None
     try:
         for doc in source.fetch(store.cursor(source.name)):
             batch.append(prepare(doc, study.name, salt))
@@ -78,7 +118,10 @@ def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) 
         result.new += store.commit_batch(batch, source.name, source.cursor())
         result.status, result.error = "failed", str(err)
         log.error("source %s failed: %s", source.name, err)
+        failure = err
     client = getattr(source, "client", None)
     if client is not None and hasattr(client, "stats"):
         result.http = client.stats.as_dict()
+    if failure is not None:
+        result.transient = is_transient(failure, result.http.get("errors"))
     return result

@@ -22,7 +22,6 @@ from voc.schema import INSIGHT_COLUMNS, INSIGHT_KINDS
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 BUILTIN_HEAD = REPO_MODELS / "insights" / "classifier.npz"
 LABELLED = REPO_MODELS / "insights" / "labelled.csv"
-LABELLED_EXTRA = REPO_MODELS / "insights" / "labelled_train_extra.csv"
 DEFAULT_THRESHOLD = 0.5
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
 LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)

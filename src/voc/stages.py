@@ -7,9 +7,13 @@ Flows wrap these in Prefect tasks; the CLI and notebooks can call them directly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from voc.config import Settings, Study
@@ -40,56 +44,237 @@ def components(study: Study, store: Store | None = None) -> Components:
     return Components(nlp, embedder, Extractor(nlp, embedder, clf, study.extract.thresholds, store))
 
 
-def segment_stage(study: Study, store: Store, nlp: Any, batch: int = 500) -> dict[str, int]:
-    """Sentences for documents not segmented yet; committed per batch of documents."""
+# Shard sizes are fixed rather than derived from the number of workers: every runner then cuts
+# the same shards, feeds the models the same batches and writes identical rows.
+SEGMENT_SHARD_DOCS = 100
+EXTRACT_SHARD_SENTENCES = 400
+EMBED_SHARD_TEXTS = 512
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The study's models by name: cheap to send to a worker, which loads each model once."""
+
+    spacy: str
+    embedding: str
+    classifier: str
+    thresholds: tuple[tuple[str, float], ...] = ()
+    languages: tuple[str, ...] = ("en",)
+
+    @classmethod
+    def of(cls, study: Study) -> "ModelSpec":
+        from voc.extract import classifier_path
+
+        name = study.models.classifier
+        path = classifier_path(name) if name == "builtin" else study.resolve(name)
+        return cls(study.models.spacy, study.models.embedding, str(path),
+                   tuple(sorted(study.extract.thresholds.items())), tuple(study.filters.languages))
+
+    def extractor(self, cache: Any = None) -> Any:
+        """An Extractor over this process's copy of the models (loaded on first use, then kept)."""
+        from voc.embed import get_embedder
+        from voc.extract import Extractor
+        from voc.segment import load_spacy
+
+        return Extractor(load_spacy(self.spacy), get_embedder(self.embedding), _classifier(self.classifier),
+                         dict(self.thresholds), cache)
+
+    @property
+    def model_id(self) -> str:
+        """The extraction model id, without loading spaCy or the embedding model."""
+        from voc.embed import get_embedder
+        from voc.extract import Extractor
+
+        return Extractor(None, get_embedder(self.embedding), _classifier(self.classifier)).model_id
+
+
+@lru_cache(maxsize=4)
+def _classifier(path: str) -> Any:
+    from voc.classifier import InsightClassifier
+
+    return InsightClassifier.load(Path(path))
+
+
+def shard_frame(frame: pd.DataFrame, size: int, by: str | None = None) -> list[pd.DataFrame]:
+    """Cut a frame into consecutive shards of about `size` rows, never splitting a group of `by`.
+
+    Extraction reads a sentence together with the one before it in its document, so its shards
+    hold whole documents.
+    """
+    if frame.empty:
+        return []
+    if by is None:
+        return [frame.iloc[i:i + size] for i in range(0, len(frame), size)]
+    keys = frame[by].to_numpy()
+    starts = [0]
+    for i in range(1, len(keys)):
+        if i - starts[-1] >= size and keys[i] != keys[i - 1]:
+            starts.append(i)
+    return [frame.iloc[a:b] for a, b in zip(starts, starts[1:] + [len(keys)])]
+
+
+class VectorCache:
+    """The store's embedding cache as it was when a stage began, plus what the stage writes.
+
+    Shards may be computed before earlier shards are written (on Dask) or after (in process).
+    Offering each shard only vectors cached before the stage began gives it the same inputs
+    either way, so results do not depend on the runner. A text repeated across shards is then
+    embedded once per shard, which is cheap next to the guarantee.
+    """
+
+    def __init__(self, store: Store, model: str):
+        self.store = store
+        self.model = model
+        self.written: set[str] = set()
+
+    def known(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        from voc.embed import content_hash
+
+        hashes = sorted({content_hash(t) for t in texts} - self.written)
+        return self.store.cached_embeddings(hashes, self.model)
+
+    def save(self, hashes: list[str], vectors: np.ndarray) -> None:
+        self.store.save_embeddings(hashes, vectors, self.model)
+        self.written.update(hashes)
+
+
+class ShardCache:
+    """A shard's view of the embedding cache for ``embed_cached``: vectors given, fresh ones kept.
+
+    Workers cannot open the store (one writer per DuckDB file), so the flow looks up the shard's
+    cached vectors, the worker computes only the rest and returns them for the flow to save.
+    """
+
+    def __init__(self, known: dict[str, np.ndarray] | None = None):
+        self.known = dict(known or {})
+        self.fresh: dict[str, np.ndarray] = {}
+        self.reused = 0
+
+    def cached_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
+        hits = {h: self.known[h] for h in hashes if h in self.known}
+        self.reused += len(hits)
+        return hits
+
+    def save_embeddings(self, hashes: list[str], vectors: np.ndarray, model: str) -> None:
+        self.fresh.update(zip(hashes, vectors))
+
+
+@dataclass
+class ExtractShard:
+    """What extracting one shard produced: rows for the store and the vectors it computed."""
+
+    insights: pd.DataFrame
+    attributes: pd.DataFrame
+    hashes: list[str]
+    vectors: np.ndarray
+    reused: int
+
+    @property
+    def computed(self) -> int:
+        return len(self.hashes)
+
+
+def segment_shard(docs: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Sentences and languages for a shard of documents (doc_id, text); pure, runs on any worker."""
+    from voc.segment import load_spacy, segment_documents
+
+    return segment_documents(docs, load_spacy(spec.spacy), spec.languages)
+
+
+def save_segments(store: Store, doc_ids: list[str], sentences: pd.DataFrame, langs: dict[str, str]) -> None:
+    store.set_languages(langs)
+    store.save_sentences(sentences, doc_ids)
+
+
+def segment_stage(study: Study, store: Store, nlp: Any, batch: int = SEGMENT_SHARD_DOCS) -> dict[str, int]:
+    """Sentences for documents not segmented yet; committed per shard of documents."""
     from voc.segment import segment_documents
 
     docs = store.unsegmented_documents()
     n_sent = 0
     progress = Settings().progress and len(docs) > batch
-    for start in range(0, len(docs), batch):
-        part = docs.iloc[start:start + batch]
+    for part in shard_frame(docs, batch):
         sents, langs = segment_documents(part, nlp, study.filters.languages, progress=progress)
-        store.set_languages(langs)
-        store.save_sentences(sents, part["doc_id"].tolist())
+        save_segments(store, part["doc_id"].tolist(), sents, langs)
         n_sent += len(sents)
     return {"documents_segmented": len(docs), "sentences_new": n_sent}
 
 
-def extract_stage(store: Store, extractor: Any, batch: int = 1000) -> dict[str, int]:
-    """Insights for sentences the current classifier has not seen; committed per batch."""
-    from voc.extract import extract_frame
+def _extract_with(extractor: Any, sentences: pd.DataFrame, known: dict[str, np.ndarray] | None,
+                  progress: bool = False) -> ExtractShard:
+    from voc.extract import Extractor, extract_frame
 
+    cache = ShardCache(known)
+    shard_extractor = Extractor(extractor.nlp, extractor.embedder, extractor.classifier, extractor.thresholds, cache)
+    insights, attrs = extract_frame(sentences, shard_extractor, progress=progress)
+    hashes = list(cache.fresh)
+    vectors = np.stack([cache.fresh[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
+    return ExtractShard(insights, attrs, hashes, vectors, cache.reused)
+
+
+def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.ndarray] | None = None) -> ExtractShard:
+    """Insights for a shard of whole documents' sentences; pure, runs on any worker.
+
+    Args:
+        sentences: rows of ``Store.sentences_with_context`` in document order.
+        spec: the models to use (loaded once per process).
+        known: cached vectors by content hash; only the other sentences are embedded.
+    """
+    return _extract_with(spec.extractor(), sentences, known)
+
+
+def save_extracted(store: Store, sent_ids: list[str], result: ExtractShard, model_id: str, vectors: VectorCache) -> None:
+    # Vectors first: if the insight write fails, the re-run at least reuses the embeddings.
+    vectors.save(result.hashes, result.vectors)
+    store.save_insights(result.insights, result.attributes, sent_ids, model_id)
+
+
+def extract_stage(store: Store, extractor: Any, batch: int = EXTRACT_SHARD_SENTENCES) -> dict[str, int]:
+    """Insights for sentences the current classifier has not seen; committed per shard of documents."""
     todo = store.sentences_with_context(only_new_for_model=extractor.model_id)
-    found = 0
-    progress = Settings().progress
-    for start in range(0, len(todo), batch):
-        part = todo.iloc[start:start + batch]
-        insights, attrs = extract_frame(part, extractor, progress=progress and len(todo) > batch)
-        store.save_insights(insights, attrs, part["sent_id"].tolist(), extractor.model_id)
-        found += len(insights)
-    return {"sentences_classified": len(todo), "insights_new": found}
+    vectors = VectorCache(store, extractor.embedder.name)
+    counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0, "embeddings_reused": 0}
+    progress = Settings().progress and len(todo) > batch
+    for part in shard_frame(todo, batch, by="doc_id"):
+        result = _extract_with(extractor, part, vectors.known(part["text"]), progress=progress)
+        save_extracted(store, part["sent_id"].tolist(), result, extractor.model_id, vectors)
+        add_extract_counts(counts, result)
+    return counts
+
+
+def add_extract_counts(counts: dict[str, int], result: ExtractShard) -> None:
+    counts["insights_new"] += len(result.insights)
+    counts["embeddings_computed"] += result.computed
+    counts["embeddings_reused"] += result.reused
+
+
+def embedding_todo(store: Store, texts: Iterable[str], model: str) -> tuple[list[str], list[str], int]:
+    """Distinct texts without a cached vector (hashes and texts, by hash) and how many have one."""
+    from voc.embed import content_hash
+
+    by_hash = {content_hash(t): t for t in texts}
+    cached = store.cached_embeddings(list(by_hash), model)
+    todo = sorted(h for h in by_hash if h not in cached)
+    return todo, [by_hash[h] for h in todo], len(cached)
+
+
+def insight_texts(store: Store) -> list[str]:
+    """The sentences behind every insight: what topic modelling embeds."""
+    return store.query("SELECT DISTINCT s.text FROM insights JOIN sentences s USING (sent_id) ORDER BY s.text")["text"].tolist()
+
+
+def embed_texts(texts: list[str], model: str) -> np.ndarray:
+    """Vectors for texts with this process's copy of the embedding model; pure, runs on any worker."""
+    from voc.embed import get_embedder
+
+    return get_embedder(model).encode(texts)
 
 
 def topics_stage(study: Study, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
-    """BERTopic per insight kind over every insight in the store."""
-    from voc.embed import embed_cached
-    from voc.topics import fit_topics
+    """BERTopic per insight kind over every insight in the store (see voc.topic_runs)."""
+    from voc.topic_runs import refresh_topics
 
-    stats: dict[str, Any] = {}
-    for kind in INSIGHT_KINDS:
-        ins = store.insights_frame(kind)
-        if ins.empty:
-            stats[kind] = {"insights": 0, "topics": 0, "outlier_share": 0.0, "method": "none"}
-            continue
-        emb = embed_cached(ins["text"].tolist(), embedder, store)
-        result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
-                            max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
-                            extra_stop_words=study.topics.stop_words)
-        store.save_topics(run_id, kind, result.topics, result.assignments)
-        stats[kind] = {"insights": len(ins), "topics": int((result.topics["topic_id"] != -1).sum()),
-                       "outlier_share": round(result.outlier_share, 4), "method": result.method}
-    return stats
+    return refresh_topics(study, store, run_id, embedder)
 
 
 def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:

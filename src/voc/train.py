@@ -15,20 +15,18 @@ from voc.classifier import InsightClassifier, WeakLabels, cue_features, dense_fe
 from voc.embed import embed_cached
 from voc.errors import VocError
 from voc.evaluate import read_labelled
-from voc.extract import LABELLED, LABELLED_EXTRA
+from voc.extract import LABELLED
 from voc.schema import INSIGHT_KINDS, stable_id
 
 
 def training_frame(extra: list[Path] | None = None, include_shipped: bool = True) -> pd.DataFrame:
-    """The shipped training rows (dev split and the extra training file) plus the user's CSVs.
+    """The shipped training rows (the dev split and every labelled_train_*.csv) plus the user's CSVs.
 
     A user's row overrides a shipped row with the same text, so corrections take effect.
     """
     frames = []
     if include_shipped:
-        for path in (LABELLED, LABELLED_EXTRA):
-            if not path.exists():
-                continue
+        for path in [LABELLED, *sorted(LABELLED.parent.glob("labelled_train_*.csv"))]:
             shipped = read_labelled(path)
             if "split" in shipped.columns:
                 shipped = shipped[shipped["split"] != "test"]

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import Study
-from voc.report.charts import PALETTE, hbar, stacked_months
+from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
 from voc.report.markdown import render_markdown
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
@@ -17,12 +17,14 @@ from voc.store import Store
 
 
 def render_html(ctx: dict[str, Any]) -> str:
+    """The self-contained HTML report: inline CSS, inline SVG charts, a few lines of inline JS."""
     env = Environment(loader=PackageLoader("voc.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
     pain = ctx["kinds"]["pain_point"]["topics"]
     charts = {
         "pain": hbar([(e["label"], e["count"]) for e in pain if not e["outlier"]][:10], PALETTE["pain_point"], title="Top pain points"),
         "sources": hbar(list(ctx["overview"]["sources"].items()), title="Documents per source"),
         "months": stacked_months(ctx["monthly"], list(INSIGHT_KINDS)),
+        "themes": heatmap(ctx["topic_months"]),
     }
     return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES)
 

@@ -1,4 +1,8 @@
-"""Everything a report shows, gathered from the store into plain dicts (shared by HTML and Markdown)."""
+"""Everything a report shows, gathered from the store into plain dicts (shared by HTML and Markdown).
+
+``build_context`` does the store queries; the other functions are pure functions on frames so
+small cases (an empty kind, one source, ten documents) can be tested without a pipeline run.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 
 from voc.config import Study
 from voc.evidence import pick_quotes
+from voc.report.trends import changes_since, month_table, topic_months, topic_trends
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
@@ -19,112 +24,189 @@ KIND_BLURBS = {
     "purchase_trigger": "Events that start a search or purchase: moments to time campaigns around.",
     "must_have_feature": "Capabilities people require or request: features to lead with.",
 }
+FEW_DOCUMENTS = 30
 
 
-def _date(v: Any) -> str | None:
-    return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
+    """A ranked table per insight kind: theme, mentions, share, trend and quotes with links.
 
-
-def previous_run(store: Store, run_id: str) -> str | None:
-    return store.scalar(
-        """SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' AND run_id < ?
-           ORDER BY run_id DESC LIMIT 1""", [run_id])
-
-
-def trend(now: int, before: int | None) -> str:
-    if before is None:
-        return "new"
-    if now >= before * 1.2 + 1:
-        return "up"
-    if now <= before * 0.8 - 1:
-        return "down"
-    return "flat"
-
-
-def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, prev_sizes: dict[tuple[str, str], int]) -> dict[str, Any]:
+    Unassigned insights (topic -1) come last whatever their size: they are not a theme.
+    """
     tables = {}
     for kind in INSIGHT_KINDS:
         rows = items[items["kind"] == kind]
-        kt = topics[topics["kind"] == kind].sort_values(["size", "topic_id"], ascending=[False, True])
+        kt = topics[topics["kind"] == kind]
         entries = []
         for t in kt.itertuples():
             members = rows[rows["topic_id"] == t.topic_id]
             if members.empty:
                 continue
-            aspects = members["aspect"].dropna().value_counts().head(3).index.tolist()
             entries.append({
                 "topic_id": int(t.topic_id), "label": t.label, "count": len(members),
                 "share": round(len(members) / max(1, len(rows)), 3),
-                "keywords": list(t.keywords)[:6], "aspects": aspects,
-                "trend": trend(len(members), prev_sizes.get((kind, t.label))),
-                "strength": members["strength"].value_counts().to_dict() if kind == "must_have_feature" else {},
+                "keywords": [str(k) for k in list(t.keywords if t.keywords is not None else [])[:6]],
+                "aspects": members["aspect"].dropna().value_counts().head(3).index.tolist(),
+                "trend": trends.get((kind, int(t.topic_id)), "unknown"),
+                "strength": {str(k): int(v) for k, v in members["strength"].value_counts().items()}
+                if kind == "must_have_feature" else {},
                 "quotes": pick_quotes(members), "outlier": t.topic_id == -1,
             })
-        tables[kind] = {"title": KIND_TITLES[kind], "blurb": KIND_BLURBS[kind], "total": len(rows), "topics": entries}
+        entries.sort(key=lambda e: (e["outlier"], -e["count"], e["topic_id"]))
+        themed = [e for e in entries if not e["outlier"]]
+        tables[kind] = {"title": KIND_TITLES[kind], "blurb": KIND_BLURBS[kind], "total": len(rows),
+                        "themes": len(themed), "topics": entries}
     return tables
 
 
-def monthly(items: pd.DataFrame) -> list[dict[str, Any]]:
-    dated = items.dropna(subset=["created_at"])
-    if dated.empty:
-        return []
-    month = pd.to_datetime(dated["created_at"]).dt.to_period("M").astype(str)
-    table = pd.crosstab(month, dated["kind"]).reindex(columns=list(INSIGHT_KINDS), fill_value=0)
-    return [{"month": m, **{k: int(v) for k, v in row.items()}} for m, row in table.iterrows()]
+def highlights(tables: dict[str, Any]) -> list[dict[str, Any]]:
+    """The top theme of each kind with one quote: the report's first screen."""
+    out = []
+    for kind, t in tables.items():
+        top = next((e for e in t["topics"] if not e["outlier"]), None)
+        out.append({"kind": kind, "title": t["title"], "total": t["total"], "label": top["label"] if top else None,
+                    "count": top["count"] if top else 0, "share": top["share"] if top else 0,
+                    "trend": top["trend"] if top else "unknown", "quote": top["quotes"][0] if top and top["quotes"] else None})
+    return out
+
+
+def overview(docs: pd.DataFrame, items: pd.DataFrame, n_sentences: int) -> dict[str, Any]:
+    """Counts, sources, date range and the share of mid-rated (2–4★) reviews."""
+    dates = pd.to_datetime(docs["created_at"]).dropna()
+    reviews = docs[docs["kind"] == "review"]
+    rated = reviews["rating"].dropna()
+    sources = []
+    for name, g in docs.groupby("source"):
+        sources.append({"name": str(name), "documents": len(g), "kinds": sorted(g["kind"].dropna().unique().tolist()),
+                        "insights": int((items["source"] == name).sum()) if not items.empty else 0})
+    sources.sort(key=lambda s: (-s["documents"], s["name"]))
+    return {
+        "documents": len(docs), "sentences": int(n_sentences), "insights": len(items),
+        "sources": {s["name"]: s["documents"] for s in sources}, "source_rows": sources,
+        "doc_kinds": {str(k): int(v) for k, v in docs.groupby("kind").size().items()},
+        "date_from": None if dates.empty else str(dates.min().date()),
+        "date_to": None if dates.empty else str(dates.max().date()),
+        "reviews": len(reviews),
+        "mid_rated_share": None if rated.empty else round(float(rated.between(2, 4).mean()), 3),
+        "languages": {str(k): int(v) for k, v in docs["lang"].fillna("und").value_counts().head(6).items()},
+    }
+
+
+def notices(o: dict[str, Any], tables: dict[str, Any], persona_diag: dict[str, Any], n_personas: int) -> list[str]:
+    """Plain statements about what this corpus cannot show, so a thin report is not mistaken for a finding."""
+    out = []
+    if o["documents"] == 0:
+        return ["The store holds no documents yet: run `voc crawl` (or `voc run`) first."]
+    if o["documents"] < FEW_DOCUMENTS:
+        out.append(f"Only {o['documents']} documents: treat every count below as anecdotal, not as a ranking.")
+    if len(o["sources"]) == 1:
+        name = next(iter(o["sources"]))
+        out.append(f"All documents come from one source ({name}): this shows how that one community talks, "
+                   "not the whole market. Add sources to compare.")
+    if o["insights"] == 0:
+        out.append("No insights were found in these documents, so there are no themes, trends or personas.")
+    else:
+        empty = [t["title"].lower() for t in tables.values() if t["total"] == 0]
+        if empty:
+            out.append(f"No {' or '.join(empty)} were found in this corpus.")
+    if o["date_from"] is None and o["documents"]:
+        out.append("No document has a date, so there is no timeline and no trend.")
+    if not n_personas and o["insights"]:
+        out.append(persona_diag.get("confidence", {}).get("text") or "Not enough distinct voices to draft personas.")
+    elif n_personas == 1:
+        out.append("One persona draft only: " + persona_diag.get("confidence", {}).get("text", "too few voices to split."))
+    return out
+
+
+def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str, Any]]:
+    """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
+    from voc.personas import interview_questions, tagline
+
+    drafts = diag.get("drafts", {})
+    cards = []
+    for p in personas.itertuples():
+        card = {"id": int(p.persona_id), "name": p.name, "share": float(p.share), "size": int(p.size),
+                "items": json.loads(p.items), "channels": json.loads(p.channels),
+                "vocabulary": json.loads(p.vocabulary), "self_descriptions": json.loads(p.self_descriptions)}
+        extra = drafts.get(str(card["id"]), {})
+        card["tagline"] = extra.get("tagline") or tagline(card["items"])
+        card["roles"] = extra.get("roles", [])
+        card["interview_questions"] = extra.get("interview_questions") or interview_questions(card)
+        cards.append(card)
+    return cards
+
+
+def classifier_info(study: Study) -> dict[str, Any]:
+    """Name, version and per-kind thresholds of the insight classifier (study overrides win)."""
+    info: dict[str, Any] = {"name": study.models.classifier, "thresholds": dict(study.extract.thresholds)}
+    try:
+        import numpy as np
+
+        from voc.extract import classifier_path
+
+        path = classifier_path(study.models.classifier) if study.models.classifier == "builtin" \
+            else study.resolve(study.models.classifier)
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+        info["version"] = meta.get("version")
+        info["thresholds"] = {**meta.get("thresholds", {}), **info["thresholds"]}
+    except Exception:  # noqa: BLE001 - method notes must never stop a report
+        pass
+    return info
+
+
+def _previous_run(store: Store, run_id: str) -> str | None:
+    return store.scalar(
+        """SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' AND run_id < ?
+           ORDER BY run_id DESC LIMIT 1""", [run_id])
+
+
+def _new_documents(store: Store, prev: str, run_id: str) -> int:
+    """Documents the crawls between the previous analysis and this one added."""
+    rows = store.query(
+        """SELECT counts FROM runs WHERE flow = 'crawl' AND status = 'completed'
+           AND started_at > (SELECT started_at FROM runs WHERE run_id = ?)
+           AND started_at < (SELECT started_at FROM runs WHERE run_id = ?)""", [prev, run_id])
+    return sum(int(json.loads(c or "{}").get("new_documents", 0)) for c in rows["counts"])
 
 
 def build_context(study: Study, store: Store, run_id: str) -> dict[str, Any]:
+    """Everything the HTML and Markdown reports show for one analysis run."""
     items, topics = topic_items(store, run_id)
     docs = store.query("SELECT source, kind, rating, created_at, lang FROM documents")
-    prev = previous_run(store, run_id)
-    prev_sizes: dict[tuple[str, str], int] = {}
-    if prev:
-        for r in store.query("SELECT kind, label, size FROM topics WHERE run_id = ?", [prev]).itertuples():
-            prev_sizes[(r.kind, r.label)] = int(r.size)
-    tables = kind_tables(items, topics, prev_sizes)
-    reviews = docs[docs["kind"] == "review"]
-    personas = store.query("SELECT * FROM personas WHERE run_id = ? ORDER BY persona_id", [run_id])
-    persona_list = []
-    for p in personas.itertuples():
-        persona_list.append({
-            "id": int(p.persona_id), "name": p.name, "share": float(p.share), "size": int(p.size),
-            "items": json.loads(p.items), "channels": json.loads(p.channels),
-            "vocabulary": json.loads(p.vocabulary), "self_descriptions": json.loads(p.self_descriptions),
-        })
+    trends, window = topic_trends(items)
+    tables = kind_tables(items, topics, trends)
     diag_raw = store.meta(f"personas_diag:{run_id}")
+    diag = json.loads(diag_raw) if diag_raw else {}
+    cards = persona_cards(store.query("SELECT * FROM personas WHERE run_id = ? ORDER BY persona_id", [run_id]), diag)
+    prev = _previous_run(store, run_id)
+    prev_keys = None
+    if prev:
+        seen = store.query("SELECT sent_id, kind FROM insight_topics WHERE run_id = ?", [prev])
+        prev_keys = set(zip(seen["sent_id"], seen["kind"]))
+    changes = changes_since(items, topics, prev_keys)
+    changes.update(previous_run=prev, new_documents=_new_documents(store, prev, run_id) if prev else None)
     run = store.query("SELECT counts FROM runs WHERE run_id = ?", [run_id])
     run_counts = json.loads(run["counts"].iloc[0]) if not run.empty and run["counts"].iloc[0] else {}
-    changes = [
-        {"kind": KIND_TITLES[k], "label": e["label"], "count": e["count"], "trend": e["trend"]}
-        for k, t in tables.items() for e in t["topics"] if not e["outlier"] and e["trend"] in ("new", "up")
-    ] if prev else []
-    dates = pd.to_datetime(docs["created_at"].dropna())
+    o = overview(docs, items, store.count("sentences"))
     return {
         "study": {"name": study.name, "product": study.product, "description": study.description},
         "run_id": run_id,
         "previous_run": prev,
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
-        "overview": {
-            "documents": len(docs),
-            "sentences": store.count("sentences"),
-            "insights": len(items),
-            "sources": docs.groupby("source").size().sort_values(ascending=False).to_dict(),
-            "doc_kinds": docs.groupby("kind").size().to_dict(),
-            "date_from": None if dates.empty else str(dates.min().date()),
-            "date_to": None if dates.empty else str(dates.max().date()),
-            "reviews": len(reviews),
-            "mid_rated_share": None if reviews.empty else round(float(reviews["rating"].between(2, 4).mean()), 3),
-            "languages": docs["lang"].fillna("und").value_counts().head(6).to_dict(),
-        },
+        "overview": o,
+        "notices": notices(o, tables, diag, len(cards)),
+        "highlights": highlights(tables),
         "kinds": tables,
-        "monthly": monthly(items),
-        "personas": persona_list,
-        "persona_diag": json.loads(diag_raw) if diag_raw else {},
+        "trend_window": window,
+        "monthly": month_table(items),
+        "topic_months": topic_months(items, tables),
+        "personas": cards,
+        "persona_diag": diag,
         "changes": changes,
         "method": {
             "spacy": study.models.spacy, "embedding": study.models.embedding,
-            "classifier": study.models.classifier, "thresholds": study.extract.thresholds,
-            "topics": run_counts.get("topics", {}), "seed": study.topics.seed,
-            "max_outlier_share": study.topics.max_outlier_share,
+            "classifier": classifier_info(study), "topics": run_counts.get("topics", {}),
+            "seed": study.topics.seed, "max_outlier_share": study.topics.max_outlier_share,
+            "languages": list(study.filters.languages),
         },
     }

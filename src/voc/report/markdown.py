@@ -1,4 +1,4 @@
-"""The Markdown version of the report (and of single persona drafts)."""
+"""The Markdown version of the report (and of single persona drafts): the same content as the HTML."""
 
 from __future__ import annotations
 
@@ -6,86 +6,144 @@ from typing import Any
 
 from voc.schema import KIND_TITLES
 
-ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady"}
+ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady", "few": "· too few", "unknown": "–"}
+QUESTION_GROUPS = (("success_factors", "Success factors"), ("perceived_barriers", "Perceived barriers"),
+                   ("buyer_journey", "Buyer journey"))
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _quote(q: dict[str, Any]) -> str:
+def _quote(q: dict[str, Any], indent: str = "") -> str:
     src = f"[{q['source']}]({q['url']})" if q.get("url") else q["source"]
     date = f", {q['date']}" if q.get("date") else ""
-    return f"> “{_cell(q['text'])}” — {src}{date}"
+    return f"{indent}> “{_cell(q['text'])}” — {src}{date}"
 
 
-def persona_md(p: dict[str, Any]) -> list[str]:
-    lines = [f"### {p['name']}", "", f"*{round(p['share'] * 100)}% of voices ({p['size']} people)*", ""]
+def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[str]:
+    """One persona draft: name, share, self-descriptions, items per kind with quotes, channels,
+    vocabulary and interview questions."""
+    h = "#" * level
+    lines = [f"{h} {p['name']}", ""]
+    if p.get("tagline"):
+        lines += [f"*{p['tagline']}*", ""]
+    lines += [f"**{round(p['share'] * 100)}% of voices** ({p['size']} {unit})", ""]
     if p["self_descriptions"]:
-        lines += ["**They describe themselves as:** " + ", ".join(s["text"] for s in p["self_descriptions"][:6]), ""]
+        lines += ["**They describe themselves as:** " + ", ".join(f"“{s['text']}”" for s in p["self_descriptions"][:6]), ""]
     for kind, title in KIND_TITLES.items():
         entries = p["items"].get(kind) or []
-        if not entries:
-            continue
         lines += [f"**{title}**", ""]
+        if not entries:
+            lines += ["- none voiced by this segment", ""]
+            continue
         for it in entries[:3]:
             lines.append(f"- {it['label']} ({it['count']})")
-            for q in it["quotes"][:2]:
-                lines.append("  " + _quote(q))
-        lines.append("")
+            lines += ["", *[_quote(q, "  ") for q in it["quotes"][:3]], ""]
     if p["channels"]:
         lines += ["**Where they talk:** " + ", ".join(f"{c['channel']} ({c['count']})" for c in p["channels"]), ""]
     if p["vocabulary"]:
         lines += ["**Their words:** " + ", ".join(p["vocabulary"]), ""]
+    questions = p.get("interview_questions") or {}
+    if questions:
+        lines += ["**Questions to validate this draft**", ""]
+        for key, title in QUESTION_GROUPS:
+            lines += [f"*{title}*", ""] + [f"{i}. {q}" for i, q in enumerate(questions.get(key, []), 1)] + [""]
     return lines
 
 
-def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = None) -> str:
-    if only_persona is not None:
-        return "\n".join(persona_md(only_persona)) + "\n"
+def _overview(ctx: dict[str, Any]) -> list[str]:
     o = ctx["overview"]
-    lines = [
-        f"# {ctx['study']['product'] or ctx['study']['name']}: what customers say", "",
-        f"Study **{ctx['study']['name']}**, run {ctx['run_id']}, generated {ctx['generated']}.", "",
-        "## Overview", "",
+    lines = ["## Overview", ""]
+    if ctx.get("notices"):
+        lines += ["**Read this first:**", ""] + [f"- {n}" for n in ctx["notices"]] + [""]
+    lines += [
         f"- {o['documents']} documents, {o['sentences']} sentences, {o['insights']} insights",
-        f"- Sources: " + (", ".join(f"{k} ({v})" for k, v in o["sources"].items()) or "none"),
+        "- Sources: " + (", ".join(f"{s['name']} ({s['documents']} documents: {', '.join(s['kinds'])})"
+                                   for s in o.get("source_rows", [])) or "none"),
         f"- Dates: {o['date_from'] or '–'} to {o['date_to'] or '–'}",
     ]
     if o["mid_rated_share"] is not None:
         lines.append(f"- Reviews: {o['reviews']}, of which {round(o['mid_rated_share'] * 100)}% mid-rated (2–4★)")
-    if o["documents"] < 30:
-        lines.append(f"- Only {o['documents']} documents: treat the numbers as anecdotal.")
-    for kind, t in ctx["kinds"].items():
-        lines += ["", f"## {t['title']} ({t['total']})", "", t["blurb"], ""]
-        if not t["topics"]:
-            lines.append(f"No {t['title'].lower()} were found in this corpus.")
-            continue
-        lines += ["| # | Theme | Mentions | Trend | Keywords |", "|---|---|---:|---|---|"]
-        for i, e in enumerate(t["topics"], 1):
-            lines.append(f"| {i} | {_cell(e['label'])} | {e['count']} | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
-        lines.append("")
-        for e in t["topics"][:5]:
-            if e["quotes"]:
-                lines += [f"**{e['label']}**", ""] + [_quote(q) for q in e["quotes"][:2]] + [""]
-    lines += ["", "## Persona drafts", ""]
-    if ctx["personas"]:
-        for p in ctx["personas"]:
-            lines += persona_md(p)
-    else:
-        lines.append("Not enough distinct voices to draft personas.")
-    lines += ["", "## What changed since the last crawl", ""]
-    if not ctx["previous_run"]:
-        lines.append("First analysis of this study; trends appear from the next run on.")
-    elif not ctx["changes"]:
-        lines.append("No new or rising themes.")
-    else:
-        lines += [f"- {c['label']} ({c['kind']}): {c['count']} mentions, {c['trend']}" for c in ctx["changes"]]
-    m = ctx["method"]
-    lines += ["", "## Method notes", "",
-              f"- spaCy `{m['spacy']}`, embeddings `{m['embedding']}`, classifier `{m['classifier']}`.",
-              f"- Topics: BERTopic per kind, seed {m['seed']}, outlier budget {round(m['max_outlier_share'] * 100)}%."]
+    lines += ["", "### At a glance", ""]
+    for h in ctx.get("highlights", []):
+        if h["label"]:
+            lines.append(f"- **{h['title']}** ({h['total']}): top theme *{h['label']}*, {h['count']} mentions, {ARROWS[h['trend']]}")
+        else:
+            lines.append(f"- **{h['title']}**: none found")
+    return lines + [""]
+
+
+def _kind(t: dict[str, Any], window: dict[str, Any]) -> list[str]:
+    lines = [f"## {t['title']} ({t['total']})", "", t["blurb"], ""]
+    if not t["topics"]:
+        return lines + [f"No {t['title'].lower()} were found in this corpus.", ""]
+    if window.get("from") and not window.get("reason"):
+        lines += [f"Trend: share of mentions after {window['from']} (last {window['days']} days) against before.", ""]
+    lines += ["| # | Theme | Mentions | Share | Trend | Keywords |", "|---|---|---:|---:|---|---|"]
+    for i, e in enumerate(t["topics"], 1):
+        label = "Not grouped into a theme" if e["outlier"] else e["label"]
+        lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} | {round(e['share'] * 100, 1)}% | "
+                     f"{ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
+    lines.append("")
+    for e in [e for e in t["topics"] if not e["outlier"]][:8]:
+        if e["quotes"]:
+            lines += [f"**{e['label']}**", ""] + [_quote(q) for q in e["quotes"][:3]] + [""]
+    return lines
+
+
+def _changes(ctx: dict[str, Any]) -> list[str]:
+    c = ctx["changes"]
+    lines = ["## What changed since the last crawl", ""]
+    if c["status"] == "first":
+        return lines + ["This is the first analysis of this study; the next run will show new and rising themes.", ""]
+    if c["status"] == "none":
+        return lines + [f"No new insights since run {ctx['previous_run']} ({c.get('new_documents') or 0} new documents): nothing changed.", ""]
+    lines += [f"Since run {ctx['previous_run']}: {c.get('new_documents') or 0} new documents, {c['new_insights']} new insights.", ""]
+    if not c["themes"]:
+        return lines + ["The new insights fit the existing themes in the same proportions: no new or rising themes.", ""]
+    return lines + [f"- {t['label']} ({t['kind']}): {t['status']}, {t['new']} new of {t['count']} mentions" for t in c["themes"]] + [""]
+
+
+def _method(ctx: dict[str, Any]) -> list[str]:
+    m, d = ctx["method"], ctx.get("persona_diag", {})
+    clf = m["classifier"]
+    thresholds = ", ".join(f"{KIND_TITLES.get(k, k)} {v}" for k, v in clf.get("thresholds", {}).items())
+    lines = ["## Method notes", "",
+             f"- Models: spaCy `{m['spacy']}`, embeddings `{m['embedding']}`, classifier `{clf['name']}`"
+             + (f" (version {clf['version']})" if clf.get("version") else "") + (f"; thresholds {thresholds}" if thresholds else "") + ".",
+             f"- Themes: BERTopic per kind, seed {m['seed']}, outlier budget {round(m['max_outlier_share'] * 100)}%."]
     for kind, s in m["topics"].items():
-        lines.append(f"  - {KIND_TITLES[kind]}: {s['topics']} topics, {s['insights']} insights, "
+        lines.append(f"  - {KIND_TITLES[kind]}: {s['topics']} themes, {s['insights']} insights, "
                      f"{round(s['outlier_share'] * 100, 1)}% outliers ({s['method']})")
-    return "\n".join(lines) + "\n"
+    if d.get("per_k"):
+        scores = "; ".join(f"k={r['k']}: silhouette {r['silhouette']}, stability {r['stability']}" for r in d["per_k"])
+        lines.append(f"- Personas: k-means over each {d.get('voice_unit', 'author')}'s themes; k = best silhouette × "
+                     f"stability (mean adjusted Rand index against 80% subsamples). {scores}.")
+    if d.get("confidence"):
+        lines.append(f"- {d['confidence']['text']}")
+    return lines + ["- Quotes: the most confident readable sentences of a theme, one per document first, each linked to its source.", ""]
+
+
+def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = None) -> str:
+    """The whole report as Markdown, or one persona draft when only_persona is given."""
+    unit = "threads" if ctx.get("persona_diag", {}).get("voice_unit") == "thread" else "people"
+    if only_persona is not None:
+        return "\n".join(persona_md(only_persona, unit, level=1)) + "\n"
+    lines = [f"# {ctx['study']['product'] or ctx['study']['name']}: what customers say", "",
+             f"Study **{ctx['study']['name']}**, run {ctx['run_id']}, generated {ctx['generated']}.", ""]
+    lines += _overview(ctx)
+    for t in ctx["kinds"].values():
+        lines += _kind(t, ctx.get("trend_window", {}))
+    lines += ["## Persona drafts", ""]
+    if ctx["personas"]:
+        conf = ctx.get("persona_diag", {}).get("confidence", {}).get("text")
+        lines += ["Segments grouped by the needs and triggers people voice. Low-fidelity drafts from public "
+                  "conversations: validate them in interviews.", ""] + ([f"> {conf}", ""] if conf else [])
+        for p in ctx["personas"]:
+            lines += persona_md(p, unit)
+    else:
+        lines += ["No persona drafts. " + (ctx.get("persona_diag", {}).get("confidence", {}).get("text")
+                                           or "Not enough distinct voices to draft personas."), ""]
+    lines += _changes(ctx) + _method(ctx)
+    return "\n".join(lines)
