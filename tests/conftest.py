@@ -79,6 +79,29 @@ def demo_study_file(tmp: Path, base: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for every test that runs flows."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(prefect_harness, demo_server, tmp_path_factory):
+    """The demo study through the pipeline flow twice (the second run finds nothing new)."""
+    from flows.common import close_stores
+    from flows.pipeline import pipeline_flow
+
+    tmp = tmp_path_factory.mktemp("demo")
+    study = demo_study_file(tmp, demo_server)
+    first = pipeline_flow(str(study))
+    second = pipeline_flow(str(study))
+    close_stores()
+    return study, first, second, tmp / "out"
+
+
 @pytest.fixture
 def no_sleep():
     """A recorded stand-in for time.sleep so retry/backoff tests run instantly."""

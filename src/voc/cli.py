@@ -172,6 +172,37 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
 
 
 @app.command()
+def topics(study: Path = StudyArg,
+           evaluate: bool = typer.Option(False, "--evaluate", help="coherence, diversity and outliers vs BERTopic defaults"),
+           kind: Optional[str] = typer.Option(None, help="one insight kind (default: all)")) -> None:
+    """Show the latest run's topics per kind, with trend flags; --evaluate compares with BERTopic defaults."""
+    from voc.api import Study as StudyApi
+    from voc.schema import INSIGHT_KINDS
+
+    s = StudyApi.open(study)
+    kinds = [kind] if kind else list(INSIGHT_KINDS)
+    if evaluate:
+        from voc.embed import embed_cached, get_embedder
+        from voc.topic_eval import compare
+
+        embedder = get_embedder(s.config.models.embedding)
+        typer.echo(f"{'kind':<20}{'model':<20}{'topics':>7}{'outliers':>10}{'NPMI':>8}{'diversity':>10}")
+        for k in kinds:
+            ins = s.store.insights_frame(k)
+            if len(ins) < 12:
+                typer.echo(f"{k:<20}{'(too few insights)':<20}")
+                continue
+            for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model):
+                typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}{r['diversity']:>10.3f}")
+        return
+    for k in kinds:
+        typer.echo(f"\n{k}")
+        for r in s.trends(k).itertuples():
+            tid = "" if r.topic_id is None or r.topic_id != r.topic_id else int(r.topic_id)
+            typer.echo(f"  {tid!s:>5}  {r.size:>5}  {r.flag:<7} {r.label}")
+
+
+@app.command()
 def runs(study: Path = StudyArg) -> None:
     """List the study's runs with status, counts and errors."""
     from voc.config import load_study

@@ -123,6 +123,10 @@ def _choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int, silhouette_score
 
 def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int]) -> dict[str, str]:
     """How far to trust the split, in words a content team can act on."""
+    if k <= 1 and n_voices >= MIN_VOICES_PER_SEGMENT * k_range[0]:
+        return {"level": "none", "text": (
+            f"The {n_voices} voices share too few distinct mixes of themes to split into {k_range[0]} or more "
+            "segments, so one draft describes everyone.")}
     if k <= 1:
         return {"level": "none", "text": (
             f"Only {n_voices} voice{'s' if n_voices != 1 else ''} with themed insights: too few to split into "
@@ -136,9 +140,11 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
         level, advice = "low", "Treat the segments as hypotheses: the themes are real, the boundaries between them are soft."
     stab_text = ("re-clustering 80% subsamples could not be checked (too few voices)" if stab is None else
                  f"re-clustering 80% subsamples reproduces it with a mean adjusted Rand index of {stab:.2f} (1 = identical)")
+    edge = (" k is the top of the allowed range, so more segments might fit better (raise "
+            "[personas] max_personas to check).") if k == k_range[1] else ""
     return {"level": level, "text": (
         f"{level.capitalize()} confidence in the {k}-segment split of {n_voices} voices (k chosen from "
-        f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}")}
+        f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}{edge}")}
 
 
 # -- names, taglines and interview questions ------------------------------------------------------
@@ -157,6 +163,17 @@ def _label(item: dict[str, Any]) -> str:
     from voc.topics import short_label
 
     return short_label(item["label"])
+
+
+# Labels that start with a verb ("gets stuck") describe what the product does, not a thing.
+_VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "falls", "dies", "breaks", "loses",
+               "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
+
+
+def _clause_for(kind: str, label: str) -> str:
+    if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
+        return f"fed up when it {label}"
+    return NEED_TEMPLATES[kind].format(label)
 
 
 def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], members: pd.DataFrame,
@@ -179,7 +196,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     if trigger is not None and trigger.get("lift", 1.0) >= 1.2:
         rows = members[(members["kind"] == "purchase_trigger") & (members["topic_key"] == trigger["topic_id"])]
         clauses += event_clauses([q["text"] for q in trigger["quotes"]] + rows["text"].tolist())
-    clauses += [NEED_TEMPLATES[k].format(_label(best[k])) for k in order]
+    clauses += [_clause_for(k, _label(best[k])) for k in order]
     # Without a self-description, the kind that sets the segment apart most says who they are.
     lead_kind = order[0]
     role = roles[0] if roles else GENERIC_ROLE[lead_kind]

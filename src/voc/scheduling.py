@@ -101,8 +101,8 @@ def _short(counts: dict[str, Any], flow: str) -> str:
     if flow == "pipeline":
         emb = counts.get("embeddings") or {}
         return (f"new_documents={counts.get('new_documents', 0)} analysed={counts.get('documents_analysed', 0)} "
-                f"insights={counts.get('insights_new', 0)} embeddings={emb.get('computed', 0)} computed/"
-                f"{emb.get('reused', 0)} reused personas={counts.get('personas')} runner={counts.get('runner')}")
+                f"insights={counts.get('insights_new', 0)} embeddings_computed={emb.get('computed', 0)} "
+                f"embeddings_reused={emb.get('reused', 0)} personas={counts.get('personas')} runner={counts.get('runner')}")
     return json.dumps(counts, default=str)
 
 

@@ -300,4 +300,4 @@ def personas_stage(study: Study, store: Store, run_id: str) -> dict[str, Any]:
     if not personas.empty:
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())
-    return {"personas": len(personas), **{k: v for k, v in diag.items() if k != "kinds"}}
+    return {"personas": len(personas), **{k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k")}}

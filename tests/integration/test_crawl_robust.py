@@ -127,21 +127,18 @@ def test_sigkill_mid_crawl_then_rerun_equals_uninterrupted_crawl(tmp_path):
         server.server_close()
 
 
-def test_rate_limits_outages_and_truncation_are_retried_and_recorded(tmp_path):
-    from prefect.testing.utilities import prefect_test_harness
-
+def test_rate_limits_outages_and_truncation_are_retried_and_recorded(prefect_harness, tmp_path):
     faults = {"/forum/viewtopic-103.html": 429, "/forum/viewtopic-105.html": 503,
               "/forum/viewtopic-107.html": "truncated", "/discourse/t/104.json": 503}
     handler = type("H", (Recording,), {"hits": {}, "faults": faults, "delay": 0.0, "lock": threading.Lock()})
     server, base = start(handler)
     try:
         path = study_file(tmp_path, base, "flaky")
-        with prefect_test_harness(server_startup_timeout=120):
-            from flows.common import close_stores
-            from flows.crawl import crawl_flow
+        from flows.common import close_stores
+        from flows.crawl import crawl_flow
 
-            result = crawl_flow(str(path))
-            close_stores()
+        result = crawl_flow(str(path))
+        close_stores()
         assert result["errors"] == []
         forum = result["sources"]["forum"]["http"]
         community = result["sources"]["community"]["http"]

@@ -5,31 +5,13 @@ import re
 
 import pytest
 
-from tests.conftest import demo_study_file
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(scope="module")
-def demo_run(prefect_harness, demo_server, tmp_path_factory):
-    from flows.pipeline import pipeline_flow
-
-    tmp = tmp_path_factory.mktemp("demo")
-    study = demo_study_file(tmp, demo_server)
-    from flows.common import close_stores
-
-    first = pipeline_flow(str(study))
-    second = pipeline_flow(str(study))
-    close_stores()
-    return study, first, second, tmp / "out"
+def demo_run(demo_pipeline):
+    return demo_pipeline
 
 
 def test_first_run_collects_every_source(demo_run):
@@ -46,6 +28,20 @@ def test_second_run_adds_no_documents_and_reuses_work(demo_run):
     assert second["crawl"]["new_documents"] == 0
     assert second["analyze"]["segment"]["documents_segmented"] == 0
     assert second["analyze"]["extract"]["sentences_classified"] == 0
+
+
+def test_same_insights_give_identical_topic_assignments(demo_run):
+    import duckdb
+
+    _study, first, second, out = demo_run
+    con = duckdb.connect(str(out / "voc.duckdb"), read_only=True)
+    try:
+        sql = "SELECT sent_id, kind, topic_id FROM insight_topics WHERE run_id = ? ORDER BY ALL"
+        a = con.execute(sql, [first["analyze"]["run_id"]]).df()
+        b = con.execute(sql, [second["analyze"]["run_id"]]).df()
+    finally:
+        con.close()
+    assert len(a) > 300 and a.equals(b)
 
 
 def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server):

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from voc.personas import build_personas
+from voc.personas import build_personas, choose_k, voice_matrix, voices
 
 GROUPS = {
     "pets": [("pain_point", 0, "pet hair", "The brush is wrapped in husky hair after every single run."),
@@ -49,13 +49,16 @@ def test_segments_follow_needs_and_triggers():
     items = realistic_items()
     attrs = pd.DataFrame([{"doc_id": "d_pets_1_0", "author_hash": "a_pets_1", "attribute": "we have two huskies"}])
     personas, diag = build_personas(items, TOPICS, attrs, k_min=3, k_max=6, seed=0)
-    assert diag["k"] == 3 and len(personas) == 3 and diag["silhouette"] > 0.3
+    assert diag["k"] == 3 and len(personas) == 3 and diag["silhouette"] > 0.3 and diag["stability"] > 0.9
+    assert diag["confidence"]["level"] == "high" and "3-segment split of 36 voices" in diag["confidence"]["text"]
+    assert [r["k"] for r in diag["per_k"]] == [3, 4, 5, 6]
     assert abs(personas["share"].sum() - 1.0) < 1e-3 and personas["size"].sum() == 36
     by_trigger = {p["items"]["purchase_trigger"][0]["label"] if p["items"]["purchase_trigger"] else None: p
                   for p in personas.to_dict("records")}
     pets = by_trigger["puppy (golden retriever)"]
     assert pets["items"]["must_have_feature"][0]["label"] == "brush (rubber, tangle-free)"
     assert "puppy" in pets["name"] and len(set(personas["name"])) == 3
+    assert all(n.startswith("The ") for n in personas["name"])
     assert pets["self_descriptions"] == [{"text": "we have two huskies", "count": 1}]
     assert pets["channels"][0]["channel"] == "pets-forum (forum.example)"
     for p in personas.to_dict("records"):
@@ -63,9 +66,37 @@ def test_segments_follow_needs_and_triggers():
             for it in kind_items:
                 assert it["quotes"] and all(q["url"].startswith("https://forum.example/") for q in it["quotes"])
     assert any("husky" in w or "hair" in w for w in pets["vocabulary"])
+    questions = pets["interview_questions"]
+    assert "“puppy”" in questions["buyer_journey"][0] and "“brush”" in questions["success_factors"][0]
+    assert pets["tagline"].startswith("Trigger: puppy")
+    assert diag["drafts"]["1"]["interview_questions"] == personas.iloc[0]["interview_questions"]
 
 
 def test_too_few_voices_is_one_segment_not_a_crash():
     items = realistic_items().head(2)
     personas, diag = build_personas(items, TOPICS, pd.DataFrame(), k_min=3, k_max=8)
     assert len(personas) == 1 and diag["voices"] <= 2
+    assert diag["confidence"]["level"] == "none" and "too few to split" in diag["confidence"]["text"]
+
+
+def test_no_insights_or_only_outliers_give_no_personas():
+    empty, diag = build_personas(realistic_items().iloc[0:0], TOPICS, pd.DataFrame())
+    assert empty.empty and diag["reason"] == "no insights"
+    outliers, diag = build_personas(realistic_items().assign(topic_id=-1), TOPICS, pd.DataFrame())
+    assert outliers.empty and diag["reason"] == "no themed insights"
+
+
+def test_k_is_chosen_for_stability_as_well_as_separation():
+    items = realistic_items()
+    items["voice"], items["topic_key"] = voices(items), items["topic_id"].astype(str)
+    _counts, X = voice_matrix(items)
+    k, labels, scores = choose_k(X, 2, 6, seed=1)
+    assert k == 3 and len(set(labels)) == 3 and scores["stability"] > 0.9
+    assert all(r["stability"] is None or r["stability"] <= 1.0 for r in scores["per_k"])
+
+
+def test_threads_are_the_voices_when_authors_are_anonymous():
+    items = realistic_items().assign(author_hash=None)
+    items["thread_id"] = items["doc_id"].str.rsplit("_", n=1).str[0]  # one thread per former author
+    personas, diag = build_personas(items, TOPICS, pd.DataFrame(), k_min=3, k_max=5, seed=0)
+    assert diag["voice_unit"] == "thread" and diag["voices"] == 36 and len(personas) == 3

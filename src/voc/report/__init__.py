@@ -23,8 +23,9 @@ def render_html(ctx: dict[str, Any]) -> str:
     charts = {
         "pain": hbar([(e["label"], e["count"]) for e in pain if not e["outlier"]][:10], PALETTE["pain_point"], title="Top pain points"),
         "sources": hbar(list(ctx["overview"]["sources"].items()), title="Documents per source"),
-        "months": stacked_months(ctx["monthly"], list(INSIGHT_KINDS)),
-        "themes": heatmap(ctx["topic_months"]),
+        # Full-width charts are drawn at the page's width so their text stays at reading size.
+        "months": stacked_months(ctx["monthly"], list(INSIGHT_KINDS), width=1180, height=200),
+        "themes": heatmap(ctx["topic_months"], width=1180),
     }
     return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES)
 

@@ -185,10 +185,19 @@ class Chromium:
                  const r = e.getBoundingClientRect();
                  return {{x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height}}; }})()""")
 
+    def visible(self, selector: str) -> list[bool]:
+        """For each element matching selector: is it rendered with a size, not hidden or transparent?"""
+        return self.evaluate(
+            f"""Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => {{
+                 const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+                 return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none"
+                        && parseFloat(s.opacity) > 0; }})""")
+
     def screenshot(self, path: Path, selector: str | None = None, margin: int = 8) -> Path:
         """A PNG of the viewport, or of one element (with a small margin) when selector is given."""
         params: dict[str, Any] = {"format": "png"}
         if selector:
+            self.evaluate("window.scrollTo(0, 0)")  # a sticky header would otherwise cover the element
             b = self.box(selector)
             if not b:
                 raise BrowserError(f"no element matches {selector!r}")

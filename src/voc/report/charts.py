@@ -65,7 +65,7 @@ def heatmap(data: dict[str, Any], width: int = 760) -> str:
     periods, rows = data.get("periods", []), data.get("rows", [])
     if not periods or not rows:
         return ""
-    label_w, cell_h, top = 250, 22, 8
+    label_w, cell_h, top = 280, 22, 8
     cell_w = (width - label_w - 10) / len(periods)
     height = top + len(rows) * cell_h + 24
     vmax = max((v for r in rows for v in r["values"]), default=0) or 1

@@ -155,9 +155,11 @@ def classifier_info(study: Study) -> dict[str, Any]:
 
 
 def _previous_run(store: Store, run_id: str) -> str | None:
+    # By start time, not id: ids of runs started in the same second do not sort in time order.
     return store.scalar(
-        """SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' AND run_id < ?
-           ORDER BY run_id DESC LIMIT 1""", [run_id])
+        """SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
+           AND started_at < (SELECT started_at FROM runs WHERE run_id = ?)
+           ORDER BY started_at DESC LIMIT 1""", [run_id])
 
 
 def _new_documents(store: Store, prev: str, run_id: str) -> int:

@@ -38,8 +38,9 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
             lines += ["- none voiced by this segment", ""]
             continue
         for it in entries[:3]:
-            lines.append(f"- {it['label']} ({it['count']})")
-            lines += ["", *[_quote(q, "  ") for q in it["quotes"][:3]], ""]
+            lines += [f"- {it['label']} ({it['count']})", ""]
+            for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
+                lines += [_quote(q, "  "), ""]
     if p["channels"]:
         lines += ["**Where they talk:** " + ", ".join(f"{c['channel']} ({c['count']})" for c in p["channels"]), ""]
     if p["vocabulary"]:
@@ -88,7 +89,7 @@ def _kind(t: dict[str, Any], window: dict[str, Any]) -> list[str]:
     lines.append("")
     for e in [e for e in t["topics"] if not e["outlier"]][:8]:
         if e["quotes"]:
-            lines += [f"**{e['label']}**", ""] + [_quote(q) for q in e["quotes"][:3]] + [""]
+            lines += [f"**{e['label']}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
     return lines
 
 

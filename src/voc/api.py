@@ -1,0 +1,149 @@
+"""`voc.Study`: the notebook facade. Frames for analysts, the BERTopic object for tuning.
+
+    from voc.api import Study
+    study = Study.open("examples/demo/study.toml")
+    study.insights("pain_point").head()
+    model = study.topic_model("pain_point")      # a BERTopic object
+    study.merge_topics("pain_point", [2, 5], label="battery drain")
+    study.save_topics("pain_point")               # kept by every later `voc run`
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from voc.errors import VocError
+from voc.schema import INSIGHT_KINDS
+
+
+class Study:
+    """One study: its config, its store, and topic tuning sessions per insight kind."""
+
+    def __init__(self, path: str | Path):
+        from flows.common import study_and_store
+
+        self.config, self.store = study_and_store(str(path))
+        self._sessions: dict[str, Any] = {}
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Study":
+        return cls(path)
+
+    # -- frames ------------------------------------------------------------------------------
+    def documents(self) -> pd.DataFrame:
+        return self.store.documents()
+
+    def runs(self) -> pd.DataFrame:
+        return self.store.runs()
+
+    def latest_run(self) -> str:
+        run = self.store.latest_run("analyze")
+        if run is None:
+            raise VocError(f"study {self.config.name}: not analysed yet; run `voc run {self.config.path}`")
+        return run
+
+    def insights(self, kind: str | None = None, run_id: str | None = None) -> pd.DataFrame:
+        """Insights with quote, link, date and the topic they got in a run (latest by default)."""
+        self._kind(kind, allow_none=True)
+        from voc.stages import topic_items
+
+        items, topics = topic_items(self.store, run_id or self.latest_run())
+        items = items.merge(topics[["kind", "topic_id", "label"]].rename(columns={"label": "topic"}),
+                            on=["kind", "topic_id"], how="left")
+        return items[items["kind"] == kind].reset_index(drop=True) if kind else items
+
+    def topics(self, kind: str, run_id: str | None = None) -> pd.DataFrame:
+        self._kind(kind)
+        return self.store.query("SELECT topic_id, label, keywords, size FROM topics WHERE run_id = ? AND kind = ? ORDER BY size DESC",
+                                [run_id or self.latest_run(), kind])
+
+    def trends(self, kind: str) -> pd.DataFrame:
+        from voc.trends import topic_flags
+
+        return topic_flags(self.store, kind)
+
+    # -- tuning ------------------------------------------------------------------------------
+    def session(self, kind: str) -> Any:
+        """The tuning session for a kind: built from the store on first use."""
+        self._kind(kind)
+        if kind not in self._sessions:
+            self._sessions[kind] = self._build_session(kind)
+        return self._sessions[kind]
+
+    def topic_model(self, kind: str) -> Any:
+        """The BERTopic object behind a kind's topics, with every edit of this session applied."""
+        return self.session(kind).model
+
+    def merge_topics(self, kind: str, topic_ids: list[int], label: str | None = None) -> int:
+        return self.session(kind).merge(topic_ids, label)
+
+    def rename_topic(self, kind: str, topic_id: int, label: str) -> None:
+        self.session(kind).rename(topic_id, label)
+
+    def split_topic(self, kind: str, topic_id: int, seed_words: list[str], label: str | None = None) -> int:
+        return self.session(kind).split(topic_id, seed_words, label)
+
+    def add_themes(self, kind: str, themes: list[str], min_similarity: float = 0.45) -> dict[str, int]:
+        return self.session(kind).add_themes(themes, min_similarity)
+
+    def tuned_topics(self, kind: str) -> pd.DataFrame:
+        return self.session(kind).topic_frame()
+
+    def save_topics(self, kind: str) -> Path:
+        """Save the tuned model to models/<study>/topics/<kind>/; later runs place new insights with it."""
+        from voc.topic_models import save_tuned
+
+        s = self.session(kind)
+        return save_tuned(s.tuned(), s.embeddings, self.config.models_dir, self.config.name, s.model,
+                          self.config.models.embedding)
+
+    def run(self) -> dict:
+        """Crawl, analyse and report (the pipeline flow), e.g. after saving tuned topics."""
+        from flows.pipeline import pipeline_flow
+
+        self._sessions.clear()
+        return pipeline_flow(str(self.config.path))
+
+    # -- internals ---------------------------------------------------------------------------
+    def _kind(self, kind: str | None, allow_none: bool = False) -> None:
+        if kind is None and allow_none:
+            return
+        if kind not in INSIGHT_KINDS:
+            raise VocError(f"unknown insight kind {kind!r}; use one of {', '.join(INSIGHT_KINDS)}")
+
+    def _build_session(self, kind: str) -> Any:
+        from voc.embed import embed_cached, get_embedder
+        from voc.topic_models import load_saved
+        from voc.topic_runs import apply_saved
+        from voc.topics import build_model, fit_topics
+        from voc.tuning import TopicSession
+
+        cfg = self.config
+        embedder = get_embedder(cfg.models.embedding)
+        ins = self.store.insights_frame(kind).sort_values("sent_id", kind="stable").reset_index(drop=True)
+        if ins.empty:
+            raise VocError(f"study {cfg.name}: no {kind} insights to tune")
+        emb = embed_cached(ins["text"].tolist(), embedder, self.store)
+        saved = load_saved(cfg.models_dir, kind)
+        if saved is not None:
+            result = apply_saved(kind, ins, emb, saved, cfg, embedder.model)
+            model = build_model(len(ins), cfg.topics.seed, cfg.topics.min_topic_size, embedder.model, cfg.topics.stop_words)
+            model.fit(ins["text"].tolist(), embeddings=emb)
+            edits = list(saved.edits)
+        else:
+            result = fit_topics(kind, ins, emb, seed=cfg.topics.seed, min_topic_size=cfg.topics.min_topic_size,
+                                max_outlier_share=cfg.topics.max_outlier_share, embedding_model=embedder.model,
+                                extra_stop_words=cfg.topics.stop_words)
+            model = result.model
+            edits = []
+        if model is None:
+            raise VocError(f"study {cfg.name}: only {len(ins)} {kind} insights, too few for a topic model")
+        topics = result.assignments.set_index("sent_id").loc[ins["sent_id"], "topic_id"].to_numpy().astype(int)
+        labels = {int(r.topic_id): r.label for r in result.topics.itertuples() if r.topic_id != -1}
+        session = TopicSession(kind, ins, emb, topics, labels, model, embedder, edits)
+        session.sync()
+        return session
+

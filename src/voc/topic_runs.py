@@ -1,0 +1,76 @@
+"""The topics stage of a run: refit per kind, or reuse the analyst's saved model and surface
+what it cannot place as candidate new topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.config import Study
+from voc.schema import INSIGHT_KINDS
+from voc.store import Store
+from voc.topic_models import CANDIDATE_OFFSET, SavedTopics, load_saved, place
+from voc.topics import MIN_FOR_MODEL, TopicResult, fit_topics, reduce_outliers
+
+
+def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, study: Study,
+                embedding_model: Any = None) -> TopicResult:
+    """Assign insights with a saved model; cluster the unplaced ones into candidate topics.
+
+    Topic ids and labels of the saved model never change, so reports can compare runs.
+    """
+    order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
+    ins = ins.iloc[order].reset_index(drop=True)
+    emb = emb[order]
+    topics = place(saved, emb, ins["sent_id"].tolist())
+    labels = dict(saved.labels)
+    keywords = dict(saved.keywords)
+    # Outliers the analyst already saw stay outliers; only unseen, unplaced insights can form candidates.
+    unplaced = np.flatnonzero((topics == -1) & ~ins["sent_id"].isin(list(saved.known)).to_numpy())
+    if len(unplaced) >= MIN_FOR_MODEL:
+        fresh = fit_topics(kind, ins.iloc[unplaced], emb[unplaced], seed=study.topics.seed,
+                           min_topic_size=study.topics.min_topic_size, max_outlier_share=1.0,
+                           embedding_model=embedding_model, extra_stop_words=study.topics.stop_words)
+        by_sent = dict(zip(fresh.assignments["sent_id"], fresh.assignments["topic_id"]))
+        for i in unplaced:
+            tid = int(by_sent[ins.at[i, "sent_id"]])
+            topics[i] = -1 if tid == -1 else CANDIDATE_OFFSET + tid
+        for r in fresh.topics.itertuples():
+            if r.topic_id != -1:
+                labels[CANDIDATE_OFFSET + int(r.topic_id)] = f"new: {r.label}"
+                keywords[CANDIDATE_OFFSET + int(r.topic_id)] = list(r.keywords)
+    topics = reduce_outliers(emb, topics, study.topics.max_outlier_share)
+    sizes = pd.Series(topics).value_counts()
+    rows = [{"topic_id": int(t), "label": labels.get(int(t), "unassigned (outliers)"),
+             "keywords": keywords.get(int(t), []), "size": int(sizes[t])} for t in sorted(sizes.index)]
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
+                       model=None, method="saved-model")
+
+
+def refresh_topics(study: Study, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
+    """Topics for every kind, written to the store under this run."""
+    from voc.embed import embed_cached
+
+    stats: dict[str, Any] = {}
+    for kind in INSIGHT_KINDS:
+        ins = store.insights_frame(kind)
+        if ins.empty:
+            stats[kind] = {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
+            continue
+        emb = embed_cached(ins["text"].tolist(), embedder, store)
+        saved = load_saved(study.models_dir, kind)
+        if saved is not None:
+            result = apply_saved(kind, ins, emb, saved, study, embedder.model)
+        else:
+            result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
+                                max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
+                                extra_stop_words=study.topics.stop_words)
+        store.save_topics(run_id, kind, result.topics, result.assignments)
+        ids = result.topics["topic_id"]
+        stats[kind] = {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),
+                       "candidates": int((ids >= CANDIDATE_OFFSET).sum()),
+                       "outlier_share": round(result.outlier_share, 4), "method": result.method}
+    return stats

@@ -1,0 +1,218 @@
+"""The report on small stores built by hand: edge cases must read plainly, never crash."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from voc import stages
+from voc.config import Study
+from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
+from voc.report import render_html, write_report
+from voc.report.context import build_context, kind_tables, notices, overview
+from voc.report.markdown import render_markdown
+from voc.report.trends import changes_since, topic_trends
+from voc.schema import Document, sentence_id
+from voc.store import Store
+
+BASE = "https://forum.example"
+# (kind, topic_id, label, text) per group of authors; every author voices their group's needs.
+GROUPS = {
+    "pets": [("pain_point", 0, "pet hair (brush, tangled)", "The brush is wrapped in husky hair after every single run."),
+             ("purchase_trigger", 0, "puppy (golden retriever)", "We got a golden retriever puppy in May and the floors became fur."),
+             ("must_have_feature", 0, "brush (rubber, tangle-free)", "It needs a tangle-free rubber brush for dog hair.")],
+    "price": [("objection", 0, "price (rent, dollars)", "Eight hundred dollars for a vacuum is more than my rent share."),
+              ("purchase_trigger", 1, "sale (prime day)", "It dropped to $299 on Prime Day so I finally caved."),
+              ("pain_point", 1, "navigation (random, misses)", "The cheap one bounces around randomly and misses half the kitchen.")],
+    "privacy": [("objection", 1, "camera (photos, bedroom)", "I am not putting a camera that uploads photos in my bedroom."),
+                ("must_have_feature", 1, "local control (cloud account)", "Local control without a cloud account is non-negotiable."),
+                ("pain_point", 2, "app (login, schedules)", "The app forced a new login and wiped my schedules again.")],
+}
+
+
+def add_corpus(store: Store, rows: list[dict], run_id: str) -> None:
+    """Documents, one sentence each, their insights and this run's topics, as the stages write them."""
+    by_source: dict[str, list[Document]] = {}
+    for r in rows:
+        by_source.setdefault(r["source"], []).append(Document(
+            source=r["source"], native_id=r["id"], kind=r.get("doc_kind", "post"), text=r["text"],
+            url=r.get("url", f"{BASE}/{r['source']}/{r['id']}"), thread_id=r.get("thread"), author_hash=r.get("author"),
+            created_at=r.get("date"), rating=r.get("rating")))
+    for source, docs in by_source.items():
+        store.commit_batch(docs, source, None)
+    docs = {d.native_id: d for ds in by_source.values() for d in ds}
+    sents = pd.DataFrame([{"sent_id": sentence_id(docs[r["id"]].doc_id, 0), "doc_id": docs[r["id"]].doc_id, "idx": 0,
+                           "text": r["text"], "start_char": 0, "end_char": len(r["text"])} for r in rows])
+    store.save_sentences(sents, sents["doc_id"].tolist())
+    ins = pd.DataFrame([{"sent_id": s, "kind": r["kind"], "aspect": r.get("aspect"), "strength": None,
+                         "confidence": 0.8, "method": "test"} for s, r in zip(sents["sent_id"], rows) if r.get("kind")],
+                       columns=["sent_id", "kind", "aspect", "strength", "confidence", "method"])
+    attrs = pd.DataFrame([{"doc_id": docs[r["id"]].doc_id, "author_hash": r.get("author"), "attribute": r["self"],
+                           "sent_id": s} for s, r in zip(sents["sent_id"], rows) if r.get("self")],
+                         columns=["doc_id", "author_hash", "attribute", "sent_id"])
+    store.save_insights(ins, attrs, sents["sent_id"].tolist(), "test")
+    every = store.query("SELECT i.sent_id, i.kind FROM insights i")
+    topic_of = {(s, r["kind"]): r.get("topic", -1) for s, r in zip(sents["sent_id"], rows) if r.get("kind")}
+    labels = {(r["kind"], r.get("topic", -1)): r.get("label", "unassigned (outliers)") for r in rows if r.get("kind")}
+    for kind, g in every.groupby("kind"):
+        assign = pd.DataFrame({"sent_id": g["sent_id"], "topic_id": [topic_of.get((s, kind), -1) for s in g["sent_id"]]})
+        sizes = assign.groupby("topic_id").size()
+        topics = pd.DataFrame([{"topic_id": int(t), "label": labels.get((kind, t), "unassigned (outliers)"),
+                                "keywords": labels.get((kind, t), "x").split(" (")[0].split(), "size": int(n)}
+                               for t, n in sizes.items()])
+        store.save_topics(run_id, kind, topics, assign)
+
+
+def group_rows(authors: int = 12, start: datetime = datetime(2025, 1, 1), sources=("forum", "reviews")) -> list[dict]:
+    rows = []
+    for g, (group, items) in enumerate(GROUPS.items()):
+        for a in range(authors):
+            for j, (kind, topic, label, text) in enumerate(items):
+                rows.append({"id": f"{group}-{a}-{j}", "source": sources[(a + j) % len(sources)], "kind": kind,
+                             "topic": topic, "label": label, "text": f"{text} ({group} voice {a})",
+                             "author": f"a_{group}_{a}", "date": start + timedelta(days=7 * a + g),
+                             "self": "we have two huskies" if group == "pets" and a < 3 else None})
+    return rows
+
+
+def analyse(study: Study, store: Store, rows: list[dict]) -> str:
+    run = store.start_run("analyze")
+    add_corpus(store, rows, run)
+    stages.personas_stage(study, store, run)
+    store.finish_run(run, "completed", {}, [])
+    return run
+
+
+@pytest.fixture
+def study(tmp_path):
+    return Study(name="tiny", product="Robot vacuums", output_dir=tmp_path / "out")
+
+
+def quotes_in(html: str) -> list[str]:
+    return re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+
+
+def test_full_report_has_personas_tables_and_linked_quotes(study, tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, group_rows())
+        paths = write_report(study, store, run)
+    html = paths["html"].read_text(encoding="utf-8")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert html.count('<article class="persona"') == 3
+    assert 'id="table-pain_point"' in html and "<svg" in html and "<script src" not in html
+    for q in quotes_in(html):
+        assert re.findall(r'<a href="([^"]+)"', q)[0].startswith(BASE), q
+    assert "puppy" in html and "Questions to validate this draft" in html and "confidence" in html
+    for title in ("Pain points", "Objections", "Purchase triggers", "Must-have features", "Persona drafts",
+                  "What changed since the last crawl", "Method notes"):
+        assert f"## {title}" in md
+    assert "This is the first analysis" in md
+    persona = json.loads((paths["personas"] / "persona-1.json").read_text())
+    assert set(persona["interview_questions"]) == {"success_factors", "perceived_barriers", "buyer_journey"}
+    assert (paths["personas"] / "persona-1.md").read_text().startswith("# The ")
+    for name in ("insights", "topics", "personas"):
+        assert (paths["exports"] / f"{name}.parquet").exists()
+
+
+def test_ten_documents_one_source_and_an_empty_kind_are_said_plainly(study, tmp_path):
+    rows = [{"id": f"d{i}", "source": "forum", "kind": ["pain_point", "purchase_trigger", "must_have_feature"][i % 3],
+             "topic": 0, "label": ["dock (noise)", "moved (house)", "quiet (mode)"][i % 3], "author": f"a{i % 4}",
+             "text": f"The dock is loud at night and wakes the baby, post {i}.", "date": datetime(2025, 3, 1 + i)}
+            for i in range(10)]
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, rows)
+        paths = write_report(study, store, run)
+    html = paths["html"].read_text(encoding="utf-8")
+    md = paths["markdown"].read_text(encoding="utf-8")
+    for text in (html, md):
+        assert "Only 10 documents" in text
+        assert "All documents come from one source (forum)" in text
+        assert "No objections were found" in text
+        assert "too few to split" in text  # 4 voices cannot make 3 segments
+    assert html.count('<article class="persona"') <= 1
+
+
+def test_no_insights_and_no_dates_still_make_a_report(study, tmp_path):
+    rows = [{"id": f"d{i}", "source": "forum", "text": f"Hello everyone, post {i}.", "author": f"a{i}"} for i in range(3)]
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, rows)
+        paths = write_report(study, store, run)
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "No insights were found" in html and "No document has a date" in html
+    assert "No persona drafts" in html and html.count('<article class="persona"') == 0
+    assert "No insights were found" in paths["markdown"].read_text(encoding="utf-8")
+
+
+def test_second_run_shows_new_themes_since_the_last_crawl(study, tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        analyse(study, store, group_rows())
+        later = group_rows() + [
+            {"id": f"new-{i}", "source": "forum", "kind": "objection", "topic": 2, "label": "subscription (monthly fee)",
+             "text": f"A monthly subscription for a vacuum is a deal-breaker, number {i}.", "author": f"a_new_{i}",
+             "date": datetime(2025, 6, 1) + timedelta(days=i)} for i in range(5)]
+        run = analyse(study, store, later)
+        ctx = build_context(study, store, run)
+    assert ctx["changes"]["status"] == "changed" and ctx["changes"]["new_insights"] == 5
+    assert [t["label"] for t in ctx["changes"]["themes"]] == ["subscription (monthly fee)"]
+    assert "subscription (monthly fee)" in render_markdown(ctx).split("## What changed")[1]
+    assert "● new" in render_html(ctx)
+
+
+def test_trends_compare_shares_in_the_last_90_days():
+    days = pd.date_range("2025-01-01", "2025-12-31", freq="3D")
+    items = pd.DataFrame({"kind": "pain_point", "created_at": days,
+                          "topic_id": [1 if d > pd.Timestamp("2025-10-02") and i % 2 else 0 for i, d in enumerate(days)]})
+    trends, window = topic_trends(items)
+    assert trends[("pain_point", 1)] == "new" and window["to"] == "2025-12-30"
+    assert trends[("pain_point", 0)] == "down"  # still the most mentions, but its share fell from 1 to ~0.5
+    short, why = topic_trends(items[items["created_at"] > "2025-11-01"])
+    assert short == {} and "less than" in why["reason"]
+
+
+def test_changes_need_two_new_mentions_and_a_previous_run():
+    items = pd.DataFrame({"sent_id": list("abcdef"), "kind": "objection", "topic_id": [0, 0, 0, 1, 1, 2]})
+    topics = pd.DataFrame({"kind": "objection", "topic_id": [0, 1, 2], "label": ["price", "camera", "noise"]})
+    assert changes_since(items, topics, None)["status"] == "first"
+    assert changes_since(items, topics, {(s, "objection") for s in "abcdef"})["status"] == "none"
+    changed = changes_since(items, topics, {(s, "objection") for s in "abc"})
+    assert [(t["label"], t["status"]) for t in changed["themes"]] == [("camera", "new")]  # "noise": one mention
+
+
+def test_tables_rank_themes_and_put_outliers_last():
+    items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(7)], "kind": "pain_point", "topic_id": [-1, -1, -1, 0, 1, 1, 1],
+                          "aspect": "dock", "strength": None, "confidence": 0.9, "text": [f"quote {i} " * 8 for i in range(7)],
+                          "url": "http://x/1", "source": "forum", "created_at": None, "doc_id": [f"d{i}" for i in range(7)]})
+    topics = pd.DataFrame({"kind": "pain_point", "topic_id": [-1, 0, 1], "label": ["outliers", "a", "b"],
+                           "keywords": [["x"], ["y"], ["z"]]})
+    t = kind_tables(items, topics, {})["pain_point"]
+    assert [e["label"] for e in t["topics"]] == ["b", "a", "outliers"] and t["themes"] == 2
+    o = overview(pd.DataFrame({"source": ["forum"], "kind": ["review"], "rating": [5.0], "created_at": [None], "lang": ["en"]}),
+                 items, 7)
+    assert o["mid_rated_share"] == 0.0 and o["date_from"] is None
+    said = notices(o, kind_tables(items, topics, {}), {}, 0)
+    assert any("one source" in n for n in said) and any("No objections" in n for n in said)
+
+
+def test_evidence_helpers():
+    rows = pd.DataFrame({"sent_id": ["a", "b", "c"], "doc_id": ["d1", "d1", "d2"], "confidence": [0.9, 0.9, 0.5],
+                         "text": ["- The dock is so loud it wakes the whole house every night.",
+                                  "And the dock smells of wet dog after every single mopping run.",
+                                  "The bin is tiny and fills up after one room of dog hair."],
+                         "url": ["http://f/1", "http://f/1", None], "source": "forum", "created_at": None})
+    quotes = pick_quotes(rows, n=2)
+    assert [q["text"][:8] for q in quotes] == ["The dock", "The bin "]  # one per document first, list marker gone
+    assert quotes[1]["url"] is None
+    assert channel_of("reddit", "https://www.reddit.com/r/RobotVacuums/comments/x") == "r/RobotVacuums"
+    assert channel_of("shop", "http://127.0.0.1:8765/reviews/1") == "shop"
+    assert channel_of("vendor", "https://forum.vendor.com/t/1") == "vendor (forum.vendor.com)"
+    assert role_of("i'm a nurse") == "nurse" and role_of("we got a puppy") == "dog owner"
+    assert role_of("i have three cats") == "cat owner" and role_of("retired machinist") == "retired machinist"
+    assert event_clauses(["Our old one finally died last week.", "We moved into an old house with stairs."]) == [
+        "who moved into an old house", "whose old one died"]
+    texts = pd.Series(["dog hair everywhere", "the dog hair again", "price is high", "price is too high", "app app"])
+    voices = pd.Series(["a", "b", "c", "d", "e"])
+    assert distinctive_phrases(texts, voices, pd.Series([True, True, False, False, False]))[0] == "dog hair"

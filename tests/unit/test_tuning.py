@@ -1,0 +1,91 @@
+"""Topic tuning on real-looking insights: edits, save/load, placing new insights."""
+
+import numpy as np
+import pytest
+
+from voc.evaluate import read_labelled
+from voc.extract import LABELLED
+from voc.topic_models import CANDIDATE_OFFSET, load_saved, save_tuned
+from voc.topic_runs import apply_saved
+from voc.topics import fit_topics
+from voc.tuning import TopicSession
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def objections(nlp, embedder):
+    from voc.aspects import extract_aspect
+    from voc.embed import embed_cached
+
+    df = read_labelled(LABELLED)
+    obj = df[df["labels"].str.contains("objection")].reset_index(drop=True)
+    obj["sent_id"] = [f"o{i:04d}" for i in range(len(obj))]
+    obj["aspect"] = [extract_aspect(d) for d in nlp.pipe(obj["text"])]
+    return obj, embed_cached(obj["text"].tolist(), embedder)
+
+
+@pytest.fixture(scope="module")
+def fitted(objections):
+    ins, emb = objections
+    return fit_topics("objection", ins, emb, seed=3, embedding_model=None)
+
+
+def session(objections, embedder, res):
+    import copy
+
+    ins, emb = objections
+    res = copy.deepcopy(res)
+    topics = res.assignments["topic_id"].to_numpy().copy()
+    labels = {int(r.topic_id): r.label for r in res.topics.itertuples() if r.topic_id != -1}
+    s = TopicSession("objection", ins.sort_values("sent_id").reset_index(drop=True), emb[np.argsort(ins["sent_id"])],
+                     topics, labels, res.model, embedder)
+    s.sync()
+    return s
+
+
+def test_merge_rename_split_and_themes_keep_ids_and_sync_bertopic(objections, embedder, fitted):
+    s = session(objections, embedder, fitted)
+    frame = s.topic_frame()
+    a, b = [t for t in frame["topic_id"] if t != -1][:2]
+    size_ab = int(((s.topics == a) | (s.topics == b)).sum())
+    kept = s.merge([a, b], label="price and value")
+    assert kept == a and int((s.topics == a).sum()) == size_ab and b not in set(s.topics.tolist())
+    assert s.model.custom_labels_ is not None and "price and value" in s.model.get_topic_info()["CustomName"].tolist()
+    s.rename(a, "cost worries")
+    new = s.split(a, ["subscription", "monthly", "fee"], label="subscriptions")
+    moved = s.members(new)["text"]
+    assert len(moved) > 0 and moved.str.contains("subscription|monthly|fee", case=False).all()
+    themes = s.add_themes(["I don't trust where my data goes"], min_similarity=0.4)
+    assert themes, "a privacy theme should attract some objections"
+    assert [e["op"] for e in s.edits] == ["merge", "rename", "split", "add_themes"]
+
+
+def test_saved_model_reproduces_edits_and_places_new_insights(objections, embedder, fitted, tmp_path):
+    from voc.config import Study
+
+    s = session(objections, embedder, fitted)
+    a, b = [t for t in s.topic_frame()["topic_id"] if t != -1][:2]
+    s.merge([a, b], label="cost worries")
+    save_tuned(s.tuned(), s.embeddings, tmp_path, "t", s.model, embedder.name)
+    saved = load_saved(tmp_path, "objection")
+    assert saved.labels[a] == "cost worries" and b not in saved.labels
+    assert (tmp_path / "topics" / "objection" / "MODEL_CARD.md").read_text().count("cost worries") >= 1
+    study = Study(name="t")
+    same = apply_saved("objection", s.insights, s.embeddings, saved, study, embedder.model)
+    assert (same.assignments["topic_id"].to_numpy() == s.topics).all()
+    # New insights: close paraphrases of a topic join it; an unrelated cluster becomes a candidate.
+    import pandas as pd
+
+    from voc.embed import embed_cached
+
+    member = s.members(a)["text"].iloc[0]
+    new_texts = [member + " Honestly.", *[f"The parking lot at the store was full on day {i}." for i in range(14)]]
+    new = pd.DataFrame({"sent_id": [f"n{i:03d}" for i in range(len(new_texts))], "text": new_texts, "aspect": "parking"})
+    both = pd.concat([s.insights, new], ignore_index=True)
+    emb = np.vstack([s.embeddings, embed_cached(new_texts, embedder)])
+    res = apply_saved("objection", both, emb, saved, study, embedder.model)
+    got = dict(zip(res.assignments["sent_id"], res.assignments["topic_id"]))
+    assert got["n000"] == a
+    assert sum(got[f"n{i:03d}"] >= CANDIDATE_OFFSET for i in range(1, 15)) >= 10
+    assert any(lbl.startswith("new: ") for lbl in res.topics["label"])
