@@ -46,12 +46,17 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
     words = set(ENGLISH_STOP_WORDS) | {w.lower() for w in extra or []}
     words |= {"just", "really", "like", "got", "get", "thing", "things", "lol", "im", "ive", "dont", "don't",
               "i'm", "i've", "it's", "doesn't", "didn't", "can't", "won't", "isn't", "that's", "i'd", "you're",
-              "honestly", "actually", "basically", "literally", "pretty", "maybe", "yeah", "um", "uh", "tbh", "imo"}
+              "honestly", "actually", "basically", "literally", "pretty", "maybe", "yeah", "um", "uh", "tbh", "imo",
+              # the cue words that made a sentence an insight say nothing about its theme
+              "need", "needs", "needed", "want", "wants", "wanted", "wish", "would", "nice", "please", "add",
+              "bought", "buy", "buying", "getting", "use", "used", "using", "make", "makes", "does", "did",
+              "going", "want", "kind", "sure", "think", "know", "feel", "say", "said", "way", "lot", "extra"}
     return sorted(words)
 
 
 def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None,
-                extra_stop_words: list[str] | None = None) -> Any:
+                extra_stop_words: list[str] | None = None, n_clusters: int | None = None) -> Any:
+    """A seeded BERTopic; HDBSCAN by default, or agglomerative clustering into ``n_clusters``."""
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -62,8 +67,13 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     size = min_topic_size or auto_min_topic_size(n)
     umap_model = UMAP(n_neighbors=max(2, min(15, n - 1)), n_components=max(2, min(5, n - 2)), min_dist=0.0,
                       metric="cosine", random_state=seed, n_jobs=1)
-    hdbscan_model = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
-                            cluster_selection_method="eom", prediction_data=True)
+    if n_clusters:
+        from sklearn.cluster import AgglomerativeClustering
+
+        hdbscan_model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
+    else:
+        hdbscan_model = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
+                                cluster_selection_method="eom", prediction_data=True)
     vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
                                  min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
@@ -138,6 +148,13 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     model = build_model(n, seed, min_topic_size, embedding_model, extra_stop_words)
     topics, _ = model.fit_transform(docs, embeddings=emb)
     topics = np.asarray(topics)
+    wanted = min_topics(n)
+    method = "bertopic"
+    if len(set(topics.tolist()) - {-1}) < wanted:
+        # HDBSCAN found one or two dense blobs: a fixed number of clusters reads better.
+        model = build_model(n, seed, min_topic_size, embedding_model, extra_stop_words, n_clusters=wanted)
+        topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
+        method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
     reduced = reduce_outliers(emb, topics, max_outlier_share)
@@ -153,7 +170,12 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
         rows.append({"topic_id": int(tid), "label": label, "keywords": words, "size": int(members.sum())})
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
-                       model=model, method="bertopic")
+                       model=model, method=method)
+
+
+def min_topics(n: int) -> int:
+    """The fewest topics worth showing for n insights (about one per 40, at least 3, at most 12)."""
+    return int(min(12, max(3, n // 40)))
 
 
 def _by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:

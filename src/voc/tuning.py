@@ -72,7 +72,7 @@ class TopicSession:
     def split(self, topic_id: int, seed_words: list[str], label: str | None = None) -> int:
         """Move the members of a topic that mention any seed word into a new topic."""
         self._check(topic_id)
-        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in seed_words) + r")", re.I)
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in seed_words) + r")", re.I)
         hits = (self.topics == topic_id) & self.insights["text"].str.contains(pattern).to_numpy()
         if not hits.any():
             raise VocError(f"{self.kind}: no insight of topic {topic_id} mentions {', '.join(seed_words)}")
