@@ -7,31 +7,21 @@ pages are followed through the ``rel="next"`` pagination links. Quoted earlier p
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
-from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions, html_to_text, parse_ts
-from scrapers.http import PoliteClient, check_url
+from scrapers.base import html_to_text, parse_ts
+from scrapers.forum import ThreadCrawlSource, ThreadForumOptions
 from voc.schema import Document
 
 _DIGITS = re.compile(r"\d+")
 
 
-class PhpbbOptions(SourceOptions):
-    url: str = Field(description="a forum listing (viewforum) or one topic (viewtopic) URL")
-    max_threads: int = Field(default=200, ge=1)
-    max_pages: int = Field(default=50, ge=1, description="per topic and for the listing")
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, v: str) -> str:
-        return check_url(v)
+class PhpbbOptions(ThreadForumOptions):
+    """url: a forum listing (viewforum) or one topic (viewtopic); max_threads; max_pages."""
 
 
 def is_topic_page(soup: BeautifulSoup) -> bool:
@@ -129,64 +119,24 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
     return docs
 
 
-class PhpbbSource:
+class PhpbbSource(ThreadCrawlSource):
+    """phpBB listings and topics; the crawl itself (pagination, cursor) is ThreadCrawlSource's."""
+
     key: ClassVar[str] = "phpbb"
     Options = PhpbbOptions
 
-    def __init__(self, name: str, options: PhpbbOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
-        self._cursor: Cursor = {"threads": {}}
+    def is_thread_page(self, soup: BeautifulSoup) -> bool:
+        return is_topic_page(soup)
 
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
+    def parse_thread_page(self, soup: BeautifulSoup, url: str) -> list[Document]:
+        return parse_posts(self.name, soup, url)
 
-    def _soup(self, url: str) -> BeautifulSoup:
-        return BeautifulSoup(self.client.get(url).text, "lxml")
+    def listing_threads(self, soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
+        return listing_topics(soup, url)
 
-    def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = {"threads": dict((since or {}).get("threads", {}))}
-        first = self._soup(self.opts.url)
-        if is_topic_page(first):
-            yield from self._thread(self.opts.url, None, first)
-            return
-        listing_url: str | None = self.opts.url
-        soup: BeautifulSoup | None = first
-        done = 0
-        for _ in range(self.opts.max_pages):
-            if listing_url is None or soup is None:
-                break
-            for topic in listing_topics(soup, listing_url):
-                if done >= self.opts.max_threads:
-                    return
-                done += 1
-                yield from self._thread(topic["url"], topic["posts"], None)
-            listing_url = next_page(soup, listing_url)
-            soup = self._soup(listing_url) if listing_url else None
+    def next_page(self, soup: BeautifulSoup, url: str) -> str | None:
+        return next_page(soup, url)
 
-    def _thread(self, url: str, listed_posts: int | None, soup: BeautifulSoup | None) -> Iterator[Document]:
-        state = self._cursor["threads"].get(url, {})
-        if listed_posts is not None and state.get("posts", 0) >= listed_posts:
-            return  # the listing shows no new replies since the last crawl
-        seen = set(state.get("ids", []))
-        page_url: str | None = state.get("last_page", url)
-        if soup is not None and page_url != url:
-            soup = None
-        for _ in range(self.opts.max_pages):
-            if page_url is None:
-                break
-            soup = soup or self._soup(page_url)
-            for doc in parse_posts(self.name, soup, page_url):
-                if doc.native_id in seen:
-                    continue
-                seen.add(doc.native_id)
-                self._cursor["threads"][url] = {"posts": len(seen), "last_page": page_url, "ids": sorted(seen)}
-                yield doc
-            self._cursor["threads"][url] = {"posts": len(seen), "last_page": page_url, "ids": sorted(seen)}
-            page_url, soup = next_page(soup, page_url), None
-
-    # -- single pages (voc fetch) ----------------------------------------------------------
     @classmethod
     def detect(cls, url: str, body: str, content_type: str) -> bool:
         if "html" not in content_type and "<html" not in body[:2000].lower():
@@ -194,6 +144,3 @@ class PhpbbSource:
         lowered = body.lower()
         return ("phpbb" in lowered or "prosilver" in lowered or 'class="postprofile"' in lowered) and (
             'class="post ' in lowered or "topictitle" in lowered)
-
-    def page_documents(self, url: str, body: str) -> list[Document]:
-        return parse_posts(self.name, BeautifulSoup(body, "lxml"), url)
