@@ -66,13 +66,48 @@ def report(study: Path = StudyArg, run_id: Optional[str] = typer.Option(None, he
     typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}\nexports: {paths['exports']}")
 
 
+RunnerOpt = typer.Option("default", help="where analysis shards run: default (this process) or dask")
+DaskAddressOpt = typer.Option(None, help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: start a local one)")
+DaskWorkersOpt = typer.Option(None, help="worker processes of the local Dask cluster (default: about one per core)")
+
+
 @app.command()
-def run(study: Path = StudyArg) -> None:
-    """Crawl, analyse and report (the Prefect pipeline flow, run locally)."""
+def run(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
+        dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+    """Crawl, analyse and report (the Prefect pipeline flow, run locally; --runner dask spreads analysis)."""
+    from flows.common import check_runner
     from flows.pipeline import pipeline_flow
 
-    result = pipeline_flow(str(_study_path(study)))
+    check_runner(runner, dask_address, dask_workers)
+    result = pipeline_flow(str(_study_path(study)), runner=runner, dask_address=dask_address, dask_workers=dask_workers)
     _summary(result)
+
+
+@app.command()
+def schedule(studies: list[Path] = typer.Argument(..., help="study files (or folders holding study.toml)"),
+             runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
+             dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+    """Run each study's pipeline on the cron schedule in its study file until Ctrl-C (served from this process)."""
+    from flows.deploy import serve_studies
+
+    serve_studies([str(_study_path(s)) for s in studies], runner=runner, dask_address=dask_address,
+                  dask_workers=dask_workers)
+
+
+@app.command()
+def deploy(study: Path = StudyArg,
+           file: Optional[Path] = typer.Option(None, "--file", help="prefect.yaml to write (default: beside the study file)"),
+           pool: str = typer.Option("voc", help="work pool whose workers run the scheduled runs"),
+           runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
+           dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+    """Write or update the study's scheduled deployment in a prefect.yaml (for a Prefect server with workers)."""
+    from flows.deploy import deploy_study
+
+    path, name, action = deploy_study(_study_path(study), file, pool, runner=runner, dask_address=dask_address,
+                                      dask_workers=dask_workers)
+    typer.echo(f"{action} deployment {name} in {path}; register it with:\n"
+               f"  prefect deploy --prefect-file {path} --name {name}\n"
+               f"and start a worker: prefect worker start --pool {pool}")
 
 
 @app.command()
@@ -203,16 +238,21 @@ def topics(study: Path = StudyArg,
 
 
 @app.command()
-def runs(study: Path = StudyArg) -> None:
-    """List the study's runs with status, counts and errors."""
+def runs(study: Path = StudyArg, as_json: bool = typer.Option(False, "--json", help="print each run record as JSON")) -> None:
+    """List the study's runs: status, duration, counts per stage and errors."""
     from voc.config import load_study
+    from voc.scheduling import format_runs
     from voc.store import Store
 
     s = load_study(study)
     with Store(s.store_path) as store:
-        for r in store.runs().itertuples():
-            took = "" if r.finished_at is None or str(r.finished_at) == "NaT" else f"{(r.finished_at - r.started_at).total_seconds():.0f}s"
-            typer.echo(f"{r.run_id}  {r.flow:<8} {r.status:<10} {took:>6}  counts={r.counts}  errors={r.errors}")
+        records = store.runs()
+    if as_json:
+        for r in records.to_dict("records"):
+            _echo_json({**r, "counts": json.loads(r["counts"]), "errors": json.loads(r["errors"])})
+        return
+    for line in format_runs(records):
+        typer.echo(line)
 
 
 def _study_path(study: Path) -> Path:

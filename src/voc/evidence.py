@@ -72,8 +72,9 @@ def channel_of(source: str, url: str | None) -> str:
     """Where a document was said: the subreddit for Reddit, else the source and its site.
 
     A local or numeric host (the demo server) adds nothing, so only the source name is kept.
+    Documents without a link (imported surveys) arrive with url None or NaN.
     """
-    if url:
+    if isinstance(url, str) and url:
         sub = _SUBREDDIT.search(url)
         if sub and "reddit" in url:
             return f"r/{sub.group(1)}"

@@ -34,13 +34,12 @@ def components(study: Study, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
     from voc.classifier import InsightClassifier
-    from voc.extract import Extractor, classifier_path
+    from voc.extract import Extractor
     from voc.segment import load_spacy
 
     nlp = load_spacy(study.models.spacy)
     embedder = get_embedder(study.models.embedding)
-    clf = InsightClassifier.load(classifier_path(study.models.classifier) if study.models.classifier == "builtin"
-                                 else study.resolve(study.models.classifier))
+    clf = InsightClassifier.load(Path(ModelSpec.of(study).classifier))
     return Components(nlp, embedder, Extractor(nlp, embedder, clf, study.extract.thresholds, store))
 
 

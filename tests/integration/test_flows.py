@@ -94,14 +94,11 @@ def run_from_deployment(deployment_id):
 
 
 @pytest.fixture(scope="module")
-def harness():
-    from prefect.testing.utilities import prefect_test_harness
-
+def harness(prefect_harness):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VOC_HTTP_BACKOFF", "0")  # the down source's refused connections retry at once
         mp.setenv("VOC_SALT", "flows-test")  # same author pseudonyms in every store
-        with prefect_test_harness(server_startup_timeout=120):
-            yield
+        yield
 
 
 @pytest.fixture(scope="module")

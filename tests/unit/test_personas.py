@@ -100,3 +100,14 @@ def test_threads_are_the_voices_when_authors_are_anonymous():
     items["thread_id"] = items["doc_id"].str.rsplit("_", n=1).str[0]  # one thread per former author
     personas, diag = build_personas(items, TOPICS, pd.DataFrame(), k_min=3, k_max=5, seed=0)
     assert diag["voice_unit"] == "thread" and diag["voices"] == 36 and len(personas) == 3
+
+
+def test_channels_without_links():
+    import math
+
+    from voc.evidence import channel_of
+
+    assert channel_of("interviews", None) == "interviews"
+    assert channel_of("interviews", math.nan) == "interviews"
+    assert channel_of("reddit", "https://www.reddit.com/r/RobotVacuums/comments/abc/x/") == "r/RobotVacuums"
+    assert channel_of("owners", "https://forum.example.com/t/1") == "owners (forum.example.com)"
