@@ -48,10 +48,28 @@ def diversity(topic_words: list[list[str]], top_n: int = 10) -> float:
     return round(len(set(words)) / len(words), 4) if words else float("nan")
 
 
-def describe(topics: np.ndarray, model: Any, texts: list[str]) -> dict[str, Any]:
+def topic_words(topics: np.ndarray, texts: list[str], top_n: int = 10) -> list[list[str]]:
+    """Top words per topic by class-based TF-IDF over stop-word-filtered unigrams.
+
+    Both models' partitions get their words this same way, so the comparison measures the
+    topics themselves, not how each model chooses to describe them (BERTopic's defaults keep
+    stop words such as "the" and "it" as keywords, which co-occur everywhere and flatter NPMI).
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
     ids = sorted(t for t in set(topics.tolist()) if t != -1)
-    words = [[w for w, _ in (model.get_topic(t) or [])][:10] for t in ids]
-    return {"topics": len(ids), "outlier_share": round(float((topics == -1).mean()), 4),
+    joined = [" ".join(t for t, k in zip(texts, topics) if k == tid) for tid in ids]
+    vec = CountVectorizer(stop_words=stop_words(), token_pattern=TOKEN_PATTERN)
+    counts = vec.fit_transform(joined).toarray().astype(float)
+    tf = counts / (counts.sum(1, keepdims=True) + 1e-9)
+    idf = np.log(1 + counts.sum(1).mean() / (counts.sum(0) + 1))
+    vocab = vec.get_feature_names_out()
+    return [list(vocab[np.argsort(-row)[:top_n]]) for row in tf * idf]
+
+
+def describe(topics: np.ndarray, texts: list[str]) -> dict[str, Any]:
+    words = topic_words(topics, texts)
+    return {"topics": len(words), "outlier_share": round(float((topics == -1).mean()), 4),
             "npmi": npmi(words, texts), "diversity": diversity(words)}
 
 
@@ -69,11 +87,11 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
                       extra_stop_words=study.topics.stop_words)
     rows = []
     if ours.model is not None:
-        rows.append({"kind": kind, "model": "voc", **describe(ours.assignments["topic_id"].to_numpy(), ours.model, texts)})
+        rows.append({"kind": kind, "model": "voc", **describe(ours.assignments["topic_id"].to_numpy(), texts)})
     default = BERTopic()
     try:
         topics, _ = default.fit_transform(texts, embeddings=emb)
-        rows.append({"kind": kind, "model": "bertopic-defaults", **describe(np.asarray(topics), default, texts)})
+        rows.append({"kind": kind, "model": "bertopic-defaults", **describe(np.asarray(topics), texts)})
     except (ValueError, TypeError) as err:  # the defaults need more data than small corpora have
         rows.append({"kind": kind, "model": "bertopic-defaults", "topics": 0, "outlier_share": float("nan"),
                      "npmi": float("nan"), "diversity": float("nan"), "error": str(err)[:120]})

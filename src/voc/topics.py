@@ -157,11 +157,9 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
-    reduced = reduce_outliers(emb, topics, max_outlier_share)
-    if not np.array_equal(reduced, topics):
-        model.update_topics(docs, topics=reduced.tolist(), vectorizer_model=model.vectorizer_model,
-                            ctfidf_model=model.ctfidf_model, representation_model=model.representation_model)
-        topics = reduced
+    # Outliers join their nearest topic, but keywords and labels stay those of the topic's core:
+    # recomputing them over the looser members makes them less coherent.
+    topics = reduce_outliers(emb, topics, max_outlier_share)
     rows = []
     for tid in sorted(set(topics.tolist())):
         words = [w for w, _ in (model.get_topic(tid) or [])][:8]
