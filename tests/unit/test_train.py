@@ -1,0 +1,40 @@
+"""A researcher corrects labels in a CSV, retrains, and the evaluation shows the change."""
+
+import pandas as pd
+import pytest
+
+from voc.classifier import InsightClassifier
+from voc.evaluate import evaluate, read_labelled
+from voc.extract import LABELLED, Extractor
+from voc.train import train, training_frame
+
+pytestmark = pytest.mark.slow
+
+
+def test_user_rows_override_shipped_rows_with_the_same_text(tmp_path):
+    shipped = training_frame()
+    text = shipped["text"].iloc[0]
+    mine = tmp_path / "mine.csv"
+    pd.DataFrame({"text": [text.upper(), "The hinge cracked after a week."],
+                  "labels": ["objection", "pain_point"]}).to_csv(mine, index=False)
+    both = training_frame([mine])
+    assert len(both) == len(shipped) + 1
+    assert both.loc[both["text"].str.lower() == text.lower(), "labels"].tolist() == ["objection"]
+    assert not training_frame(include_shipped=True)["text"].isin(
+        read_labelled(LABELLED).query("split == 'test'")["text"]).any()  # the test split is never trained on
+
+
+def test_training_on_corrections_changes_the_evaluation(nlp, embedder, tmp_path):
+    df = read_labelled(LABELLED)
+    dev, test = df[df["split"] == "dev"], df[df["split"] == "test"]
+    small = tmp_path / "small.csv"
+    dev.iloc[: len(dev) // 2][["text", "labels"]].to_csv(small, index=False)
+    clf, frame = train(nlp, embedder, tmp_path / "small.npz", [small], include_shipped=False)
+    assert len(frame) == len(dev) // 2 and InsightClassifier.load(tmp_path / "small.npz").meta["n_train"] == len(frame)
+    before = evaluate(test, Extractor(nlp, embedder, clf).predict_labels)
+    more = tmp_path / "more.csv"
+    dev[["text", "labels"]].to_csv(more, index=False)
+    clf2, _ = train(nlp, embedder, tmp_path / "more.npz", [more], include_shipped=False)
+    after = evaluate(test, Extractor(nlp, embedder, clf2).predict_labels)
+    assert after["n"] == before["n"] == len(test)
+    assert after["macro_f1"] != before["macro_f1"] and 0.4 < after["macro_f1"] <= 1
