@@ -8,7 +8,9 @@ from voc.store import Store
 
 
 def analysis_runs(store: Store) -> list[str]:
-    return store.query("SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' ORDER BY run_id")["run_id"].tolist()
+    """Completed analysis runs, oldest first (by start time: run ids of one second sort randomly)."""
+    return store.query("""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
+                          ORDER BY started_at, run_id""")["run_id"].tolist()
 
 
 def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
