@@ -35,6 +35,19 @@ def dense_features(embeddings: np.ndarray, cues: np.ndarray) -> np.ndarray:
     return np.hstack([embeddings, 3.0 * cues]).astype(np.float32)
 
 
+def sentence_features(texts: list[str], nlp: Any, embedder: Any, store: Any = None,
+                      progress: bool = False) -> tuple[np.ndarray, list[Any]]:
+    """Dense features (embedding + cue counts) of sentences, with their spaCy parses.
+
+    Training and scoring both build features here, so the two can never drift apart.
+    """
+    from voc.embed import embed_cached
+
+    docs = list(nlp.pipe(texts, batch_size=128))
+    emb = embed_cached(texts, embedder, store, progress=progress)
+    return dense_features(emb, cue_features(docs, nlp)), docs
+
+
 @dataclass
 class Lexicon:
     """Word and bigram TF-IDF with a frozen vocabulary (sublinear tf, l2-normalised rows)."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from voc.aspects import extract_aspect
-from voc.classifier import InsightClassifier, cue_features, dense_features
+from voc.classifier import InsightClassifier, sentence_features
 from voc.cues import baseline_labels, self_descriptions, strength
 from voc.schema import INSIGHT_COLUMNS, INSIGHT_KINDS
 
@@ -49,11 +49,8 @@ class Extractor:
 
     def score(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, list[Any]]:
         """Per-kind calibrated probabilities and parsed docs for a list of sentences."""
-        from voc.embed import embed_cached
-
-        docs = list(self.nlp.pipe(texts, batch_size=128))
-        emb = embed_cached(texts, self.embedder, self.store, progress=progress)
-        return self.classifier.proba(dense_features(emb, cue_features(docs, self.nlp)), texts), docs
+        dense, docs = sentence_features(texts, self.nlp, self.embedder, self.store, progress)
+        return self.classifier.proba(dense, texts), docs
 
     def _kinds(self, row: np.ndarray) -> dict[str, float]:
         return {k: round(float(row[j]), 3) for j, k in enumerate(INSIGHT_KINDS)

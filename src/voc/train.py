@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.classifier import InsightClassifier, WeakLabels, cue_features, dense_features, fit_classifier, label_matrix
-from voc.embed import embed_cached
+from voc.classifier import InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
 from voc.errors import VocError
 from voc.evaluate import read_labelled
 from voc.extract import LABELLED
@@ -54,8 +53,7 @@ def read_suggestions(path: Path) -> pd.DataFrame:
 
 
 def features_for(texts: list[str], nlp: Any, embedder: Any) -> np.ndarray:
-    docs = list(nlp.pipe(texts, batch_size=128))
-    return dense_features(embed_cached(texts, embedder), cue_features(docs, nlp))
+    return sentence_features(texts, nlp, embedder)[0]
 
 
 def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, include_shipped: bool = True,
