@@ -228,7 +228,9 @@ def topics(study: Path = StudyArg,
                 typer.echo(f"{k:<20}{'(too few insights)':<20}")
                 continue
             for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model):
-                typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}{r['diversity']:>10.3f}")
+                spread = f"  (mean of {r['runs']} fits, NPMI sd {r['npmi_sd']:.3f})" if r.get("runs", 1) > 1 else ""
+                typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}"
+                           f"{r['diversity']:>10.3f}{spread}")
         return
     for k in kinds:
         typer.echo(f"\n{k}")

@@ -62,6 +62,8 @@ class Topics(Strict):
     # not "what about it".
     stop_words: list[str] = Field(default_factory=list)
     min_topic_size: int = Field(default=0, ge=0, description="0 = scale with corpus size")
+    # 0 = choose between topic_range(n) by coherence; a number fixes how many topics each kind gets.
+    n_topics: int = Field(default=0, ge=0, le=200)
     max_outlier_share: float = Field(default=0.15, ge=0.0, le=1.0)
 
 

@@ -1,8 +1,8 @@
 """Topics: BERTopic per insight kind over cached sentence embeddings.
 
 Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
-the corpus (min_topic_size grows with the number of insights), with an outlier budget: at most
-``max_outlier_share`` of insights stay in topic -1.
+the corpus (fine clusters merged to a topic count within ``topic_range(n)``, picked by NPMI
+coherence), with an outlier budget: at most ``max_outlier_share`` of insights stay in topic -1.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
+LINKAGE = "ward"
 
 
 @dataclass
@@ -128,10 +129,33 @@ def short_label(label: str) -> str:
     return label.split(" (")[0]
 
 
+def topic_range(n: int) -> tuple[int, int]:
+    """How many topics n insights may get: from about sqrt(n)/4 to sqrt(n)/2 (3-5 for 120
+    insights, 10-20 for 1,700, 20-40 from 6,400 on)."""
+    low = int(min(20, max(3, round(np.sqrt(n) / 4))))
+    return low, int(max(low, min(40, round(np.sqrt(n) / 2))))
+
+
+def micro_topic_size(n: int) -> int:
+    """HDBSCAN's min_cluster_size for the fine-grained first pass (merged afterwards)."""
+    return int(max(3, min(150, round(n / 60))))
+
+
+def smallest_topic(n: int) -> int:
+    """The fewest insights a topic shown to users should hold."""
+    return int(max(5, min(150, round(n / 50))))
+
+
 def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: int = 42,
                min_topic_size: int = 0, max_outlier_share: float = 0.15,
-               embedding_model: Any = None, extra_stop_words: list[str] | None = None) -> TopicResult:
+               embedding_model: Any = None, extra_stop_words: list[str] | None = None,
+               n_topics: int = 0) -> TopicResult:
     """Topics for one insight kind.
+
+    HDBSCAN first finds fine-grained clusters; they are then merged (Ward linkage of their
+    centroids) down to the number of topics, within ``topic_range(n)``, whose c-TF-IDF words
+    are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
+    the number instead.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -145,18 +169,30 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     n = len(ins)
     if n < MIN_FOR_MODEL:
         return _by_aspect(kind, ins)
-    model = build_model(n, seed, min_topic_size, embedding_model, extra_stop_words)
-    topics, _ = model.fit_transform(docs, embeddings=emb)
-    topics = np.asarray(topics)
-    wanted = min_topics(n)
+    low, high = (n_topics, n_topics) if n_topics else topic_range(n)
+    size = min_topic_size or micro_topic_size(n)
+    model = build_model(n, seed, size, embedding_model, extra_stop_words)
+    topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     method = "bertopic"
-    if len(set(topics.tolist()) - {-1}) < wanted:
-        # HDBSCAN found one or two dense blobs: a fixed number of clusters reads better.
-        model = build_model(n, seed, min_topic_size, embedding_model, extra_stop_words, n_clusters=wanted)
+    if not min_topic_size and _n_topics(topics) < high and size > 3:
+        # HDBSCAN found a few dense blobs: search a smaller cluster size on the same reduced
+        # coordinates (cheap), then refit once with it so the BERTopic object matches.
+        found = _smaller_size(model.umap_model.embedding_, size, high)
+        if found != size:
+            size = found
+            model = build_model(n, seed, size, embedding_model, extra_stop_words)
+            topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
+    if _n_topics(topics) < low:
+        # Still too few: a fixed number of clusters reads better than one or two blobs.
+        model = build_model(n, seed, size, embedding_model, extra_stop_words, n_clusters=min(high, n - 1))
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
+    groups = choose_merges(emb, topics, docs, low, high, max_outlier_share, extra_stop_words, LINKAGE)
+    if groups:
+        model.merge_topics(docs, groups)
+        topics = np.asarray(model.topics_)
     # Outliers join their nearest topic, but keywords and labels stay those of the topic's core:
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)
@@ -171,9 +207,76 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
                        model=model, method=method)
 
 
-def min_topics(n: int) -> int:
-    """The fewest topics worth showing for n insights (about one per 40, at least 3, at most 12)."""
-    return int(min(12, max(3, n // 40)))
+def _n_topics(topics: np.ndarray) -> int:
+    return len(set(topics.tolist()) - {-1})
+
+
+def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
+    """Halve HDBSCAN's cluster size until it finds ``wanted`` clusters (or reaches 3)."""
+    from hdbscan import HDBSCAN
+
+    while size > 3:
+        size = max(3, size // 2)
+        labels = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
+                         cluster_selection_method="eom").fit_predict(reduced)
+        if _n_topics(labels) >= wanted:
+            break
+    return size
+
+
+def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
+                  max_outlier_share: float, extra_stop_words: list[str] | None = None,
+                  linkage_method: str = "ward") -> list[list[int]]:
+    """Groups of topic ids to merge so that between ``low`` and ``high`` topics remain, choosing
+    the count whose topics (after outlier reduction, as users see them) have the highest NPMI.
+    Ties go to more topics. Empty when nothing should be merged.
+
+    Ward linkage keeps the merged topics of comparable size (average linkage chains fine
+    clusters into one catch-all topic); a merged topic smaller than ``smallest_topic(n)``
+    joins its nearest neighbour, since a three-sentence theme is an anecdote, not a topic.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from voc.coherence import Coherence
+
+    ids, cents = _centroids(emb, topics)
+    if len(ids) <= low:
+        return []
+    sizes = np.array([(topics == t).sum() for t in ids])
+    tree = linkage(cents.astype(np.float64), method=linkage_method,
+                   metric="euclidean" if linkage_method == "ward" else "cosine")
+    coherence = Coherence(docs, extra_stop_words)
+    floor = smallest_topic(len(topics))
+    best: tuple[float, int, np.ndarray] | None = None
+    for k in range(low, min(high, len(ids)) + 1):
+        clusters = _absorb_small(fcluster(tree, k, criterion="maxclust"), cents, sizes, floor)
+        lookup = np.full(max(ids) + 2, -1)
+        lookup[np.array(ids) + 1] = clusters
+        score = coherence.partition_npmi(reduce_outliers(emb, lookup[topics + 1], max_outlier_share))
+        count = len(set(clusters.tolist()))
+        if score == score and (best is None or (round(score, 3), count) > (round(best[0], 3), best[1])):
+            best = (score, count, clusters)
+    if best is None or best[1] == len(ids):
+        return []
+    by_cluster: dict[int, list[int]] = {}
+    for tid, c in zip(ids, best[2]):
+        by_cluster.setdefault(int(c), []).append(int(tid))
+    return [g for g in by_cluster.values() if len(g) > 1]
+
+
+def _absorb_small(clusters: np.ndarray, cents: np.ndarray, sizes: np.ndarray, floor: int) -> np.ndarray:
+    """Merge clusters (of fine topics) with fewer than ``floor`` insights into the nearest other one."""
+    clusters = clusters.copy()
+    while len(set(clusters.tolist())) > 2:
+        totals = {c: int(sizes[clusters == c].sum()) for c in set(clusters.tolist())}
+        small = min(totals, key=lambda c: (totals[c], c))
+        if totals[small] >= floor:
+            break
+        mean = {c: cents[clusters == c].T @ sizes[clusters == c] for c in totals}
+        mean = {c: v / (np.linalg.norm(v) + 1e-9) for c, v in mean.items()}
+        target = max((c for c in totals if c != small), key=lambda c: (float(mean[small] @ mean[c]), -c))
+        clusters[clusters == small] = target
+    return clusters
 
 
 def _by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:

@@ -30,3 +30,29 @@ def test_diversity_and_npmi_bounds():
     assert -1.0 <= npmi([["battery", "charge"], ["app", "map"]], TEXTS) <= 1.0
     outliers = describe(np.array([-1, 0, 0, 0, 1, 1, 1, -1]), TEXTS)
     assert outliers["outlier_share"] == 0.25
+
+
+def test_words_and_scores_do_not_depend_on_row_order():
+    from voc.coherence import Coherence
+
+    topics = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    perm = np.array([7, 2, 5, 0, 3, 6, 1, 4])
+    a = Coherence(TEXTS)
+    b = Coherence([TEXTS[i] for i in perm])
+    assert a.topic_words(topics) == b.topic_words(topics[perm])
+    assert a.partition_npmi(topics) == b.partition_npmi(topics[perm]) == npmi(topic_words(topics, TEXTS), TEXTS)
+
+
+def test_merges_join_fine_topics_that_share_a_theme():
+    from voc.topics import choose_merges
+
+    # Four fine clusters: two about the battery, two about the app; embeddings say so too.
+    topics = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    rng = np.random.default_rng(0)
+    base = np.array([[1, 0, 0, 0]] * 4 + [[0, 1, 0, 0]] * 4, dtype=float)
+    emb = base + 0.05 * rng.standard_normal(base.shape)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    groups = choose_merges(emb, topics, TEXTS, low=2, high=2, max_outlier_share=0.0)
+    assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3]]
+    # Already within the range: nothing to merge.
+    assert choose_merges(emb, topics, TEXTS, low=4, high=6, max_outlier_share=0.0) == []

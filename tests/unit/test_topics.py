@@ -31,6 +31,18 @@ def test_same_insights_and_seed_give_identical_topics(pain_points, embedder):
     assert list(a.topics["label"]) == list(b.topics["label"])
 
 
+def test_topic_count_follows_the_corpus_size_or_the_setting(pain_points):
+    from voc.topics import topic_range
+
+    ins, emb = pain_points
+    low, high = topic_range(len(ins))
+    chosen = fit_topics("pain_point", ins, emb, seed=7)
+    assert low <= int((chosen.topics["topic_id"] != -1).sum()) <= high
+    fixed = fit_topics("pain_point", ins, emb, seed=7, n_topics=low + 1)
+    assert int((fixed.topics["topic_id"] != -1).sum()) == low + 1
+    assert topic_range(120) == (3, 5) and topic_range(200_000) == (20, 40)
+
+
 def test_outlier_budget_is_respected(pain_points, embedder):
     ins, emb = pain_points
     res = fit_topics("pain_point", ins, emb, seed=1, max_outlier_share=0.10, embedding_model=embedder.model)
@@ -59,3 +71,18 @@ def test_few_insights_are_grouped_by_aspect():
 def test_labels_prefer_a_dominant_aspect_and_skip_brand_words():
     assert label_topic(["dustly", "battery", "dies", "charge"], ["battery"] * 5 + ["app"], {"dustly"}) == "battery (dies, charge)"
     assert label_topic(["cloud", "account", "login"], [None, "app", "phone"]) == "cloud (account, login)"
+
+
+def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):
+    from types import SimpleNamespace
+
+    from voc.config import Topics
+    from voc.topic_eval import compare
+
+    ins, emb = pain_points
+    rows = compare("pain_point", ins, emb, SimpleNamespace(topics=Topics()), default_runs=2)
+    ours, defaults = rows
+    assert ours["model"] == "voc" and ours["runs"] == 1 and ours["outlier_share"] <= 0.15
+    assert defaults["model"] == "bertopic-defaults" and defaults["runs"] == 2 and defaults["npmi_sd"] >= 0
+    for r in rows:
+        assert -1 <= r["npmi"] <= 1 and 0 < r["diversity"] <= 1 and r["topics"] >= 1
