@@ -61,7 +61,6 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
-    from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
@@ -73,8 +72,7 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
 
         hdbscan_model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
     else:
-        hdbscan_model = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
-                                cluster_selection_method="eom", prediction_data=True)
+        hdbscan_model = _hdbscan(size, prediction_data=True)
     vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
                                  min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
@@ -211,14 +209,19 @@ def _n_topics(topics: np.ndarray) -> int:
     return len(set(topics.tolist()) - {-1})
 
 
-def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
-    """Halve HDBSCAN's cluster size until it finds ``wanted`` clusters (or reaches 3)."""
+def _hdbscan(size: int, prediction_data: bool = False) -> Any:
+    """The one HDBSCAN configuration: the size search must see what the model will see."""
     from hdbscan import HDBSCAN
 
+    return HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
+                   cluster_selection_method="eom", prediction_data=prediction_data)
+
+
+def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
+    """Halve HDBSCAN's cluster size until it finds ``wanted`` clusters (or reaches 3)."""
     while size > 3:
         size = max(3, size // 2)
-        labels = HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
-                         cluster_selection_method="eom").fit_predict(reduced)
+        labels = _hdbscan(size).fit_predict(reduced)
         if _n_topics(labels) >= wanted:
             break
     return size
