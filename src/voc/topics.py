@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
-LINKAGE = "ward"  # how fine clusters merge; "average" scored higher NPMI on some kinds but built catch-alls
 
 
 @dataclass
@@ -150,8 +149,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
                n_topics: int = 0) -> TopicResult:
     """Topics for one insight kind.
 
-    HDBSCAN first finds fine-grained clusters; they are then merged (Ward linkage of their
-    centroids) down to the number of topics, within ``topic_range(n)``, whose c-TF-IDF words
+    HDBSCAN first finds fine-grained clusters; they are then merged (Ward's criterion, weighted
+    by cluster size) down to the number of topics, within ``topic_range(n)``, whose c-TF-IDF words
     are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
     the number instead.
 
@@ -187,7 +186,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
-    groups = choose_merges(emb, topics, docs, low, high, max_outlier_share, extra_stop_words, LINKAGE)
+    groups = choose_merges(emb, topics, docs, low, high, max_outlier_share, extra_stop_words)
     if groups:
         model.merge_topics(docs, groups)
         topics = np.asarray(model.topics_)
@@ -228,31 +227,28 @@ def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
 
 
 def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
-                  max_outlier_share: float, extra_stop_words: list[str] | None = None,
-                  linkage_method: str = "ward") -> list[list[int]]:
+                  max_outlier_share: float, extra_stop_words: list[str] | None = None) -> list[list[int]]:
     """Groups of topic ids to merge so that between ``low`` and ``high`` topics remain, choosing
     the count whose topics (after outlier reduction, as users see them) have the highest NPMI.
     Ties go to more topics. Empty when nothing should be merged.
 
-    Ward linkage keeps the merged topics of comparable size (average linkage chains fine
-    clusters into one catch-all topic); a merged topic smaller than ``smallest_topic(n)``
-    joins its nearest neighbour, since a three-sentence theme is an anecdote, not a topic.
+    Merges follow Ward's criterion weighted by cluster size (see ``ward_partitions``); a merged
+    topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
+    theme is an anecdote, not a topic.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
-
     from voc.coherence import Coherence
 
     ids, cents = _centroids(emb, topics)
     if len(ids) <= low:
         return []
     sizes = np.array([(topics == t).sum() for t in ids])
-    tree = linkage(cents.astype(np.float64), method=linkage_method,
-                   metric="euclidean" if linkage_method == "ward" else "cosine")
+    means = np.stack([emb[topics == t].mean(0) for t in ids])
+    partitions = ward_partitions(means, sizes, low, min(high, len(ids)))
     coherence = Coherence(docs, extra_stop_words)
     floor = smallest_topic(len(topics))
     best: tuple[float, int, np.ndarray] | None = None
-    for k in range(low, min(high, len(ids)) + 1):
-        clusters = _absorb_small(fcluster(tree, k, criterion="maxclust"), cents, sizes, floor)
+    for k in sorted(partitions):
+        clusters = _absorb_small(partitions[k], cents, sizes, floor)
         lookup = np.full(max(ids) + 2, -1)
         lookup[np.array(ids) + 1] = clusters
         score = coherence.partition_npmi(reduce_outliers(emb, lookup[topics + 1], max_outlier_share))
@@ -265,6 +261,50 @@ def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int
     for tid, c in zip(ids, best[2]):
         by_cluster.setdefault(int(c), []).append(int(tid))
     return [g for g in by_cluster.values() if len(g) > 1]
+
+
+def ward_partitions(means: np.ndarray, sizes: np.ndarray, low: int, high: int) -> dict[int, np.ndarray]:
+    """Agglomerate clusters (given by their mean vectors and sizes) by Ward's criterion, and
+    return the partition at every count from ``high`` down to ``low``: {count: label per cluster}.
+
+    Each step merges the pair that least increases the within-cluster sum of squares,
+    n_a*n_b/(n_a+n_b) * |mean_a - mean_b|^2, i.e. what Ward clustering of the insights themselves
+    would do from these clusters. Ward on bare centroids weighs a 3-insight cluster like a
+    40-insight one and chained them into one catch-all topic (191 of 281 demo objections).
+    """
+    k = len(sizes)
+    mu = means.astype(np.float64).copy()
+    n = sizes.astype(np.float64).copy()
+    labels = np.arange(k)
+    alive = np.ones(k, dtype=bool)
+
+    def costs(i: int) -> np.ndarray:
+        return n[i] * n / (n[i] + n) * ((mu - mu[i]) ** 2).sum(1)
+
+    cost = np.stack([costs(i) for i in range(k)])
+    np.fill_diagonal(cost, np.inf)
+    out: dict[int, np.ndarray] = {}
+    for count in range(k, max(1, low) - 1, -1):
+        if count <= high:
+            # Number the clusters by their first member so equal partitions get equal labels.
+            _, first = np.unique(labels, return_index=True)
+            order = {c: r + 1 for r, c in enumerate(labels[np.sort(first)])}
+            out[count] = np.array([order[c] for c in labels])
+        if count == max(1, low):
+            break
+        a, b = np.unravel_index(np.argmin(cost), cost.shape)
+        a, b = min(a, b), max(a, b)
+        mu[a] = (mu[a] * n[a] + mu[b] * n[b]) / (n[a] + n[b])
+        n[a] += n[b]
+        labels[labels == b] = a
+        alive[b] = False
+        row = np.where(alive, costs(a), np.inf)
+        row[a] = np.inf
+        cost[a, :] = row
+        cost[:, a] = row
+        cost[b, :] = np.inf
+        cost[:, b] = np.inf
+    return out
 
 
 def _absorb_small(clusters: np.ndarray, cents: np.ndarray, sizes: np.ndarray, floor: int) -> np.ndarray:

@@ -56,3 +56,35 @@ def test_merges_join_fine_topics_that_share_a_theme():
     assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3]]
     # Already within the range: nothing to merge.
     assert choose_merges(emb, topics, TEXTS, low=4, high=6, max_outlier_share=0.0) == []
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist()))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_ward_from_single_points_matches_scipy():
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from voc.topics import ward_partitions
+
+    # Sentence-embedding-like points: three loose themes in 8 dimensions.
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((3, 8))
+    points = np.concatenate([c + 0.4 * rng.standard_normal((9, 8)) for c in centres])
+    parts = ward_partitions(points, np.ones(len(points), dtype=int), low=2, high=6)
+    assert sorted(parts) == [2, 3, 4, 5, 6]
+    tree = linkage(points, method="ward")
+    for k, labels in parts.items():
+        assert _same_partition(labels, fcluster(tree, k, criterion="maxclust")), k
+
+
+def test_ward_weighs_clusters_by_size():
+    from voc.topics import ward_partitions
+
+    # Two large, close themes and a small one further off: bare centroids would merge the two
+    # large ones; by size, folding the small one into its neighbour costs far less.
+    means = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    sizes = np.array([100, 100, 2])
+    labels = ward_partitions(means, sizes, low=2, high=2)[2]
+    assert labels[0] != labels[1] and labels[1] == labels[2]
