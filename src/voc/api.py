@@ -61,9 +61,23 @@ class Study:
                                 [run_id or self.latest_run(), kind])
 
     def trends(self, kind: str) -> pd.DataFrame:
+        """The latest run's topics flagged new / rising / steady / fading against the run before."""
         from voc.trends import topic_flags
 
+        self._kind(kind)
         return topic_flags(self.store, kind)
+
+    def topic_counts(self, kind: str, by: str = "month", run_id: str | None = None) -> pd.DataFrame:
+        """Insights per topic of a run (latest by default) per month of the source date
+        (``by="month"``) or per crawl run that fetched them (``by="crawl"``), in long form:
+        ``.pivot_table(index="label", columns="month", values="n", fill_value=0)`` makes a grid."""
+        from voc.trends import crawl_counts, monthly_counts
+
+        self._kind(kind)
+        counts = {"month": monthly_counts, "crawl": crawl_counts}
+        if by not in counts:
+            raise VocError(f"topic_counts: by must be 'month' or 'crawl', not {by!r}")
+        return counts[by](self.store, run_id or self.latest_run(), kind)
 
     # -- tuning ------------------------------------------------------------------------------
     def session(self, kind: str) -> Any:

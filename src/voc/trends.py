@@ -14,10 +14,44 @@ def analysis_runs(store: Store) -> list[str]:
 
 
 def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
-    """Topic sizes (by label, so refits compare too) for every completed analysis run."""
+    """Topic sizes for every completed analysis run."""
     return store.query(
         """SELECT t.run_id, r.finished_at, t.topic_id, t.label, t.size FROM topics t JOIN runs r USING (run_id)
            WHERE t.kind = ? AND r.status = 'completed' AND t.topic_id <> -1 ORDER BY t.run_id, t.size DESC""", [kind])
+
+
+def assignments(store: Store, run_id: str, kind: str) -> pd.DataFrame:
+    return store.query("SELECT sent_id, topic_id FROM insight_topics WHERE run_id = ? AND kind = ? AND topic_id <> -1",
+                       [run_id, kind])
+
+
+def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5) -> dict[int, int]:
+    """Which earlier topic each current topic continues: {topic_id now: topic_id before}.
+
+    A refit renumbers and relabels topics, so they are matched by the insights they share: pairs
+    with the most shared insights first, one to one, when the shared insights are at least
+    ``min_share`` of each topic's insights that both runs assigned. A topic that split in two
+    continues in its larger part and the other part is new; one that shattered continues nowhere.
+
+    Args:
+        before, now: assignments (sent_id, topic_id) of two runs, outliers left out.
+    """
+    common = set(before["sent_id"]) & set(now["sent_id"])
+    b = before[before["sent_id"].isin(common)]
+    n = now[now["sent_id"].isin(common)]
+    if b.empty or n.empty:
+        return {}
+    shared = b.merge(n, on="sent_id", suffixes=("_before", "_now")).groupby(["topic_id_now", "topic_id_before"]).size()
+    size_before, size_now = b["topic_id"].value_counts(), n["topic_id"].value_counts()
+    matches: dict[int, int] = {}
+    taken: set[int] = set()
+    for (t_now, t_before), count in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+        if t_now in matches or t_before in taken:
+            continue
+        if count >= min_share * max(size_before[t_before], size_now[t_now]):
+            matches[int(t_now)] = int(t_before)
+            taken.add(int(t_before))
+    return matches
 
 
 def monthly_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
@@ -54,18 +88,36 @@ def flag(now: int, before: int | None) -> str:
 def topic_flags(store: Store, kind: str) -> pd.DataFrame:
     """Each topic of the latest run with its size in the run before and a flag.
 
-    Topics that existed before but are gone now are listed as fading with size 0.
+    A topic continues an earlier one when they share most of their insights (``match_topics``),
+    or, failing that, when they carry the same label (e.g. after the store was rebuilt). Topics
+    that existed before but are gone now are listed as fading with size 0.
     """
+    columns = ["topic_id", "label", "size", "previous", "previous_label", "flag"]
     runs = analysis_runs(store)
     if not runs:
-        return pd.DataFrame(columns=["topic_id", "label", "size", "previous", "flag"])
+        return pd.DataFrame(columns=columns)
     sizes = sizes_per_run(store, kind)
     now = sizes[sizes["run_id"] == runs[-1]]
-    before = sizes[sizes["run_id"] == runs[-2]] if len(runs) > 1 else sizes.iloc[:0]
-    prev = dict(zip(before["label"], before["size"]))
-    rows = [{"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size),
-             "previous": prev.get(r.label), "flag": flag(int(r.size), prev.get(r.label)) if len(runs) > 1 else "new"}
-            for r in now.itertuples()]
-    gone = set(prev) - set(now["label"])
-    rows += [{"topic_id": None, "label": g, "size": 0, "previous": prev[g], "flag": "fading"} for g in sorted(gone)]
-    return pd.DataFrame(rows, columns=["topic_id", "label", "size", "previous", "flag"])
+    if len(runs) == 1:
+        return pd.DataFrame([{"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": None,
+                              "previous_label": None, "flag": "new"} for r in now.itertuples()], columns=columns)
+    before = sizes[sizes["run_id"] == runs[-2]]
+    matches = match_topics(assignments(store, runs[-2], kind), assignments(store, runs[-1], kind))
+    by_label = dict(zip(before["label"], before["topic_id"]))
+    left = set(before["topic_id"]) - set(matches.values())
+    for r in now.itertuples():
+        if r.topic_id not in matches and by_label.get(r.label) in left:
+            matches[int(r.topic_id)] = int(by_label[r.label])
+            left.discard(by_label[r.label])
+    prev_size = dict(zip(before["topic_id"], before["size"]))
+    prev_label = dict(zip(before["topic_id"], before["label"]))
+    rows = []
+    for r in now.itertuples():
+        was = matches.get(int(r.topic_id))
+        previous = None if was is None else int(prev_size[was])
+        rows.append({"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": previous,
+                     "previous_label": None if was is None else prev_label[was], "flag": flag(int(r.size), previous)})
+    for r in before[before["topic_id"].isin(left)].sort_values("label").itertuples():
+        rows.append({"topic_id": None, "label": r.label, "size": 0, "previous": int(r.size),
+                     "previous_label": r.label, "flag": "fading"})
+    return pd.DataFrame(rows, columns=columns)

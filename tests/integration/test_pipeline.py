@@ -44,6 +44,23 @@ def test_same_insights_give_identical_topic_assignments(demo_run):
     assert len(a) > 300 and a.equals(b)
 
 
+def test_unchanged_rerun_flags_every_topic_steady_and_counts_them_by_month(demo_run):
+    from voc.store import Store
+    from voc.trends import monthly_counts, topic_flags
+
+    _study, _first, second, out = demo_run
+    with Store(out / "voc.duckdb", read_only=True) as store:
+        flags = topic_flags(store, "pain_point")
+        months = monthly_counts(store, second["analyze"]["run_id"], "pain_point")
+        sizes = store.query("SELECT label, size FROM topics WHERE run_id = ? AND kind = 'pain_point' AND topic_id <> -1",
+                            [second["analyze"]["run_id"]])
+    assert len(flags) == len(sizes) >= 3
+    assert set(flags["flag"]) == {"steady"} and (flags["previous"] == flags["size"]).all()
+    assert (flags["previous_label"] == flags["label"]).all()
+    # The demo's documents are all dated: every insight of a topic falls in some month.
+    assert months.groupby("label")["n"].sum().to_dict() == dict(zip(sizes["label"], sizes["size"]))
+
+
 def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server):
     _study, first, _second, out = demo_run
     html = (out / "report.html").read_text(encoding="utf-8")
