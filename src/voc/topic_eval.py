@@ -36,9 +36,16 @@ def describe(topics: np.ndarray, texts: list[str], coherence: Coherence | None =
 
 
 def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    out = {k: round(float(np.mean([r[k] for r in rows])), 4) for k in ("outlier_share", "npmi", "diversity")}
-    return {"topics": round(float(np.mean([r["topics"] for r in rows])), 1), **out,
-            "npmi_sd": round(float(np.std([r["npmi"] for r in rows])), 4), "runs": len(rows)}
+    """Averages over fits; coherence and diversity only over the fits that found any topic."""
+    found = [r for r in rows if r["topics"]]
+
+    def avg(key: str, among: list[dict[str, Any]]) -> float:
+        return round(float(np.mean([r[key] for r in among])), 4) if among else float("nan")
+
+    return {"topics": round(float(np.mean([r["topics"] for r in rows])), 1), "outlier_share": avg("outlier_share", rows),
+            "npmi": avg("npmi", found), "diversity": avg("diversity", found),
+            "npmi_sd": round(float(np.std([r["npmi"] for r in found])), 4) if found else float("nan"),
+            "runs": len(rows), "with_topics": len(found)}
 
 
 def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding_model: Any = None,
@@ -54,7 +61,8 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
     ins, emb = ins.iloc[order].reset_index(drop=True), emb[order]
     texts = ins["text"].tolist()
-    coherence = Coherence(texts)
+    # The study's stop words (brand names...) are out of the vocabulary for both sides, as when fitting.
+    coherence = Coherence(texts, study.topics.stop_words)
     ours = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
                       max_outlier_share=study.topics.max_outlier_share, embedding_model=embedding_model,
                       extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics)

@@ -88,3 +88,15 @@ def test_ward_weighs_clusters_by_size():
     sizes = np.array([100, 100, 2])
     labels = ward_partitions(means, sizes, low=2, high=2)[2]
     assert labels[0] != labels[1] and labels[1] == labels[2]
+
+
+def test_default_fits_without_topics_do_not_blank_the_average():
+    from voc.topic_eval import _mean
+
+    nothing = describe(np.full(8, -1), TEXTS)
+    two = describe(np.array([0, 0, 0, 0, 1, 1, 1, 1]), TEXTS)
+    assert nothing["topics"] == 0 and nothing["npmi"] != nothing["npmi"]  # nan: nothing to score
+    mean = _mean([nothing, two, nothing])
+    assert (mean["runs"], mean["with_topics"], mean["topics"]) == (3, 1, 0.7)
+    assert mean["npmi"] == two["npmi"] and mean["npmi_sd"] == 0.0
+    assert mean["outlier_share"] == round((1 + 0 + 1) / 3, 4)
