@@ -230,7 +230,8 @@ def topics(study: Path = StudyArg,
             for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model):
                 spread = f"  (mean of {r['runs']} fits, NPMI sd {r['npmi_sd']:.3f})" if r.get("runs", 1) > 1 else ""
                 if r.get("with_topics", r.get("runs", 1)) < r.get("runs", 1):
-                    spread = f"  (mean of {r['runs']} fits; {r['with_topics']} found topics, NPMI over those)"
+                    spread = (f"  (none of {r['runs']} fits found a topic)" if not r["with_topics"] else
+                              f"  (mean of {r['runs']} fits; {r['with_topics']} found topics, NPMI over those)")
                 typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}"
                            f"{r['diversity']:>10.3f}{spread}")
         return
