@@ -70,7 +70,8 @@ class Study:
     def topic_counts(self, kind: str, by: str = "month", run_id: str | None = None) -> pd.DataFrame:
         """Insights per topic of a run (latest by default) per month of the source date
         (``by="month"``) or per crawl run that fetched them (``by="crawl"``), in long form:
-        ``.pivot_table(index="label", columns="month", values="n", fill_value=0)`` makes a grid."""
+        ``.pivot_table(index="label", columns="month", values="n", fill_value=0)`` makes a grid
+        (``columns="crawl_run"`` for crawls)."""
         from voc.trends import crawl_counts, monthly_counts
 
         self._kind(kind)

@@ -36,8 +36,8 @@ def describe(topics: np.ndarray, texts: list[str], coherence: Coherence | None =
 
 
 def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Averages over fits; coherence and diversity only over the fits that found any topic."""
-    found = [r for r in rows if r["topics"]]
+    """Averages over fits; coherence and diversity only over the fits that found a topic to score."""
+    found = [r for r in rows if r["topics"] and r["npmi"] == r["npmi"]]
 
     def avg(key: str, among: list[dict[str, Any]]) -> float:
         return round(float(np.mean([r[key] for r in among])), 4) if among else float("nan")

@@ -265,7 +265,8 @@ def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int
 
 def ward_partitions(means: np.ndarray, sizes: np.ndarray, low: int, high: int) -> dict[int, np.ndarray]:
     """Agglomerate clusters (given by their mean vectors and sizes) by Ward's criterion, and
-    return the partition at every count from ``high`` down to ``low``: {count: label per cluster}.
+    return the partition at every count from min(high, number of clusters) down to max(1, low):
+    {count: label per cluster, numbered 1.. by first member}; empty when low exceeds the clusters.
 
     Each step merges the pair that least increases the within-cluster sum of squares,
     n_a*n_b/(n_a+n_b) * |mean_a - mean_b|^2, i.e. what Ward clustering of the insights themselves

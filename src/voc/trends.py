@@ -1,4 +1,4 @@
-"""Trends: topic sizes per analysis run and per month, and new / rising / fading flags."""
+"""Trends: topic sizes per analysis run, per month and per crawl, and new / rising / steady / fading flags."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
 
 
 def assignments(store: Store, run_id: str, kind: str) -> pd.DataFrame:
-    return store.query("SELECT sent_id, topic_id FROM insight_topics WHERE run_id = ? AND kind = ? AND topic_id <> -1",
-                       [run_id, kind])
+    """Every insight of a run with its topic (-1 for outliers)."""
+    return store.query("SELECT sent_id, topic_id FROM insight_topics WHERE run_id = ? AND kind = ?", [run_id, kind])
 
 
 def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5) -> dict[int, int]:
@@ -32,10 +32,12 @@ def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5
     with the most shared insights first, one to one, when the shared insights are at least
     ``min_share`` of each topic's insights that both runs assigned. A topic that split in two
     continues in its larger part and the other part is new; one that shattered continues nowhere.
+    Two topics merged into one: it continues the one it shares more with, the other is gone.
 
     Args:
-        before, now: assignments (sent_id, topic_id) of two runs, outliers left out.
+        before, now: assignments (sent_id, topic_id) of two runs; outliers (-1) are ignored.
     """
+    before, now = before[before["topic_id"] != -1], now[now["topic_id"] != -1]
     common = set(before["sent_id"]) & set(now["sent_id"])
     b = before[before["sent_id"].isin(common)]
     n = now[now["sent_id"].isin(common)]
@@ -89,7 +91,7 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
     """Each topic of the latest run with its size in the run before and a flag.
 
     A topic continues an earlier one when they share most of their insights (``match_topics``),
-    or, failing that, when they carry the same label (e.g. after the store was rebuilt). Topics
+    or carries the same label when neither's insights are in the other run. Topics
     that existed before but are gone now are listed as fading with size 0.
     """
     columns = ["topic_id", "label", "size", "previous", "previous_label", "flag"]
@@ -102,21 +104,29 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
         return pd.DataFrame([{"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": None,
                               "previous_label": None, "flag": "new"} for r in now.itertuples()], columns=columns)
     before = sizes[sizes["run_id"] == runs[-2]]
-    matches = match_topics(assignments(store, runs[-2], kind), assignments(store, runs[-1], kind))
+    was, is_ = assignments(store, runs[-2], kind), assignments(store, runs[-1], kind)
+    matches = match_topics(was, is_)
+    # Labels decide only where insights cannot: neither topic's insights are in the other run at
+    # all (a rebuilt store, say). Insights that are there but moved elsewhere are an answer.
+    members_before = was.groupby("topic_id")["sent_id"].apply(set).to_dict()
+    members_now = is_.groupby("topic_id")["sent_id"].apply(set).to_dict()
+    seen_before, seen_now = set(was["sent_id"]), set(is_["sent_id"])
     by_label = dict(zip(before["label"], before["topic_id"]))
     left = set(before["topic_id"]) - set(matches.values())
     for r in now.itertuples():
-        if r.topic_id not in matches and by_label.get(r.label) in left:
-            matches[int(r.topic_id)] = int(by_label[r.label])
-            left.discard(by_label[r.label])
+        old = by_label.get(r.label)
+        if (r.topic_id not in matches and old in left and not members_before.get(old, set()) & seen_now
+                and not members_now.get(r.topic_id, set()) & seen_before):
+            matches[int(r.topic_id)] = int(old)
+            left.discard(old)
     prev_size = dict(zip(before["topic_id"], before["size"]))
     prev_label = dict(zip(before["topic_id"], before["label"]))
     rows = []
     for r in now.itertuples():
-        was = matches.get(int(r.topic_id))
-        previous = None if was is None else int(prev_size[was])
+        prior = matches.get(int(r.topic_id))
+        previous = None if prior is None else int(prev_size[prior])
         rows.append({"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": previous,
-                     "previous_label": None if was is None else prev_label[was], "flag": flag(int(r.size), previous)})
+                     "previous_label": None if prior is None else prev_label[prior], "flag": flag(int(r.size), previous)})
     for r in before[before["topic_id"].isin(left)].sort_values("label").itertuples():
         rows.append({"topic_id": None, "label": r.label, "size": 0, "previous": int(r.size),
                      "previous_label": r.label, "flag": "fading"})

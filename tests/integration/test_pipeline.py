@@ -52,13 +52,13 @@ def test_unchanged_rerun_flags_every_topic_steady_and_counts_them_by_month(demo_
     with Store(out / "voc.duckdb", read_only=True) as store:
         flags = topic_flags(store, "pain_point")
         months = monthly_counts(store, second["analyze"]["run_id"], "pain_point")
-        sizes = store.query("SELECT label, size FROM topics WHERE run_id = ? AND kind = 'pain_point' AND topic_id <> -1",
+        sizes = store.query("SELECT topic_id, size FROM topics WHERE run_id = ? AND kind = 'pain_point' AND topic_id <> -1",
                             [second["analyze"]["run_id"]])
     assert len(flags) == len(sizes) >= 3
     assert set(flags["flag"]) == {"steady"} and (flags["previous"] == flags["size"]).all()
     assert (flags["previous_label"] == flags["label"]).all()
     # The demo's documents are all dated: every insight of a topic falls in some month.
-    assert months.groupby("label")["n"].sum().to_dict() == dict(zip(sizes["label"], sizes["size"]))
+    assert months.groupby("topic_id")["n"].sum().to_dict() == dict(zip(sizes["topic_id"], sizes["size"]))
 
 
 def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server):

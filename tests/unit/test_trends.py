@@ -84,6 +84,27 @@ def test_a_split_topic_continues_in_its_larger_part():
     assert match_topics(before, now.assign(topic_id=[5] * 2 + [6] * 2 + [7] * 2 + [8] * 2 + [9] * 2)) == {}
 
 
+def test_equal_labels_count_only_when_insights_cannot_decide(two_runs):
+    store, _run = two_runs
+    # A rebuilt store: new sentence ids, so no insight of the last run is in this one.
+    fresh = _crawl(store, BATTERY + APP, 3, "r")
+    _analyse(store, {7: ("app (map, crash)", fresh[6:]), 8: ("battery (new ids)", fresh[:6])})
+    flags = topic_flags(store, "pain_point").set_index("label")
+    assert (flags.loc["app (map, crash)", "previous"], flags.loc["app (map, crash)", "flag"]) == (3, "steady")
+    assert flags.loc["battery (new ids)", "flag"] == "new"
+
+    # The old app insights are still here but became outliers; a topic that took the "app"
+    # label over the dock insights is not the app topic continued.
+    app, dock = fresh[6:], _crawl(store, DOCK, 3, "q")
+    _analyse(store, {0: ("battery (new ids)", fresh[:6]), 1: ("app (map, crash)", dock)}, outliers=app)
+    flags = topic_flags(store, "pain_point")
+    live = flags[flags["topic_id"].notna()].set_index("label")
+    assert live.loc["app (map, crash)", "flag"] == "new" and pd.isna(live.loc["app (map, crash)", "previous"])
+    assert live.loc["battery (new ids)", "flag"] == "steady"
+    gone = flags[flags["topic_id"].isna()]
+    assert gone[["label", "previous", "flag"]].values.tolist() == [["app (map, crash)", 4, "fading"]]
+
+
 def test_counts_per_month_of_source_date_and_per_crawl(two_runs):
     store, run = two_runs
     months = monthly_counts(store, run, "pain_point")
