@@ -129,3 +129,17 @@ def extractor(nlp, embedder):
     from voc.extract import BUILTIN_HEAD, Extractor
 
     return Extractor(nlp, embedder, InsightClassifier.load(BUILTIN_HEAD))
+
+
+def labelled_insights(kind: str, nlp, embedder, prefix: str):
+    """The shipped labelled sentences of one kind as insights (sent_id, text, aspect) and their vectors."""
+    from voc.aspects import extract_aspect
+    from voc.embed import embed_cached
+    from voc.evaluate import read_labelled
+    from voc.extract import LABELLED
+
+    df = read_labelled(LABELLED)
+    ins = df[df["labels"].str.contains(kind)].reset_index(drop=True)
+    ins["sent_id"] = [f"{prefix}{i:04d}" for i in range(len(ins))]
+    ins["aspect"] = [extract_aspect(d) for d in nlp.pipe(ins["text"])]
+    return ins, embed_cached(ins["text"].tolist(), embedder)

@@ -80,11 +80,18 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
                     representation_model=representation, min_topic_size=size, calculate_probabilities=False)
 
 
-def _centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
+def _means(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
     ids = sorted(t for t in set(topics.tolist()) if t != -1)
-    cents = np.stack([emb[topics == t].mean(0) for t in ids])
-    cents /= np.linalg.norm(cents, axis=1, keepdims=True) + 1e-9
-    return ids, cents
+    return ids, np.stack([emb[topics == t].mean(0) for t in ids])
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+
+
+def _centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
+    ids, means = _means(emb, topics)
+    return ids, _unit(means)
 
 
 def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.ndarray:
@@ -238,11 +245,11 @@ def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int
     """
     from voc.coherence import Coherence
 
-    ids, cents = _centroids(emb, topics)
+    ids, means = _means(emb, topics)
     if len(ids) <= low:
         return []
+    cents = _unit(means)
     sizes = np.array([(topics == t).sum() for t in ids])
-    means = np.stack([emb[topics == t].mean(0) for t in ids])
     partitions = ward_partitions(means, sizes, low, min(high, len(ids)))
     coherence = Coherence(docs, extra_stop_words)
     floor = smallest_topic(len(topics))

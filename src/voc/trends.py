@@ -20,7 +20,7 @@ def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
            WHERE t.kind = ? AND r.status = 'completed' AND t.topic_id <> -1 ORDER BY t.run_id, t.size DESC""", [kind])
 
 
-def assignments(store: Store, run_id: str, kind: str) -> pd.DataFrame:
+def assignments(store: Store, run_id: str | None, kind: str) -> pd.DataFrame:
     """Every insight of a run with its topic (-1 for outliers)."""
     return store.query("SELECT sent_id, topic_id FROM insight_topics WHERE run_id = ? AND kind = ?", [run_id, kind])
 
@@ -99,12 +99,9 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
     if not runs:
         return pd.DataFrame(columns=columns)
     sizes = sizes_per_run(store, kind)
-    now = sizes[sizes["run_id"] == runs[-1]]
-    if len(runs) == 1:
-        return pd.DataFrame([{"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": None,
-                              "previous_label": None, "flag": "new"} for r in now.itertuples()], columns=columns)
-    before = sizes[sizes["run_id"] == runs[-2]]
-    was, is_ = assignments(store, runs[-2], kind), assignments(store, runs[-1], kind)
+    prior_run = runs[-2] if len(runs) > 1 else None  # a first run: no topic before, all new
+    now, before = sizes[sizes["run_id"] == runs[-1]], sizes[sizes["run_id"] == prior_run]
+    was, is_ = assignments(store, prior_run, kind), assignments(store, runs[-1], kind)
     matches = match_topics(was, is_)
     # Labels decide only where insights cannot: neither topic's insights are in the other run at
     # all (a rebuilt store, say). Insights that are there but moved elsewhere are an answer.

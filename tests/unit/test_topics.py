@@ -1,9 +1,7 @@
 import numpy as np
 import pytest
 
-from voc.embed import embed_cached
-from voc.evaluate import read_labelled
-from voc.extract import LABELLED
+from tests.conftest import labelled_insights
 from voc.topics import fit_topics, label_topic, reduce_outliers
 
 pytestmark = pytest.mark.slow
@@ -11,13 +9,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def pain_points(nlp, embedder):
-    from voc.aspects import extract_aspect
-
-    df = read_labelled(LABELLED)
-    pains = df[df["labels"].str.contains("pain_point")].reset_index(drop=True)
-    pains["sent_id"] = [f"s{i:04d}" for i in range(len(pains))]
-    pains["aspect"] = [extract_aspect(d) for d in nlp.pipe(pains["text"])]
-    return pains, embed_cached(pains["text"].tolist(), embedder)
+    return labelled_insights("pain_point", nlp, embedder, prefix="s")
 
 
 def test_same_insights_and_seed_give_identical_topics(pain_points, embedder):

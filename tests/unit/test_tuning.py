@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from voc.evaluate import read_labelled
-from voc.extract import LABELLED
+from tests.conftest import labelled_insights
 from voc.topic_models import CANDIDATE_OFFSET, load_saved, save_tuned
 from voc.topic_runs import apply_saved
 from voc.topics import fit_topics
@@ -15,14 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def objections(nlp, embedder):
-    from voc.aspects import extract_aspect
-    from voc.embed import embed_cached
-
-    df = read_labelled(LABELLED)
-    obj = df[df["labels"].str.contains("objection")].reset_index(drop=True)
-    obj["sent_id"] = [f"o{i:04d}" for i in range(len(obj))]
-    obj["aspect"] = [extract_aspect(d) for d in nlp.pipe(obj["text"])]
-    return obj, embed_cached(obj["text"].tolist(), embedder)
+    return labelled_insights("objection", nlp, embedder, prefix="o")
 
 
 @pytest.fixture(scope="module")
