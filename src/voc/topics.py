@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc.vocabulary import TOKEN_PATTERN, stop_words
+
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
 
 
@@ -35,23 +37,6 @@ class TopicResult:
 def auto_min_topic_size(n: int) -> int:
     """About 1 topic per 25 insights on small corpora, capped so large corpora stay readable."""
     return int(max(3, min(150, round(n / 25) if n < 2000 else 80 + n / 2000)))
-
-
-TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b"  # no digits: model numbers (d7, s8) are not themes
-
-
-def stop_words(extra: list[str] | None = None) -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    words = set(ENGLISH_STOP_WORDS) | {w.lower() for w in extra or []}
-    words |= {"just", "really", "like", "got", "get", "thing", "things", "lol", "im", "ive", "dont", "don't",
-              "i'm", "i've", "it's", "doesn't", "didn't", "can't", "won't", "isn't", "that's", "i'd", "you're",
-              "honestly", "actually", "basically", "literally", "pretty", "maybe", "yeah", "um", "uh", "tbh", "imo",
-              # the cue words that made a sentence an insight say nothing about its theme
-              "need", "needs", "needed", "want", "wants", "wanted", "wish", "would", "nice", "please", "add",
-              "bought", "buy", "buying", "getting", "use", "used", "using", "make", "makes", "does", "did",
-              "going", "want", "kind", "sure", "think", "know", "feel", "say", "said", "way", "lot", "extra"}
-    return sorted(words)
 
 
 def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None,
@@ -109,23 +94,6 @@ def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.nd
     for i in order[: len(out) - allowed]:
         topics[out[i]] = ids[best[i]]
     return topics
-
-
-def label_topic(keywords: list[str], aspects: list[str | None], stop: set[str] | None = None) -> str:
-    """A short readable label: the dominant aspect (if one dominates) and one or two keywords."""
-    stop = stop or set()
-    counts = Counter(a for a in aspects if isinstance(a, str) and a and not set(a.split()) & stop)
-    kws = [k for k in keywords if k and not set(k.split()) & stop][:5]
-    # Drop keywords contained in a longer kept keyword ("battery" vs "battery dies").
-    kws = [k for k in kws if not any(k != o and k in o.split() for o in kws)][:3]
-    if counts:
-        aspect, n = counts.most_common(1)[0]
-        if n >= max(2, 0.25 * len(aspects)):
-            rest = [k for k in kws if aspect not in k and k not in aspect][:2]
-            return aspect + (f" ({', '.join(rest)})" if rest else "")
-    if not kws:
-        return "misc"
-    return kws[0] + (f" ({', '.join(kws[1:3])})" if len(kws) > 1 else "")
 
 
 def short_label(label: str) -> str:
@@ -200,12 +168,12 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     # Outliers join their nearest topic, but keywords and labels stay those of the topic's core:
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)
-    rows = []
-    for tid in sorted(set(topics.tolist())):
-        words = [w for w, _ in (model.get_topic(tid) or [])][:8]
-        members = topics == tid
-        label = "unassigned (outliers)" if tid == -1 else label_topic(words, ins.loc[members, "aspect"].tolist(), set(stop_words(extra_stop_words)))
-        rows.append({"topic_id": int(tid), "label": label, "keywords": words, "size": int(members.sum())})
+    keywords = {int(t): [w for w, _ in (model.get_topic(t) or [])][:8] for t in sorted(set(topics.tolist()))}
+    from voc.topic_labels import label_topics
+
+    labels = label_topics(docs, topics, keywords, extra_stop_words)
+    rows = [{"topic_id": t, "label": labels.get(t, "unassigned (outliers)"), "keywords": words,
+             "size": int((topics == t).sum())} for t, words in keywords.items()]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
                        model=model, method=method)

@@ -1,0 +1,27 @@
+"""The topic vocabulary: which tokens count as words, and which words say nothing about a theme.
+
+Topic fitting, labelling and coherence scoring all use it, so a word is either in all three or
+in none.
+"""
+
+from __future__ import annotations
+
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b"  # no digits: model numbers (d7, s8) are not themes
+
+
+def stop_words(extra: list[str] | None = None) -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = set(ENGLISH_STOP_WORDS) | {w.lower() for w in extra or []}
+    words |= {"just", "really", "like", "got", "get", "thing", "things", "lol", "im", "ive", "dont", "don't",
+              "i'm", "i've", "it's", "doesn't", "didn't", "can't", "won't", "isn't", "that's", "i'd", "you're",
+              "honestly", "actually", "basically", "literally", "pretty", "maybe", "yeah", "um", "uh", "tbh", "imo",
+              # the cue words that made a sentence an insight say nothing about its theme
+              "need", "needs", "needed", "want", "wants", "wanted", "wish", "would", "nice", "please", "add",
+              "bought", "buy", "buying", "getting", "use", "used", "using", "make", "makes", "does", "did",
+              "going", "want", "kind", "sure", "think", "know", "feel", "say", "said", "way", "lot", "extra",
+              # praise words grade a theme without naming it
+              "good", "better", "best", "great"}
+    # Contractions of stop words ("there's", "they'll") are stop words too.
+    words |= {f"{w}'{end}" for w in ENGLISH_STOP_WORDS for end in ("s", "re", "ll", "ve", "d")}
+    return sorted(words)

@@ -1,0 +1,69 @@
+import numpy as np
+
+from voc.topic_labels import label_topics, stem
+
+# Purchase triggers from a robot-vacuum forum: carpet comes up everywhere, so it names no theme.
+MOVED = ["We moved house and the new place has carpet everywhere.",
+         "Just moved house, hardwood floors downstairs and carpet upstairs.",
+         "We moved house last summer and the carpet was full of dust.",
+         "After we moved house the old stick vacuum could not keep up with the carpet."]
+DIED = ["Our old one died after six years, the battery stopped charging.",
+        "My old robot died last month, so I went looking for a replacement.",
+        "The old Dustly finally died and it left hair all over the carpet.",
+        "When the old one died I wanted something that handles carpet.",
+        "Old one died again, the brushes were shot and the carpet looked grey."]
+SALE = ["It was on sale for Black Friday so I figured why not.",
+        "Grabbed it on Black Friday, forty percent off.",
+        "Black Friday price was too good to skip.",
+        "Waited for the Black Friday sale and bought two."]
+PUPPY = ["We got a puppy and the hair is everywhere.",
+         "New puppy, golden retriever, sheds like crazy.",
+         "The puppy tracks mud in from the garden every day."]
+DOCS = MOVED + DIED + SALE + PUPPY
+TOPICS = np.array([0] * 4 + [1] * 5 + [2] * 4 + [3] * 3)
+
+
+def test_a_word_common_to_the_whole_kind_heads_no_label():
+    # KeyBERT-style keywords put the corpus-wide "carpet" first for the two broad topics.
+    keywords = {0: ["carpet", "moved house", "floors"], 1: ["carpet", "old", "died"],
+                2: ["black friday", "sale"], 3: ["hair", "golden"]}
+    labels = label_topics(DOCS, TOPICS, keywords)
+    assert labels[1].startswith("old") or labels[1].startswith("died")
+    assert "carpet" not in labels[1]
+    heads = [label.split(" (")[0] for label in labels.values()]
+    assert len(set(heads)) == len(heads)
+
+
+def test_word_variants_appear_once_and_phrases_replace_their_word():
+    docs = ["Prices went up twice this year.", "Prices are higher than for last year's model.",
+            "The price is too high for what it does.", "At that price I expected a self-emptying dock.",
+            "Price is the only thing stopping me.", "Cheaper brands do the same job.",
+            "There are cheaper ones that map just as well.", "Not worth it for a small flat.",
+            "Is it worth it?", "I would go cheap first.",
+            "The app keeps crashing.", "The app logs me out.", "App needs a cloud account."]
+    topics = np.array([0] * 10 + [1] * 3)
+    labels = label_topics(docs, topics, {0: ["prices", "price", "cheaper", "cheap", "worth"], 1: ["app"]})
+    assert labels[0] == "prices (cheaper, worth)"
+    sale = label_topics(DOCS, TOPICS, {2: ["friday", "sale"], 0: [], 1: [], 3: []})[2]
+    assert sale.startswith("black friday")
+
+
+def test_keywords_that_miss_the_obvious_word_are_topped_up_from_the_topic():
+    labels = label_topics(DOCS, TOPICS, {0: ["moved house"], 1: ["died"], 2: ["black friday"], 3: ["hair"]})
+    assert "puppy" in labels[3]
+
+
+def test_brand_words_are_left_out_and_outliers_get_no_label():
+    topics = TOPICS.copy()
+    topics[-1] = -1
+    labels = label_topics(DOCS, topics, {1: ["dustly", "old", "died"]}, extra_stop_words=["dustly"])
+    assert -1 not in labels and "dustly" not in labels[1]
+
+
+def test_stem_groups_the_usual_english_word_forms():
+    assert stem("price") == stem("prices")
+    assert stem("returned") == stem("return") == stem("returns")
+    assert stem("battery") == stem("batteries")
+    assert stem("moved") == stem("move")
+    assert stem("charging") == stem("charge")
+    assert stem("camera") != stem("carpet")
