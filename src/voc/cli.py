@@ -240,7 +240,8 @@ def topics(study: Path = StudyArg,
         for r in s.trends(k).itertuples():
             tid = "" if r.topic_id is None or r.topic_id != r.topic_id else int(r.topic_id)
             was = f"  (was: {r.previous_label})" if isinstance(r.previous_label, str) and r.previous_label != r.label and r.size else ""
-            typer.echo(f"  {tid!s:>5}  {r.size:>5}  {r.flag:<7} {r.label}{was}")
+            into = f"  (into: {r.merged_into})" if isinstance(r.merged_into, str) else ""
+            typer.echo(f"  {tid!s:>5}  {r.size:>5}  {r.flag:<7} {r.label}{was}{into}")
 
 
 @app.command()

@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS personas (
     PRIMARY KEY (run_id, persona_id));
 """
 
+# One order for "the latest run" everywhere: by finish, then start, then id (ids made in the
+# same second sort randomly, so they come last).
+RUN_ORDER = "finished_at, started_at, run_id"
+RUN_ORDER_DESC = "finished_at DESC, started_at DESC, run_id DESC"
+
 TABLES = (
     "documents", "crawl_state", "runs", "sentences", "insights", "attributes", "topics",
     "insight_topics", "personas",
@@ -280,7 +285,7 @@ class Store:
 
     def latest_run(self, flow: str = "analyze", status: str = "completed") -> str | None:
         return self.scalar(
-            "SELECT run_id FROM runs WHERE flow = ? AND status = ? ORDER BY finished_at DESC LIMIT 1", [flow, status]
+            f"SELECT run_id FROM runs WHERE flow = ? AND status = ? ORDER BY {RUN_ORDER_DESC} LIMIT 1", [flow, status]
         )
 
     # -- runs --------------------------------------------------------------------------------

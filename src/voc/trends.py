@@ -1,16 +1,18 @@
-"""Trends: topic sizes per analysis run, per month and per crawl, and new / rising / steady / fading flags."""
+"""Trends: topic sizes per analysis run, per month and per crawl, and new / rising / steady /
+fading / merged flags."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from voc.store import Store
+from voc.store import RUN_ORDER, Store
 
 
 def analysis_runs(store: Store) -> list[str]:
-    """Completed analysis runs, oldest first (by start time: run ids of one second sort randomly)."""
-    return store.query("""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
-                          ORDER BY started_at, run_id""")["run_id"].tolist()
+    """Completed analysis runs, oldest first, in ``Store.latest_run``'s order (so the last is the
+    run every other view calls latest)."""
+    return store.query(f"""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
+                           ORDER BY {RUN_ORDER}""")["run_id"].tolist()
 
 
 def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
@@ -92,9 +94,10 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
 
     A topic continues an earlier one when they share most of their insights (``match_topics``),
     or carries the same label when neither's insights are in the other run. Topics
-    that existed before but are gone now are listed as fading with size 0.
+    that existed before but are gone now are listed with size 0: "merged" (with the label of the
+    topic that holds most of their insights now, ``merged_into``) or else "fading".
     """
-    columns = ["topic_id", "label", "size", "previous", "previous_label", "flag"]
+    columns = ["topic_id", "label", "size", "previous", "previous_label", "flag", "merged_into"]
     runs = analysis_runs(store)
     if not runs:
         return pd.DataFrame(columns=columns)
@@ -123,8 +126,30 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
         prior = matches.get(int(r.topic_id))
         previous = None if prior is None else int(prev_size[prior])
         rows.append({"topic_id": int(r.topic_id), "label": r.label, "size": int(r.size), "previous": previous,
-                     "previous_label": None if prior is None else prev_label[prior], "flag": flag(int(r.size), previous)})
+                     "previous_label": None if prior is None else prev_label[prior], "flag": flag(int(r.size), previous),
+                     "merged_into": None})
+    into = merged_into(was, is_, left)
+    label_now = dict(zip(now["topic_id"], now["label"]))
     for r in before[before["topic_id"].isin(left)].sort_values("label").itertuples():
+        target = into.get(int(r.topic_id))
         rows.append({"topic_id": None, "label": r.label, "size": 0, "previous": int(r.size),
-                     "previous_label": r.label, "flag": "fading"})
+                     "previous_label": r.label, "flag": "fading" if target is None else "merged",
+                     "merged_into": None if target is None else label_now.get(target)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def merged_into(before: pd.DataFrame, now: pd.DataFrame, gone: set[int], min_share: float = 0.5) -> dict[int, int]:
+    """Gone earlier topics whose insights now mostly sit in one current topic: {before: now}.
+
+    "Mostly" is more than ``min_share`` of all the gone topic's insights; a topic whose insights
+    scattered over several topics, or became outliers, merged into nothing.
+    """
+    kept = now[now["topic_id"] != -1]
+    moved = before[before["topic_id"].isin(gone)].merge(kept, on="sent_id", suffixes=("_before", "_now"))
+    out: dict[int, int] = {}
+    for t_before, group in moved.groupby("topic_id_before"):
+        counts = group["topic_id_now"].value_counts()
+        total = int((before["topic_id"] == t_before).sum())
+        if len(counts) and counts.iloc[0] > min_share * total:
+            out[int(t_before)] = int(counts.index[0])
+    return out

@@ -61,4 +61,9 @@ def test_notebook_edits_survive_the_next_run_with_new_documents(prefect_harness,
     of_members = now[now["sent_id"].isin(members)]
     assert len(of_members) == len(members) > 20 and (of_members["topic_id"] == merge["into"]).all()
     assert int(topics.loc[topics["topic_id"] == merge["into"], "size"].iloc[0]) > len(members)  # new insights joined
+    # Against the run before the edit, one of the two merged topics continues and the other reads "merged".
+    from voc.trends import topic_flags
+
+    flags = topic_flags(store, "pain_point")
+    assert flags.loc[flags["flag"] == "merged", "merged_into"].tolist() == ["Everyday reliability"]
     close_stores()

@@ -7,7 +7,7 @@ import pytest
 
 from voc.schema import Document, sentence_id
 from voc.store import Store
-from voc.trends import crawl_counts, match_topics, monthly_counts, topic_flags
+from voc.trends import crawl_counts, match_topics, merged_into, monthly_counts, topic_flags
 
 BATTERY = ["The battery dies after twenty minutes", "Battery will not hold a charge since the update",
            "It needs a charge halfway through the living room", "Battery life dropped to half in a year",
@@ -71,6 +71,28 @@ def test_refit_topics_are_matched_by_shared_insights_not_labels(two_runs):
     gone = flags.loc["noise (loud)"]
     assert (gone["size"], gone["previous"], gone["flag"]) == (0, 2, "fading") and pd.isna(gone["topic_id"])
     assert len(flags) == 4
+
+
+def test_two_topics_merged_by_hand_read_as_one_grown_and_one_merged(tmp_path):
+    store = Store(tmp_path / "voc.duckdb")
+    battery, more, app = (_crawl(store, BATTERY, 1, "b"), _crawl(store, MORE_BATTERY, 1, "m"), _crawl(store, APP, 1, "a"))
+    _analyse(store, {0: ("battery (dies, charge)", battery), 1: ("charge (lasts, drains)", more), 2: ("app (crash, map)", app)})
+    _analyse(store, {0: ("battery (dies, charge)", battery + more), 2: ("app (crash, map)", app)})
+    flags = topic_flags(store, "pain_point").set_index("label")
+    store.close()
+    assert (flags.loc["battery (dies, charge)", "flag"], flags.loc["battery (dies, charge)", "previous"]) == ("rising", 6)
+    merged = flags.loc["charge (lasts, drains)"]
+    assert (merged["flag"], merged["size"], merged["previous"], merged["merged_into"]) == ("merged", 0, 4, "battery (dies, charge)")
+    assert flags.loc["app (crash, map)", "flag"] == "steady" and pd.isna(flags.loc["app (crash, map)", "merged_into"])
+
+
+def test_a_gone_topic_merged_only_where_most_of_it_went():
+    before = pd.DataFrame({"sent_id": list("abcdefgh"), "topic_id": [0] * 4 + [1] * 4})
+    # Topic 1: three of four insights now in topic 5 -> merged; split two and two -> not merged.
+    assert merged_into(before, pd.DataFrame({"sent_id": list("abcdefgh"), "topic_id": [5] * 7 + [6]}), {1}) == {1: 5}
+    assert merged_into(before, pd.DataFrame({"sent_id": list("abcdefgh"), "topic_id": [5] * 6 + [6] * 2}), {1}) == {}
+    # Half of it became outliers: dissolved, not merged.
+    assert merged_into(before, pd.DataFrame({"sent_id": list("abcdefgh"), "topic_id": [5] * 6 + [-1] * 2}), {1}) == {}
 
 
 def test_a_split_topic_continues_in_its_larger_part():
