@@ -27,6 +27,11 @@ def _echo_json(obj: object) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
+RunnerOpt = typer.Option("default", help="where analysis shards run: default (this process) or dask")
+DaskAddressOpt = typer.Option(None, help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: start a local one)")
+DaskWorkersOpt = typer.Option(None, help="worker processes of the local Dask cluster (default: about one per core)")
+
+
 @app.command()
 def init(path: Path = typer.Argument(Path("study.toml"), help="where to write the starter study file"),
          name: str = typer.Option("", help="study name (default: the file's folder name)")) -> None:
@@ -50,11 +55,15 @@ def crawl(study: Path = StudyArg) -> None:
 
 
 @app.command()
-def analyze(study: Path = StudyArg) -> None:
-    """Segment, extract insights, fit topics and draft personas from the store."""
+def analyze(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
+            dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+    """Segment, extract insights, fit topics and draft personas from the store (--runner dask spreads the shards)."""
     from flows.analyze import analyze_flow
+    from flows.common import check_runner, task_runner
 
-    _echo_json(analyze_flow(str(_study_path(study))))
+    check_runner(runner, dask_address, dask_workers)
+    flow = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
+    _echo_json(flow(str(_study_path(study))))
 
 
 @app.command()
@@ -64,11 +73,6 @@ def report(study: Path = StudyArg, run_id: Optional[str] = typer.Option(None, he
 
     paths = report_flow(str(_study_path(study)), run_id)
     typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}\nexports: {paths['exports']}")
-
-
-RunnerOpt = typer.Option("default", help="where analysis shards run: default (this process) or dask")
-DaskAddressOpt = typer.Option(None, help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: start a local one)")
-DaskWorkersOpt = typer.Option(None, help="worker processes of the local Dask cluster (default: about one per core)")
 
 
 @app.command()

@@ -63,3 +63,13 @@ def test_init_writes_a_valid_starter_study(tmp_path):
 
     study = load_study(path)
     assert study.name == "mine" and study.sources[0].type == "file"
+
+
+def test_analyze_takes_the_runner_options_of_run(tmp_path):
+    path = tmp_path / "study.toml"
+    assert voc("init", str(path)).returncode == 0
+    proc = voc("analyze", str(path), "--runner", "spark")
+    assert proc.returncode == 2 and "spark" in proc.stderr and "Traceback" not in proc.stderr
+    proc = voc("analyze", str(path), "--dask-workers", "2")
+    assert proc.returncode == 2 and "--runner dask" in proc.stderr and "Traceback" not in proc.stderr
+    assert "--dask-address" in voc("analyze", "--help").stdout
