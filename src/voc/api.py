@@ -61,7 +61,7 @@ class Study:
                                 [run_id or self.latest_run(), kind])
 
     def trends(self, kind: str) -> pd.DataFrame:
-        """The latest run's topics flagged new / rising / steady / fading against the run before."""
+        """The latest run's topics flagged new / rising / steady / fading / merged against the run before."""
         from voc.trends import topic_flags
 
         self._kind(kind)

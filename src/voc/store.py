@@ -58,8 +58,8 @@ CREATE TABLE IF NOT EXISTS personas (
     PRIMARY KEY (run_id, persona_id));
 """
 
-# One order for "the latest run" everywhere: by finish, then start, then id (ids made in the
-# same second sort randomly, so they come last).
+# One order for "the latest run" everywhere: by finish (the run whose results were written
+# last is the one users see), then start, then id (ids made in the same second sort randomly).
 RUN_ORDER = "finished_at, started_at, run_id"
 RUN_ORDER_DESC = "finished_at DESC, started_at DESC, run_id DESC"
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc.topic_labels import label_topics
 from voc.vocabulary import TOKEN_PATTERN, stop_words
 
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
@@ -169,8 +170,6 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)
     keywords = {int(t): [w for w, _ in (model.get_topic(t) or [])][:8] for t in sorted(set(topics.tolist()))}
-    from voc.topic_labels import label_topics
-
     labels = label_topics(docs, topics, keywords, extra_stop_words)
     rows = [{"topic_id": t, "label": labels.get(t, "unassigned (outliers)"), "keywords": words,
              "size": int((topics == t).sum())} for t, words in keywords.items()]

@@ -22,6 +22,9 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
               "going", "want", "kind", "sure", "think", "know", "feel", "say", "said", "way", "lot", "extra",
               # praise words grade a theme without naming it
               "good", "better", "best", "great"}
-    # Contractions of stop words ("there's", "they'll") are stop words too.
+    # Contractions of stop words ("there's", "they'll") are stop words too, and so are their
+    # pieces when a typographic apostrophe ("didn’t") splits them into two tokens.
     words |= {f"{w}'{end}" for w in ENGLISH_STOP_WORDS for end in ("s", "re", "ll", "ve", "d")}
+    words |= {"didn", "doesn", "don", "isn", "wasn", "weren", "aren", "won", "wouldn", "couldn", "shouldn",
+              "hasn", "haven", "hadn", "ain", "ll", "ve", "re"}
     return sorted(words)

@@ -155,11 +155,12 @@ def classifier_info(study: Study) -> dict[str, Any]:
 
 
 def _previous_run(store: Store, run_id: str) -> str | None:
-    # By start time, not id: ids of runs started in the same second do not sort in time order.
-    return store.scalar(
-        """SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
-           AND started_at < (SELECT started_at FROM runs WHERE run_id = ?)
-           ORDER BY started_at DESC LIMIT 1""", [run_id])
+    # The run before in the order trends and `voc topics` use, so every view compares the same pair.
+    from voc.trends import analysis_runs
+
+    runs = analysis_runs(store)
+    at = runs.index(run_id) if run_id in runs else 0
+    return runs[at - 1] if at > 0 else None
 
 
 def _new_documents(store: Store, prev: str, run_id: str) -> int:
