@@ -88,7 +88,10 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
     heads: set[str] = set()
     labels: dict[int, str] = {}
     for t in order:
-        own = [str(k) for k in keywords.get(t, []) if str(k) and not set(str(k).split()) & stop]
+        # Keywords from BERTopic's own vectorizer can be pseudo-phrases ("old died"): a phrase
+        # must be one people wrote (in the vocabulary built here) to be used at all.
+        own = [str(k) for k in keywords.get(t, [])
+               if str(k) and not set(str(k).split()) & stop and (" " not in str(k) or str(k) in index)]
         members = topics == t
         chosen = _terms(present[members], total, members.mean(), vocab, index, own, heads) if present is not None else []
         if not chosen:

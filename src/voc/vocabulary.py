@@ -25,6 +25,7 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
     # Contractions of stop words ("there's", "they'll") are stop words too, and so are their
     # pieces when a typographic apostrophe ("didn’t") splits them into two tokens.
     words |= {f"{w}'{end}" for w in ENGLISH_STOP_WORDS for end in ("s", "re", "ll", "ve", "d")}
-    words |= {"didn", "doesn", "don", "isn", "wasn", "weren", "aren", "won", "wouldn", "couldn", "shouldn",
-              "hasn", "haven", "hadn", "ain", "ll", "ve", "re"}
+    negated = ("didn", "doesn", "don", "isn", "wasn", "weren", "aren", "won", "wouldn", "couldn", "shouldn",
+               "hasn", "haven", "hadn", "ain", "mustn", "needn")
+    words |= set(negated) | {f"{w}'t" for w in negated} | {"ll", "ve", "re"}
     return sorted(words)

@@ -216,3 +216,18 @@ def test_evidence_helpers():
     texts = pd.Series(["dog hair everywhere", "the dog hair again", "price is high", "price is too high", "app app"])
     voices = pd.Series(["a", "b", "c", "d", "e"])
     assert distinctive_phrases(texts, voices, pd.Series([True, True, False, False, False]))[0] == "dog hair"
+
+
+def test_previous_run_of_a_run_that_failed_after_writing_topics(tmp_path):
+    from voc.report.context import _previous_run
+
+    with Store(tmp_path / "s.duckdb") as store:
+        first = store.start_run("analyze")
+        store.finish_run(first, "completed", {}, [])
+        second = store.start_run("analyze")
+        store.finish_run(second, "completed", {}, [])
+        broken = store.start_run("analyze")
+        store.finish_run(broken, "failed", {}, ["personas: out of memory"])
+        assert _previous_run(store, first) is None
+        assert _previous_run(store, second) == first
+        assert _previous_run(store, broken) == second

@@ -62,6 +62,21 @@ def test_keywords_that_miss_the_obvious_word_are_topped_up_from_the_topic():
     assert "puppy" in labels[3]
 
 
+def test_contractions_with_typographic_apostrophes_are_no_label_words():
+    docs = ["The app wasn\u2019t working after the update.", "The app wasn\u2019t loading the map.",
+            "The map wouldn\u2019t load in the app.", "Battery didn\u2019t last.", "Battery dies fast.",
+            "Battery won\u2019t charge."]
+    labels = label_topics(docs, np.array([0, 0, 0, 1, 1, 1]), {0: ["app", "map"], 1: ["battery"]})
+    assert labels == {0: "app (map)", 1: "battery"}
+
+
+def test_pseudo_phrase_keywords_are_not_used_even_as_a_fallback():
+    # Both topics use the same words equally, so neither bears a term out and both fall back.
+    docs = ["Old one died.", "Old one finally died.", "The old one died.", "It died, the old one."]
+    labels = label_topics(docs, np.array([0, 0, 1, 1]), {0: ["old died"], 1: ["old died", "old"]})
+    assert labels == {0: "topic 0", 1: "old"}
+
+
 def test_brand_words_are_left_out_and_outliers_get_no_label():
     topics = TOPICS.copy()
     topics[-1] = -1

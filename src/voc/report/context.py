@@ -156,11 +156,19 @@ def classifier_info(study: Study) -> dict[str, Any]:
 
 def _previous_run(store: Store, run_id: str) -> str | None:
     # The run before in the order trends and `voc topics` use, so every view compares the same pair.
+    from voc.store import RUN_ORDER_DESC
     from voc.trends import analysis_runs
 
     runs = analysis_runs(store)
-    at = runs.index(run_id) if run_id in runs else 0
-    return runs[at - 1] if at > 0 else None
+    if run_id in runs:
+        at = runs.index(run_id)
+        return runs[at - 1] if at > 0 else None
+    # A run that did not complete (topics written, personas failed): the last completed run
+    # that finished before it did.
+    return store.scalar(
+        f"""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' AND finished_at <=
+            (SELECT coalesce(finished_at, started_at) FROM runs WHERE run_id = ?) ORDER BY {RUN_ORDER_DESC} LIMIT 1""",
+        [run_id])
 
 
 def _new_documents(store: Store, prev: str, run_id: str) -> int:
