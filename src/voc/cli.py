@@ -213,7 +213,8 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
 @app.command()
 def topics(study: Path = StudyArg,
            evaluate: bool = typer.Option(False, "--evaluate", help="coherence, diversity and outliers vs BERTopic defaults"),
-           kind: Optional[str] = typer.Option(None, help="one insight kind (default: all)")) -> None:
+           kind: Optional[str] = typer.Option(None, help="one insight kind (default: all)"),
+           runs: int = typer.Option(3, "--runs", min=1, help="with --evaluate: voc seeds and BERTopic default fits to average")) -> None:
     """Show the latest run's topics per kind, with trend flags; --evaluate compares with BERTopic defaults."""
     from voc.api import Study as StudyApi
     from voc.schema import INSIGHT_KINDS
@@ -231,7 +232,8 @@ def topics(study: Path = StudyArg,
             if len(ins) < 12:
                 typer.echo(f"{k:<20}{'(too few insights)':<20}")
                 continue
-            for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model):
+            for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model,
+                             default_runs=runs):
                 spread = f"  (mean of {r['runs']} fits, NPMI sd {r['npmi_sd']:.3f})" if r.get("runs", 1) > 1 else ""
                 if r.get("with_topics", r.get("runs", 1)) < r.get("runs", 1):
                     spread = (f"  (none of {r['runs']} fits found a topic)" if not r["with_topics"] else
