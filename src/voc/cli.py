@@ -59,9 +59,9 @@ def analyze(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optio
             dask_workers: Optional[int] = DaskWorkersOpt) -> None:
     """Segment, extract insights, fit topics and draft personas from the store (--runner dask spreads the shards)."""
     from flows.analyze import analyze_flow
-    from flows.common import check_runner, task_runner
+    from flows.common import task_runner
 
-    check_runner(runner, dask_address, dask_workers)
+    # task_runner rejects a bad runner or stray Dask options before anything runs.
     flow = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
     _echo_json(flow(str(_study_path(study))))
 

@@ -70,20 +70,20 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     # The study's stop words (brand names...) are out of the vocabulary for both sides, as when fitting.
     coherence = Coherence(texts, study.topics.stop_words)
     settings = study.topics
-    ours = []
+    ours: list[dict[str, Any] | None] = []  # None: that seed's fit fell back to aspect groups
     for seed in range(settings.seed, settings.seed + max(1, default_runs)):
         fit = fit_topics(kind, ins, emb, seed=seed, min_topic_size=settings.min_topic_size,
                          max_outlier_share=settings.max_outlier_share, embedding_model=embedding_model,
                          extra_stop_words=settings.stop_words, n_topics=settings.n_topics)
-        if fit.model is not None:
-            ours.append(describe(fit.assignments["topic_id"].to_numpy(), texts, coherence))
+        ours.append(None if fit.model is None else describe(fit.assignments["topic_id"].to_numpy(), texts, coherence))
     rows = []
-    if ours:
+    if ours[0] is not None:
         rows.append({"kind": kind, "model": "voc", **ours[0], "runs": 1})
-        if len(ours) > 1:
-            rows.append({"kind": kind, "model": SEEDS, **_mean(ours)})
+    modelled = [r for r in ours if r is not None]
+    if len(ours) > 1 and modelled:
+        rows.append({"kind": kind, "model": SEEDS, **_mean(modelled)})
     fits, reduced = [], []
-    budget = study.topics.max_outlier_share
+    budget = settings.max_outlier_share
     for _ in range(default_runs):
         try:
             topics, _ = BERTopic().fit_transform(texts, embeddings=emb)

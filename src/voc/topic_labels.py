@@ -44,11 +44,10 @@ def _family(term: str) -> set[str]:
     return set(stem(term).split())
 
 
-def analyzer(extra_stop_words: list[str] | None = None) -> Callable[[str], list[str]]:
+def analyzer(stop: set[str]) -> Callable[[str], list[str]]:
     """Words and two-word phrases that people actually wrote: a phrase is two adjacent words,
-    neither a stop word. (Dropping stop words first, as CountVectorizer does, turns "old one
+    neither in ``stop``. (Dropping stop words first, as CountVectorizer does, turns "old one
     died" into the phrase "old died".)"""
-    stop = set(stop_words(extra_stop_words))
     token = re.compile(TOKEN_PATTERN)
 
     def analyse(doc: str) -> list[str]:
@@ -75,8 +74,9 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
     topics = np.asarray(topics)
     ids, counts = np.unique(topics[topics != -1], return_counts=True)
     order = [int(t) for _, t in sorted(zip(-counts, ids))]
+    stop = set(stop_words(extra_stop_words))
     # A term in fewer than two insights can never be chosen, so it need not be counted.
-    vec = CountVectorizer(analyzer=analyzer(extra_stop_words), binary=True, min_df=min(2, len(docs)))
+    vec = CountVectorizer(analyzer=analyzer(stop), binary=True, min_df=min(2, len(docs)))
     try:
         present = vec.fit_transform(docs).tocsr()
     except ValueError:  # no word outside the stop words occurs twice
@@ -84,7 +84,6 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
     vocab = vec.get_feature_names_out() if present is not None else np.array([], dtype=object)
     index = {w: i for i, w in enumerate(vocab)}
     total = np.asarray(present.sum(0)).ravel() if present is not None else np.zeros(0)
-    stop = set(stop_words(extra_stop_words))
     heads: set[str] = set()
     labels: dict[int, str] = {}
     for t in order:
