@@ -1,8 +1,8 @@
 """Topics: BERTopic per insight kind over cached sentence embeddings.
 
 Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
-the corpus (fine clusters merged to a topic count within ``topic_range(n)``, picked by NPMI
-coherence), with an outlier budget: at most ``max_outlier_share`` of insights stay in topic -1.
+the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count and
+HDBSCAN's core density picked by NPMI coherence), with an outlier budget: at most ``max_outlier_share`` of insights stay in topic -1.
 """
 
 from __future__ import annotations
@@ -14,10 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc.coherence import Coherence
 from voc.topic_labels import label_topics
 from voc.vocabulary import TOKEN_PATTERN, stop_words
 
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
+# HDBSCAN's min_samples as a share of min_cluster_size, tried in this order (ties keep the first).
+# Looser cores keep more of a diffuse kind in fine clusters; denser ones isolate the clear themes
+# and leave the rest to outlier reduction. Which reads better depends on the kind, so both are
+# scored like the topic count is.
+DENSITIES = (0.5, 1.0)
+# NPMI differences this small are noise on a few hundred sentences, so within it the clustering
+# with more topics wins: merging two topics in a notebook is one call, splitting one is not.
+COHERENCE_TIE = 0.005
 
 
 @dataclass
@@ -41,8 +50,10 @@ def auto_min_topic_size(n: int) -> int:
 
 
 def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None,
-                extra_stop_words: list[str] | None = None, n_clusters: int | None = None) -> Any:
-    """A seeded BERTopic; HDBSCAN by default, or agglomerative clustering into ``n_clusters``."""
+                extra_stop_words: list[str] | None = None, n_clusters: int | None = None,
+                density: float = DENSITIES[0]) -> Any:
+    """A seeded BERTopic; HDBSCAN by default (``density``: see ``_hdbscan``), or agglomerative
+    clustering into ``n_clusters``."""
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -57,7 +68,7 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
 
         hdbscan_model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
     else:
-        hdbscan_model = _hdbscan(size, prediction_data=True)
+        hdbscan_model = _hdbscan(size, density, prediction_data=True)
     vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
                                  min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
@@ -128,7 +139,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     HDBSCAN first finds fine-grained clusters; they are then merged (Ward's criterion, weighted
     by cluster size) down to the number of topics, within ``topic_range(n)``, whose c-TF-IDF words
     are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
-    the number instead.
+    the number instead. HDBSCAN's core density (``DENSITIES``) is chosen the same way: each is
+    clustered and merged on the same reduced coordinates, and the more coherent one is refitted.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -144,25 +156,40 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
         return _by_aspect(kind, ins)
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
-    model = build_model(n, seed, size, embedding_model, extra_stop_words)
+    first = DENSITIES[0]
+    model = build_model(n, seed, size, embedding_model, extra_stop_words, density=first)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
+    coherence = Coherence(docs, extra_stop_words)
+    # Clusterings to choose from, all on the reduced coordinates just computed (cheap): per
+    # density, HDBSCAN at the first cluster size that finds enough fine clusters.
+    options = []
+    for density in DENSITIES:
+        found, labels = size, topics
+        if density != first:
+            labels = _hdbscan(size, density).fit_predict(model.umap_model.embedding_)
+        if not min_topic_size and _n_topics(labels) < high and size > 3:
+            # HDBSCAN found a few dense blobs: search a smaller cluster size.
+            found = _smaller_size(model.umap_model.embedding_, size, high, density)
+            if found != size:
+                labels = _hdbscan(found, density).fit_predict(model.umap_model.embedding_)
+        if _n_topics(labels) >= low and (labels != -1).any():
+            _, score, count = merge_plan(emb, labels, docs, low, high, max_outlier_share, coherence)
+            options.append((score if score == score else -2.0, count, found, density))  # nan: no words to score
     method = "bertopic"
-    if not min_topic_size and _n_topics(topics) < high and size > 3:
-        # HDBSCAN found a few dense blobs: search a smaller cluster size on the same reduced
-        # coordinates (cheap), then refit once with it so the BERTopic object matches.
-        found = _smaller_size(model.umap_model.embedding_, size, high)
-        if found != size:
-            size = found
-            model = build_model(n, seed, size, embedding_model, extra_stop_words)
+    if options:
+        _, _, found, density = _most_topics(options)
+        if (found, density) != (size, first):
+            # Refit once with the chosen clustering so the BERTopic object matches what users see.
+            model = build_model(n, seed, found, embedding_model, extra_stop_words, density=density)
             topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
-    if _n_topics(topics) < low:
-        # Still too few: a fixed number of clusters reads better than one or two blobs.
+    else:
+        # Too few clusters at any size: a fixed number of clusters reads better than one or two blobs.
         model = build_model(n, seed, size, embedding_model, extra_stop_words, n_clusters=min(high, n - 1))
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
-    groups = choose_merges(emb, topics, docs, low, high, max_outlier_share, extra_stop_words)
+    groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
     if groups:
         model.merge_topics(docs, groups)
         topics = np.asarray(model.topics_)
@@ -182,19 +209,20 @@ def _n_topics(topics: np.ndarray) -> int:
     return len(set(topics.tolist()) - {-1})
 
 
-def _hdbscan(size: int, prediction_data: bool = False) -> Any:
-    """The one HDBSCAN configuration: the size search must see what the model will see."""
+def _hdbscan(size: int, density: float = DENSITIES[0], prediction_data: bool = False) -> Any:
+    """The one HDBSCAN configuration (min_samples = ``density`` x ``size``): the size search
+    must see what the model will see."""
     from hdbscan import HDBSCAN
 
-    return HDBSCAN(min_cluster_size=size, min_samples=max(1, size // 2), metric="euclidean",
+    return HDBSCAN(min_cluster_size=size, min_samples=max(1, int(size * density)), metric="euclidean",
                    cluster_selection_method="eom", prediction_data=prediction_data)
 
 
-def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
+def _smaller_size(reduced: np.ndarray, size: int, wanted: int, density: float = DENSITIES[0]) -> int:
     """Halve HDBSCAN's cluster size until it finds ``wanted`` clusters (or reaches 3)."""
     while size > 3:
         size = max(3, size // 2)
-        labels = _hdbscan(size).fit_predict(reduced)
+        labels = _hdbscan(size, density).fit_predict(reduced)
         if _n_topics(labels) >= wanted:
             break
     return size
@@ -202,39 +230,54 @@ def _smaller_size(reduced: np.ndarray, size: int, wanted: int) -> int:
 
 def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
                   max_outlier_share: float, extra_stop_words: list[str] | None = None) -> list[list[int]]:
-    """Groups of topic ids to merge so that between ``low`` and ``high`` topics remain, choosing
-    the count whose topics (after outlier reduction, as users see them) have the highest NPMI.
-    Ties go to more topics. Empty when nothing should be merged.
+    """Groups of topic ids to merge so that between ``low`` and ``high`` topics remain (see
+    ``merge_plan``). Empty when nothing should be merged."""
+    return merge_plan(emb, topics, docs, low, high, max_outlier_share, Coherence(docs, extra_stop_words))[0]
+
+
+def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
+               max_outlier_share: float, coherence: Coherence) -> tuple[list[list[int]], float, int]:
+    """The merges that leave between ``low`` and ``high`` topics, with the NPMI and the number of
+    the topics they leave. The count chosen is the one whose topics (after outlier reduction, as
+    users see them) are most coherent, or the largest count within ``COHERENCE_TIE`` of it. No
+    groups when nothing should be merged.
 
     Merges follow Ward's criterion weighted by cluster size (see ``ward_partitions``); a merged
     topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
     theme is an anecdote, not a topic.
     """
-    from voc.coherence import Coherence
-
     ids, means = _means(emb, topics)
     if len(ids) <= low:
-        return []
+        return [], coherence.partition_npmi(reduce_outliers(emb, topics, max_outlier_share)), len(ids)
     cents = _unit(means)
     sizes = np.array([(topics == t).sum() for t in ids])
     partitions = ward_partitions(means, sizes, low, min(high, len(ids)))
-    coherence = Coherence(docs, extra_stop_words)
     floor = smallest_topic(len(topics))
-    best: tuple[float, int, np.ndarray] | None = None
+    scored = []
     for k in sorted(partitions):
         clusters = _absorb_small(partitions[k], cents, sizes, floor)
         lookup = np.full(max(ids) + 2, -1)
         lookup[np.array(ids) + 1] = clusters
         score = coherence.partition_npmi(reduce_outliers(emb, lookup[topics + 1], max_outlier_share))
-        count = len(set(clusters.tolist()))
-        if score == score and (best is None or (round(score, 3), count) > (round(best[0], 3), best[1])):
-            best = (score, count, clusters)
-    if best is None or best[1] == len(ids):
-        return []
+        if score == score:
+            scored.append((score, len(set(clusters.tolist())), clusters))
+    if not scored:
+        return [], float("nan"), len(ids)
+    score, count, clusters = _most_topics(scored)
+    if count == len(ids):
+        return [], score, count
     by_cluster: dict[int, list[int]] = {}
-    for tid, c in zip(ids, best[2]):
+    for tid, c in zip(ids, clusters):
         by_cluster.setdefault(int(c), []).append(int(tid))
-    return [g for g in by_cluster.values() if len(g) > 1]
+    return [g for g in by_cluster.values() if len(g) > 1], score, count
+
+
+def _most_topics(options: list[tuple]) -> tuple:
+    """Of (npmi, topic count, ...) options, the one with most topics among those within
+    ``COHERENCE_TIE`` of the most coherent; the first listed among equals."""
+    top = max(o[0] for o in options)
+    close = [(i, o) for i, o in enumerate(options) if o[0] >= top - COHERENCE_TIE - 1e-12]
+    return max(close, key=lambda io: (io[1][1], io[1][0], -io[0]))[1]
 
 
 def ward_partitions(means: np.ndarray, sizes: np.ndarray, low: int, high: int) -> dict[int, np.ndarray]:

@@ -35,6 +35,37 @@ def test_topic_count_follows_the_corpus_size_or_the_setting(pain_points):
     assert topic_range(120) == (3, 5) and topic_range(200_000) == (20, 40)
 
 
+def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
+    import voc.topics as topics_module
+    from voc.coherence import Coherence
+
+    ins, emb = pain_points
+    coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
+
+    def fit(seed):
+        res = fit_topics("pain_point", ins, emb, seed=seed)
+        ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
+        return coherence.partition_npmi(ordered), getattr(res.model.hdbscan_model, "min_samples", None)
+
+    picks = []
+    for seed in (8, 9, 10):
+        both = fit(seed)
+        alone = {}
+        for density in topics_module.DENSITIES:
+            monkeypatch.setattr(topics_module, "DENSITIES", (density,))
+            npmi, min_samples = fit(seed)
+            if min_samples is not None:  # HDBSCAN found enough clusters at this density
+                alone[density] = (npmi, min_samples)
+            monkeypatch.undo()
+        # The fit is the more coherent of the single-density fits (ties: the looser one), with
+        # the matching HDBSCAN in the BERTopic object users get.
+        best = max(alone, key=lambda d: (alone[d][0], -d))
+        assert both == alone[best]
+        picks.append(best)
+    # On these insights each density wins for some seed, so the choice is really made.
+    assert set(picks) == set(topics_module.DENSITIES)
+
+
 def test_outlier_budget_is_respected(pain_points, embedder):
     ins, emb = pain_points
     res = fit_topics("pain_point", ins, emb, seed=1, max_outlier_share=0.10, embedding_model=embedder.model)
