@@ -2,7 +2,8 @@
 
 Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
 the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count and
-HDBSCAN's core density picked by NPMI coherence), with an outlier budget: at most ``max_outlier_share`` of insights stay in topic -1.
+HDBSCAN's core density picked by NPMI coherence), with an outlier budget: at most
+``max_outlier_share`` of insights stay in topic -1.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from voc.topic_labels import label_topics
 from voc.vocabulary import TOKEN_PATTERN, stop_words
 
 MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
-# HDBSCAN's min_samples as a share of min_cluster_size, tried in this order (ties keep the first).
+# HDBSCAN's min_samples as a share of min_cluster_size, in order of preference among equals.
 # Looser cores keep more of a diffuse kind in fine clusters; denser ones isolate the clear themes
 # and leave the rest to outlier reduction. Which reads better depends on the kind, so both are
 # scored like the topic count is.

@@ -100,3 +100,17 @@ def test_default_fits_without_topics_do_not_blank_the_average():
     assert (mean["runs"], mean["with_topics"], mean["topics"]) == (3, 1, 0.7)
     assert mean["npmi"] == two["npmi"] and mean["npmi_sd"] == 0.0
     assert mean["outlier_share"] == round((1 + 0 + 1) / 3, 4)
+
+
+def test_near_ties_in_coherence_go_to_more_topics():
+    from voc.topics import COHERENCE_TIE, _most_topics
+
+    # (NPMI, topics, what) as scored for each clustering on the demo's purchase triggers: three
+    # topics (puppies and babies inside "moved house") scored 0.002 above four.
+    three, four = (-0.3745, 3, "3"), (-0.3764, 4, "4")
+    assert _most_topics([three, four]) == four
+    # A clearly more coherent partition still wins, whatever its size.
+    clear = (-0.3745 + 2 * COHERENCE_TIE, 3, "clear")
+    assert _most_topics([clear, four]) == clear
+    # Equal score and size: the first listed (the preferred density).
+    assert _most_topics([(-0.4, 5, "a"), (-0.4, 5, "b")])[2] == "a"
