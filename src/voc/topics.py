@@ -141,7 +141,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     by cluster size) down to the number of topics, within ``topic_range(n)``, whose c-TF-IDF words
     are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
     the number instead. HDBSCAN's core density (``DENSITIES``) is chosen the same way: each is
-    clustered and merged on the same reduced coordinates, and the more coherent one is refitted.
+    clustered and merged on the same reduced coordinates, the more coherent wins (near-ties: the
+    one with more topics), and the model is refitted with it unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -162,7 +163,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     coherence = Coherence(docs, extra_stop_words)
     # Clusterings to choose from, all on the reduced coordinates just computed (cheap): per
-    # density, HDBSCAN at the first cluster size that finds enough fine clusters.
+    # density, HDBSCAN at the first cluster size (halving, down to 3) that finds enough fine clusters.
     options = []
     for density in DENSITIES:
         found, labels = size, topics
@@ -173,7 +174,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
             found = _smaller_size(model.umap_model.embedding_, size, high, density)
             if found != size:
                 labels = _hdbscan(found, density).fit_predict(model.umap_model.embedding_)
-        if _n_topics(labels) >= low and (labels != -1).any():
+        if _n_topics(labels) >= low:
             _, score, count = merge_plan(emb, labels, docs, low, high, max_outlier_share, coherence)
             options.append((score if score == score else -2.0, count, found, density))  # nan: no words to score
     method = "bertopic"
@@ -247,6 +248,11 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
     topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
     theme is an anecdote, not a topic.
     """
+    # Number the clusters by first member: the plan (Ward's and the absorption's tie-breaks) must
+    # not depend on ids, which BERTopic renumbers by size when it refits the chosen clustering.
+    seen = list(dict.fromkeys(t for t in np.asarray(topics).tolist() if t != -1))
+    rank = {t: i for i, t in enumerate(seen)}
+    topics = np.array([rank.get(t, -1) for t in np.asarray(topics).tolist()], dtype=np.int64)
     ids, means = _means(emb, topics)
     if len(ids) <= low:
         return [], coherence.partition_npmi(reduce_outliers(emb, topics, max_outlier_share)), len(ids)
@@ -269,7 +275,7 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
         return [], score, count
     by_cluster: dict[int, list[int]] = {}
     for tid, c in zip(ids, clusters):
-        by_cluster.setdefault(int(c), []).append(int(tid))
+        by_cluster.setdefault(int(c), []).append(int(seen[tid]))
     return [g for g in by_cluster.values() if len(g) > 1], score, count
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import labelled_insights
-from voc.topics import fit_topics, reduce_outliers
+from voc.topics import _most_topics, fit_topics, reduce_outliers
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,8 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
     def fit(seed):
         res = fit_topics("pain_point", ins, emb, seed=seed)
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
-        return coherence.partition_npmi(ordered), getattr(res.model.hdbscan_model, "min_samples", None)
+        count = int((res.topics["topic_id"] != -1).sum())
+        return coherence.partition_npmi(ordered), count, getattr(res.model.hdbscan_model, "min_samples", None)
 
     picks = []
     for seed in (8, 9, 10):
@@ -53,13 +54,13 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
         alone = {}
         for density in topics_module.DENSITIES:
             monkeypatch.setattr(topics_module, "DENSITIES", (density,))
-            npmi, min_samples = fit(seed)
+            npmi, count, min_samples = fit(seed)
             if min_samples is not None:  # HDBSCAN found enough clusters at this density
-                alone[density] = (npmi, min_samples)
+                alone[density] = (npmi, count, min_samples)
             monkeypatch.undo()
-        # The fit is the more coherent of the single-density fits (ties: the looser one), with
-        # the matching HDBSCAN in the BERTopic object users get.
-        best = max(alone, key=lambda d: (alone[d][0], -d))
+        # The fit is the more coherent of the single-density fits (near-ties: more topics, then
+        # the looser density), with the matching HDBSCAN in the BERTopic object users get.
+        best = _most_topics([(npmi, count, d) for d, (npmi, count, _) in alone.items()])[2]
         assert both == alone[best]
         picks.append(best)
     # On these insights each density wins for some seed, so the choice is really made.
