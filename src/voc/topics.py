@@ -175,15 +175,18 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
             if found != size:
                 labels = _hdbscan(found, density).fit_predict(model.umap_model.embedding_)
         if _n_topics(labels) >= low:
-            _, score, count = merge_plan(emb, labels, docs, low, high, max_outlier_share, coherence)
-            options.append((score if score == score else -2.0, count, found, density))  # nan: no words to score
+            groups, score, count = merge_plan(emb, labels, docs, low, high, max_outlier_share, coherence)
+            options.append((score if score == score else -2.0, count, found, density, groups))  # nan: no words
     method = "bertopic"
+    groups = None
     if options:
-        _, _, found, density = _most_topics(options)
+        _, _, found, density, groups = _most_topics(options)
         if (found, density) != (size, first):
-            # Refit once with the chosen clustering so the BERTopic object matches what users see.
+            # Refit once with the chosen clustering so the BERTopic object matches what users see;
+            # BERTopic numbers its topics anew, so the merges are planned again on its ids.
             model = build_model(n, seed, found, embedding_model, extra_stop_words, density=density)
             topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
+            groups = None
     else:
         # Too few clusters at any size: a fixed number of clusters reads better than one or two blobs.
         model = build_model(n, seed, size, embedding_model, extra_stop_words, n_clusters=min(high, n - 1))
@@ -191,7 +194,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return _by_aspect(kind, ins)
-    groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
+    if groups is None:
+        groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
     if groups:
         model.merge_topics(docs, groups)
         topics = np.asarray(model.topics_)
@@ -230,13 +234,6 @@ def _smaller_size(reduced: np.ndarray, size: int, wanted: int, density: float = 
     return size
 
 
-def choose_merges(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
-                  max_outlier_share: float, extra_stop_words: list[str] | None = None) -> list[list[int]]:
-    """Groups of topic ids to merge so that between ``low`` and ``high`` topics remain (see
-    ``merge_plan``). Empty when nothing should be merged."""
-    return merge_plan(emb, topics, docs, low, high, max_outlier_share, Coherence(docs, extra_stop_words))[0]
-
-
 def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
                max_outlier_share: float, coherence: Coherence) -> tuple[list[list[int]], float, int]:
     """The merges that leave between ``low`` and ``high`` topics, with the NPMI and the number of
@@ -250,9 +247,10 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
     """
     # Number the clusters by first member: the plan (Ward's and the absorption's tie-breaks) must
     # not depend on ids, which BERTopic renumbers by size when it refits the chosen clustering.
-    seen = list(dict.fromkeys(t for t in np.asarray(topics).tolist() if t != -1))
+    values = np.asarray(topics).tolist()
+    seen = list(dict.fromkeys(t for t in values if t != -1))
     rank = {t: i for i, t in enumerate(seen)}
-    topics = np.array([rank.get(t, -1) for t in np.asarray(topics).tolist()], dtype=np.int64)
+    topics = np.array([rank.get(t, -1) for t in values], dtype=np.int64)
     ids, means = _means(emb, topics)
     if len(ids) <= low:
         return [], coherence.partition_npmi(reduce_outliers(emb, topics, max_outlier_share)), len(ids)

@@ -1,6 +1,14 @@
 import numpy as np
 
+from voc.coherence import Coherence
 from voc.topic_eval import describe, diversity, npmi, topic_words
+from voc.topics import merge_plan
+
+
+def merge_groups(emb, topics, docs, **kw):
+    """The merges ``merge_plan`` picks, scored against the docs themselves."""
+    return merge_plan(emb, topics, docs, coherence=Coherence(docs), **kw)[0]
+
 
 TEXTS = [
     "the battery dies after an hour of cleaning",
@@ -33,7 +41,6 @@ def test_diversity_and_npmi_bounds():
 
 
 def test_words_and_scores_do_not_depend_on_row_order():
-    from voc.coherence import Coherence
 
     topics = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     perm = np.array([7, 2, 5, 0, 3, 6, 1, 4])
@@ -44,18 +51,16 @@ def test_words_and_scores_do_not_depend_on_row_order():
 
 
 def test_merges_join_fine_topics_that_share_a_theme():
-    from voc.topics import choose_merges
-
     # Four fine clusters: two about the battery, two about the app; embeddings say so too.
     topics = np.array([0, 0, 1, 1, 2, 2, 3, 3])
     rng = np.random.default_rng(0)
     base = np.array([[1, 0, 0, 0]] * 4 + [[0, 1, 0, 0]] * 4, dtype=float)
     emb = base + 0.05 * rng.standard_normal(base.shape)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    groups = choose_merges(emb, topics, TEXTS, low=2, high=2, max_outlier_share=0.0)
+    groups = merge_groups(emb, topics, TEXTS, low=2, high=2, max_outlier_share=0.0)
     assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3]]
     # Already within the range: nothing to merge.
-    assert choose_merges(emb, topics, TEXTS, low=4, high=6, max_outlier_share=0.0) == []
+    assert merge_groups(emb, topics, TEXTS, low=4, high=6, max_outlier_share=0.0) == []
 
 
 def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
@@ -118,8 +123,6 @@ def test_near_ties_in_coherence_go_to_more_topics():
 
 
 def test_merges_do_not_depend_on_how_topics_are_numbered():
-    from voc.topics import choose_merges
-
     # BERTopic renumbers topics by size when it refits the chosen clustering, so the plan must
     # come out the same under any numbering. Fine clusters of 3-8 sentences, several of equal
     # size (where Ward's and the small-topic absorption's tie-breaks used to follow the ids).
@@ -132,7 +135,7 @@ def test_merges_do_not_depend_on_how_topics_are_numbered():
         emb /= np.linalg.norm(emb, axis=1, keepdims=True)
         docs = [" ".join(rng.choice(words, 3)) for _ in topics]
         perm = rng.permutation(len(sizes))
-        plain = choose_merges(emb, topics, docs, low=2, high=4, max_outlier_share=0.0)
-        renumbered = choose_merges(emb, perm[topics], docs, low=2, high=4, max_outlier_share=0.0)
+        plain = merge_groups(emb, topics, docs, low=2, high=4, max_outlier_share=0.0)
+        renumbered = merge_groups(emb, perm[topics], docs, low=2, high=4, max_outlier_share=0.0)
         back = {int(p): i for i, p in enumerate(perm)}
         assert sorted(sorted(g) for g in plain) == sorted(sorted(back[t] for t in g) for g in renumbered), trial
