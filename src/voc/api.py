@@ -151,7 +151,8 @@ class Study:
         else:
             result = fit_topics(kind, ins, emb, seed=cfg.topics.seed, min_topic_size=cfg.topics.min_topic_size,
                                 max_outlier_share=cfg.topics.max_outlier_share, embedding_model=embedder.model,
-                                extra_stop_words=cfg.topics.stop_words, n_topics=cfg.topics.n_topics)
+                                extra_stop_words=cfg.topics.stop_words, n_topics=cfg.topics.n_topics,
+                                restarts=cfg.topics.restarts)
             model = result.model
             edits = []
         if model is None:

@@ -74,7 +74,8 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     for seed in range(settings.seed, settings.seed + max(1, default_runs)):
         fit = fit_topics(kind, ins, emb, seed=seed, min_topic_size=settings.min_topic_size,
                          max_outlier_share=settings.max_outlier_share, embedding_model=embedding_model,
-                         extra_stop_words=settings.stop_words, n_topics=settings.n_topics)
+                         extra_stop_words=settings.stop_words, n_topics=settings.n_topics,
+                         restarts=settings.restarts)
         ours.append(None if fit.model is None else describe(fit.assignments["topic_id"].to_numpy(), texts, coherence))
     rows = []
     if ours[0] is not None:

@@ -32,7 +32,8 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
     if len(unplaced) >= MIN_FOR_MODEL:
         fresh = fit_topics(kind, ins.iloc[unplaced], emb[unplaced], seed=study.topics.seed,
                            min_topic_size=study.topics.min_topic_size, max_outlier_share=1.0,
-                           embedding_model=embedding_model, extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics)
+                           embedding_model=embedding_model, extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
+                           restarts=study.topics.restarts)
         by_sent = dict(zip(fresh.assignments["sent_id"], fresh.assignments["topic_id"]))
         for i in unplaced:
             tid = int(by_sent[ins.at[i, "sent_id"]])
@@ -67,7 +68,8 @@ def refresh_topics(study: Study, store: Store, run_id: str, embedder: Any) -> di
         else:
             result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
                                 max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
-                                extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics)
+                                extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
+                                restarts=study.topics.restarts)
         store.save_topics(run_id, kind, result.topics, result.assignments)
         ids = result.topics["topic_id"]
         stats[kind] = {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),

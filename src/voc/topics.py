@@ -1,8 +1,8 @@
 """Topics: BERTopic per insight kind over cached sentence embeddings.
 
 Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
-the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count and
-HDBSCAN's core density picked by NPMI coherence), with an outlier budget: at most
+the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count,
+HDBSCAN's core density and the UMAP seed picked by NPMI coherence), with an outlier budget: at most
 ``max_outlier_share`` of insights stay in topic -1.
 """
 
@@ -28,6 +28,10 @@ DENSITIES = (0.5, 1.0)
 # NPMI differences this small are noise on a few hundred sentences, so within it the clustering
 # with more topics wins: merging two topics in a notebook is one call, splitting one is not.
 COHERENCE_TIE = 0.005
+# By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
+# this many insights in all: 5 fits up to 2,000 insights, 1 from 10,000 on.
+RESTART_BUDGET = 10_000
+MAX_RESTARTS = 5
 
 
 @dataclass
@@ -59,11 +63,9 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import CountVectorizer
-    from umap import UMAP
 
     size = min_topic_size or auto_min_topic_size(n)
-    umap_model = UMAP(n_neighbors=max(2, min(15, n - 1)), n_components=max(2, min(5, n - 2)), min_dist=0.0,
-                      metric="cosine", random_state=seed, n_jobs=1)
+    umap_model = _umap(n, seed)
     if n_clusters:
         from sklearn.cluster import AgglomerativeClustering
 
@@ -76,6 +78,24 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                     representation_model=representation, min_topic_size=size, calculate_probabilities=False)
+
+
+def _umap(n: int, seed: int) -> Any:
+    """The one UMAP configuration: the restarts must reduce as the model will."""
+    from umap import UMAP
+
+    return UMAP(n_neighbors=max(2, min(15, n - 1)), n_components=max(2, min(5, n - 2)), min_dist=0.0,
+                metric="cosine", random_state=seed, n_jobs=1)
+
+
+def auto_restarts(n: int) -> int:
+    """How many UMAP fits to choose from on n insights (see ``RESTART_BUDGET``)."""
+    return int(max(1, min(MAX_RESTARTS, round(RESTART_BUDGET / max(n, 1)))))
+
+
+def restart_seeds(seed: int, restarts: int) -> list[int]:
+    """The study's seed first, then seeds derived from it: seed 42's restarts are not seed 43's."""
+    return [seed] + [int(np.random.SeedSequence([seed, i]).generate_state(1)[0] >> 1) for i in range(1, restarts)]
 
 
 def _means(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -134,7 +154,7 @@ def smallest_topic(n: int) -> int:
 def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: int = 42,
                min_topic_size: int = 0, max_outlier_share: float = 0.15,
                embedding_model: Any = None, extra_stop_words: list[str] | None = None,
-               n_topics: int = 0) -> TopicResult:
+               n_topics: int = 0, restarts: int = 0) -> TopicResult:
     """Topics for one insight kind.
 
     HDBSCAN first finds fine-grained clusters; they are then merged (Ward's criterion, weighted
@@ -142,7 +162,10 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
     the number instead. HDBSCAN's core density (``DENSITIES``) is chosen the same way: each is
     clustered and merged on the same reduced coordinates, the more coherent wins (near-ties: the
-    one with more topics), and the model is refitted with it unless it is the first one tried.
+    one with more topics). So is the UMAP reduction: ``restarts`` seeds, derived from ``seed``
+    (0: ``auto_restarts(n)``), each reduce the embeddings and the most coherent wins (near-ties:
+    more topics, then the earlier seed), since on a few hundred insights one UMAP draw can land
+    far from another. The model is refitted with the winner unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -162,29 +185,21 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     model = build_model(n, seed, size, embedding_model, extra_stop_words, density=first)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     coherence = Coherence(docs, extra_stop_words)
-    # Clusterings to choose from, all on the reduced coordinates just computed (cheap): per
-    # density, HDBSCAN at the first cluster size (halving, down to 3) that finds enough fine clusters.
-    options = []
-    for density in DENSITIES:
-        found, labels = size, topics
-        if density != first:
-            labels = _hdbscan(size, density).fit_predict(model.umap_model.embedding_)
-        if not min_topic_size and _n_topics(labels) < high and size > 3:
-            # HDBSCAN found a few dense blobs: search a smaller cluster size.
-            found = _smaller_size(model.umap_model.embedding_, size, high, density)
-            if found != size:
-                labels = _hdbscan(found, density).fit_predict(model.umap_model.embedding_)
-        if _n_topics(labels) >= low:
-            groups, score, count = merge_plan(emb, labels, docs, low, high, max_outlier_share, coherence)
-            options.append((score if score == score else -2.0, count, found, density, groups))  # nan: no words
+    choices = []  # per UMAP seed, its best clustering
+    for i, umap_seed in enumerate(restart_seeds(seed, restarts or auto_restarts(n))):
+        reduced = model.umap_model.embedding_ if i == 0 else _umap(n, umap_seed).fit_transform(emb)
+        options = _clusterings(reduced, topics if i == 0 else None, emb, docs, size, low, high,
+                               max_outlier_share, coherence, search=not min_topic_size)
+        if options:
+            choices.append(_most_topics(options) + (umap_seed,))
     method = "bertopic"
     groups = None
-    if options:
-        _, _, found, density, groups = _most_topics(options)
-        if (found, density) != (size, first):
+    if choices:
+        _, _, found, density, groups, umap_seed = _most_topics(choices)
+        if (found, density, umap_seed) != (size, first, seed):
             # Refit once with the chosen clustering so the BERTopic object matches what users see;
             # BERTopic numbers its topics anew, so the merges are planned again on its ids.
-            model = build_model(n, seed, found, embedding_model, extra_stop_words, density=density)
+            model = build_model(n, umap_seed, found, embedding_model, extra_stop_words, density=density)
             topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
             groups = None
     else:
@@ -209,6 +224,32 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
                        model=model, method=method)
+
+
+def _clusterings(reduced: np.ndarray, labels: np.ndarray | None, emb: np.ndarray, docs: list[str], size: int,
+                 low: int, high: int, max_outlier_share: float, coherence: Coherence,
+                 search: bool) -> list[tuple]:
+    """(npmi, topic count, cluster size, density, merge groups) per density, on one reduction.
+
+    ``labels``: HDBSCAN's clusters at (``size``, the first density), when already computed. With
+    ``search``, the cluster size is halved (down to 3) until HDBSCAN finds enough fine clusters.
+    """
+    options = []
+    for density in DENSITIES:
+        found = size
+        if labels is not None and density == DENSITIES[0]:
+            clusters = labels
+        else:
+            clusters = _hdbscan(size, density).fit_predict(reduced)
+        if search and _n_topics(clusters) < high and size > 3:
+            # HDBSCAN found a few dense blobs: search a smaller cluster size.
+            found = _smaller_size(reduced, size, high, density)
+            if found != size:
+                clusters = _hdbscan(found, density).fit_predict(reduced)
+        if _n_topics(clusters) >= low:
+            groups, score, count = merge_plan(emb, clusters, docs, low, high, max_outlier_share, coherence)
+            options.append((score if score == score else -2.0, count, found, density, groups))  # nan: no words
+    return options
 
 
 def _n_topics(topics: np.ndarray) -> int:

@@ -43,7 +43,7 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
     coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
 
     def fit(seed):
-        res = fit_topics("pain_point", ins, emb, seed=seed)
+        res = fit_topics("pain_point", ins, emb, seed=seed, restarts=1)
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
         count = int((res.topics["topic_id"] != -1).sum())
         return coherence.partition_npmi(ordered), count, getattr(res.model.hdbscan_model, "min_samples", None)
@@ -65,6 +65,45 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
         picks.append(best)
     # On these insights each density wins for some seed, so the choice is really made.
     assert set(picks) == set(topics_module.DENSITIES)
+
+
+def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
+    from voc.coherence import Coherence
+    from voc.topics import restart_seeds
+
+    ins, emb = pain_points
+    coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
+
+    def fit(seed, restarts):
+        res = fit_topics("pain_point", ins, emb, seed=seed, restarts=restarts)
+        ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
+        count = int((res.topics["topic_id"] != -1).sum())
+        return coherence.partition_npmi(ordered), count, ordered, res.model.umap_model.random_state
+
+    kept = []
+    for seed in (8, 9):
+        seeds = restart_seeds(seed, 3)
+        alone = [fit(s, 1) for s in seeds]
+        npmi, count, topics, umap_seed = fit(seed, 3)
+        # The pick is the most coherent single-seed fit (near-ties: more topics, then the earlier
+        # seed), assignments and all, and the BERTopic object holds that seed's reduction.
+        best = _most_topics([(a[0], a[1], i) for i, a in enumerate(alone)])[2]
+        assert (npmi, count, umap_seed) == (alone[best][0], alone[best][1], seeds[best])
+        assert (topics == alone[best][2]).all()
+        assert npmi >= max(a[0] for a in alone) - 0.005
+        kept.append(best)
+    # Here a derived seed beats the study's own for some seed, so the restarts change the result.
+    assert any(kept)
+
+
+def test_restarts_scale_down_with_the_corpus_and_derive_from_the_seed():
+    from voc.topics import auto_restarts, restart_seeds
+
+    assert [auto_restarts(n) for n in (120, 2_000, 5_000, 10_000, 200_000)] == [5, 5, 2, 1, 1]
+    seeds = restart_seeds(42, 5)
+    assert seeds[0] == 42 and len(set(seeds)) == 5 and seeds == restart_seeds(42, 5)
+    assert not set(seeds[1:]) & set(restart_seeds(43, 5))  # neighbouring seeds do not share restarts
+    assert all(0 <= s < 2**32 for s in seeds)
 
 
 def test_outlier_budget_is_respected(pain_points, embedder):
