@@ -65,7 +65,7 @@ class Topics(Strict):
     # 0 = choose between topic_range(n) by coherence; a number fixes how many topics each kind gets.
     n_topics: int = Field(default=0, ge=0, le=200)
     max_outlier_share: float = Field(default=0.15, ge=0.0, le=1.0)
-    # UMAP fits to choose from by coherence; 0 = by corpus size (5 up to 2,000 insights, 1 from 10,000).
+    # UMAP fits to choose from by coherence; 0 = by corpus size (5 up to ~2,200 insights, 1 from ~6,700).
     restarts: int = Field(default=0, ge=0, le=20)
 
 

@@ -29,7 +29,7 @@ DENSITIES = (0.5, 1.0)
 # with more topics wins: merging two topics in a notebook is one call, splitting one is not.
 COHERENCE_TIE = 0.005
 # By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
-# this many insights in all: 5 fits up to 2,000 insights, 1 from 10,000 on.
+# this many insights in all: 5 fits up to about 2,200 insights, 1 from about 6,700 on.
 RESTART_BUDGET = 10_000
 MAX_RESTARTS = 5
 
@@ -162,10 +162,10 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     are most coherent (NPMI over the insights), the way LDA users choose K. ``n_topics`` fixes
     the number instead. HDBSCAN's core density (``DENSITIES``) is chosen the same way: each is
     clustered and merged on the same reduced coordinates, the more coherent wins (near-ties: the
-    one with more topics). So is the UMAP reduction: ``restarts`` seeds, derived from ``seed``
-    (0: ``auto_restarts(n)``), each reduce the embeddings and the most coherent wins (near-ties:
-    more topics, then the earlier seed), since on a few hundred insights one UMAP draw can land
-    far from another. The model is refitted with the winner unless it is the first one tried.
+    one with more topics). So is the UMAP reduction: ``restarts`` seeds, ``seed`` and seeds
+    derived from it (0: ``auto_restarts(n)``), each reduce the embeddings; of each reduction's
+    best clustering the most coherent wins (near-ties: more topics, then the higher score, then
+    the earlier seed), since on a few hundred insights one UMAP draw can land far from another. The model is refitted with the winner unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].

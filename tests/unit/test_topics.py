@@ -85,25 +85,26 @@ def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
         seeds = restart_seeds(seed, 3)
         alone = [fit(s, 1) for s in seeds]
         npmi, count, topics, umap_seed = fit(seed, 3)
-        # The pick is the most coherent single-seed fit (near-ties: more topics, then the earlier
-        # seed), assignments and all, and the BERTopic object holds that seed's reduction.
+        # The pick is the most coherent single-seed fit (near-ties: more topics, then the higher
+        # score, then the earlier seed), assignments and all, and the BERTopic object holds that
+        # seed's reduction.
         best = _most_topics([(a[0], a[1], i) for i, a in enumerate(alone)])[2]
         assert (npmi, count, umap_seed) == (alone[best][0], alone[best][1], seeds[best])
         assert (topics == alone[best][2]).all()
-        assert npmi >= max(a[0] for a in alone) - 0.005
         kept.append(best)
-    # Here a derived seed beats the study's own for some seed, so the restarts change the result.
+    # On these insights a derived seed beats the study's own for some seed, so the restarts
+    # change the result (data-dependent, like the density test's; seen on this corpus).
     assert any(kept)
 
 
 def test_restarts_scale_down_with_the_corpus_and_derive_from_the_seed():
     from voc.topics import auto_restarts, restart_seeds
 
-    assert [auto_restarts(n) for n in (120, 2_000, 5_000, 10_000, 200_000)] == [5, 5, 2, 1, 1]
+    assert [auto_restarts(n) for n in (120, 2_200, 5_000, 6_700, 200_000)] == [5, 5, 2, 1, 1]
     seeds = restart_seeds(42, 5)
     assert seeds[0] == 42 and len(set(seeds)) == 5 and seeds == restart_seeds(42, 5)
     assert not set(seeds[1:]) & set(restart_seeds(43, 5))  # neighbouring seeds do not share restarts
-    assert all(0 <= s < 2**32 for s in seeds)
+    assert all(0 <= s < 2**31 for s in seeds)
 
 
 def test_outlier_budget_is_respected(pain_points, embedder):
