@@ -2,8 +2,8 @@
 
 Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed order), sized to
 the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count,
-HDBSCAN's core density and the UMAP seed picked by NPMI coherence), with an outlier budget: at most
-``max_outlier_share`` of insights stay in topic -1.
+HDBSCAN's core density and the UMAP seed picked by NPMI coherence), with an outlier budget: at
+most ``max_outlier_share`` of insights stay in topic -1.
 """
 
 from __future__ import annotations
@@ -165,7 +165,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     one with more topics). So is the UMAP reduction: ``restarts`` seeds, ``seed`` and seeds
     derived from it (0: ``auto_restarts(n)``), each reduce the embeddings; of each reduction's
     best clustering the most coherent wins (near-ties: more topics, then the higher score, then
-    the earlier seed), since on a few hundred insights one UMAP draw can land far from another. The model is refitted with the winner unless it is the first one tried.
+    the earlier seed), since on a few hundred insights one UMAP draw can land far from another.
+    The model is refitted with the winner unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
