@@ -1,0 +1,72 @@
+"""Merge the labelling passes into the shipped real-text label file (keys only, no text).
+
+    python bench/labelling/merge.py
+
+Reads passes/sample_*.csv (sentence keys of each round), the final pass of every packet
+(passes/v2/: round 1 after the guide's rules 11-19 were applied; passes/r2/: round 2, labelled
+with them) and adjudicated.csv (the double-labelled sentences the two labellers still disagreed on), and
+writes src/voc/data/insights/real_labels.csv. A sentence labelled in two packets takes the
+adjudicated row where there is one; otherwise both passes agreed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parents[1] / "src" / "voc" / "data" / "insights" / "real_labels.csv"
+KINDS = ("pain_point", "objection", "purchase_trigger", "must_have_feature", "success_factor", "buying_role")
+COLUMNS = ["dataset", "file", "key", "start", "end", "sha", "split", "source_type", "role",
+           "labels", "aspect", "strength", "roles"]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def check(row: dict[str, str], where: str) -> None:
+    kinds = [k for k in row["labels"].split(";") if k]
+    if any(k not in KINDS for k in kinds) or kinds != sorted(kinds, key=KINDS.index) or len(kinds) > 2:
+        raise SystemExit(f"{where}: bad labels {row['labels']!r}")
+    if ("must_have_feature" in kinds) != bool(row["strength"]):
+        raise SystemExit(f"{where}: strength {row['strength']!r} does not match labels {row['labels']!r}")
+    if ("buying_role" in kinds) != bool(row["roles"]):
+        raise SystemExit(f"{where}: roles {row['roles']!r} do not match labels {row['labels']!r}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / "v2", HERE / "passes" / "r2"])
+    args = ap.parse_args()
+    sample = {r["id"]: r for p in sorted((HERE / "passes").glob("sample_*.csv")) for r in _rows(p)}
+    adjudicated = {r["id"]: r for r in _rows(HERE / "adjudicated.csv")}
+    final: dict[str, dict[str, str]] = {}
+    for path in sorted(p for d in args.passes for p in d.glob("labels_*.csv")):
+        for r in _rows(path):
+            r = {k: (r.get(k) or "").strip() for k in ("id", "labels", "aspect", "strength", "roles")}
+            check(r, f"{path.name} {r['id']}")
+            prev = final.get(r["id"])
+            if prev and (prev["labels"], prev["strength"]) != (r["labels"], r["strength"]) and r["id"] not in adjudicated:
+                raise SystemExit(f"{r['id']}: passes disagree and adjudicated.csv has no row for it")
+            final.setdefault(r["id"], r)
+    for sid, r in adjudicated.items():
+        check(r, f"adjudicated.csv {sid}")
+        final[sid] = r
+    missing = sorted(set(sample) - set(final))
+    if missing:
+        raise SystemExit(f"{len(missing)} sampled sentences have no label, e.g. {missing[:5]}")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        for sid in sorted(sample):
+            s, r = sample[sid], final[sid]
+            w.writerow({**{k: s[k] for k in COLUMNS[:9]}, **{k: r[k] for k in COLUMNS[9:]}})
+    print(f"wrote {OUT} ({len(sample)} sentences)")
+
+
+if __name__ == "__main__":
+    main()

