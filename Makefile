@@ -1,24 +1,28 @@
-# Every target installs what it needs into .venv first; a finished install is skipped
-# (the stamp is newer than pyproject.toml).
+# Every target installs what it needs into .venv first, from the lock (requirements/lock.txt):
+# the exact versions, with hashes, that CI tested. A finished install is skipped (the stamp is
+# newer than the lock and pyproject.toml).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.voc-installed
+LOCK   := requirements/lock.txt
+# pip-tools for `make lock`, pinned so every refresh resolves the same way.
+PIP_TOOLS := pip-tools==7.7.0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench lock clean
 
 install: $(STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --upgrade pip
-	# The CPU wheel first: an unpinned torch pulls several GB of CUDA builds.
-	$(BIN)/python -m pip install torch==2.13.0
-	$(BIN)/python -m pip install -e '.[dev,dask]'
+# --no-deps: the lock already lists every dependency; pip check proves it is complete.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 demo: install
@@ -33,5 +37,15 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# Refresh the lock from pyproject.toml's ranges and requirements/pins.in, then run `make test`
+# before committing both: the new set lands only when the whole suite passes on it.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet "$(PIP_TOOLS)"
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--extra dev --extra dask --extra googleplay --no-emit-index-url --no-emit-find-links \
+		--upgrade -o $(LOCK) pyproject.toml requirements/pins.in
+	@echo "refreshed $(LOCK); now run 'make test' and commit the lock with what it needed"
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) .venv-lock out .pytest_cache

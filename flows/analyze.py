@@ -18,6 +18,7 @@ from prefect.cache_policies import NONE
 
 from flows.common import map_in_order, study_and_store
 from voc import stages
+from voc.console import bar
 from voc.store import Store
 
 # Results live in the store, not in Prefect's result storage: the store's embedding cache (by
@@ -58,9 +59,11 @@ def segment(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     shards = stages.shard_frame(docs, stages.SEGMENT_SHARD_DOCS)
     n_sent = 0
     results = map_in_order(segment_shard_task, ({"docs": s, "spec": spec} for s in shards))
-    for shard, (sents, langs) in zip(shards, results):
-        stages.save_segments(store, shard["doc_id"].tolist(), sents, langs)
-        n_sent += len(sents)
+    with bar("segment", total=len(docs), unit="doc") as progress:
+        for shard, (sents, langs) in zip(shards, results):
+            stages.save_segments(store, shard["doc_id"].tolist(), sents, langs)
+            n_sent += len(sents)
+            progress.update(len(shard))
     return {"documents_segmented": len(docs), "sentences_new": n_sent, "shards": len(shards)}
 
 
@@ -73,9 +76,11 @@ def extract(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0,
               "embeddings_reused": 0, "shards": len(shards)}
     jobs = ({"sentences": s, "spec": spec, "known": vectors.known(s["text"])} for s in shards)
-    for shard, result in zip(shards, map_in_order(extract_shard_task, jobs)):
-        stages.save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
-        stages.add_extract_counts(counts, result)
+    with bar("extract", total=len(todo), unit="sent") as progress:
+        for shard, result in zip(shards, map_in_order(extract_shard_task, jobs)):
+            stages.save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
+            stages.add_extract_counts(counts, result)
+            progress.update(len(shard))
     return counts
 
 
@@ -85,8 +90,10 @@ def embed(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     size = stages.EMBED_SHARD_TEXTS
     parts = [(hashes[i:i + size], texts[i:i + size]) for i in range(0, len(texts), size)]
     results = map_in_order(embed_shard_task, ({"texts": t, "model": spec.embedding} for _, t in parts))
-    for (part_hashes, _), vecs in zip(parts, results):
-        store.save_embeddings(part_hashes, vecs, spec.embedding)
+    with bar("embed", total=len(texts), unit="sent") as progress:
+        for (part_hashes, _), vecs in zip(parts, results):
+            store.save_embeddings(part_hashes, vecs, spec.embedding)
+            progress.update(len(part_hashes))
     return {"texts": len(texts) + reused, "computed": len(texts), "reused": reused, "shards": len(parts)}
 
 

@@ -16,7 +16,11 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.common import study_and_store
+from voc.console import bar
 from voc.crawl import build_source, crawl_source, source_host
+
+# The crawl's progress bar per study file, which its source tasks (threads of this process) update.
+_bars: dict[str, Any] = {}
 
 # Network errors that can escape a source without passing through the polite client's
 # FetchError (a source's own socket code, say); these are worth a retry too.
@@ -49,7 +53,7 @@ def retry_on_network_errors(task: Any, task_run: Any, state: Any) -> bool:
 def crawl_source_task(study_path: str, source_name: str) -> dict:
     study, store = study_and_store(study_path)
     spec = next(s for s in study.sources if s.name == source_name)
-    result = crawl_source(store, study, build_source(study, spec))
+    result = crawl_source(store, study, build_source(study, spec), progress=_bars.get(study_path))
     get_run_logger().info("%s: %d fetched, %d new (%s)", source_name, result.fetched, result.new, result.status)
     if result.status == "failed":
         raise SourceFailed(result.error or "failed", asdict(result))
@@ -92,6 +96,29 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 3
     study, store = study_and_store(study_path)
     run_id = store.start_run("crawl")
     before = store.count("documents")
+    with bar("crawl", unit="doc") as progress:
+        _bars[study_path] = progress
+        try:
+            futures = _submit_sources(study, study_path, retries, retry_delay_seconds)
+            outcomes = {name: _outcome(name, future) for name, future in futures.items()}
+        finally:
+            _bars.pop(study_path, None)
+    sources, errors = {}, []
+    for name, (result, error) in outcomes.items():
+        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http") if k in result}
+        if error:
+            errors.append(error)
+    # Counted in the store rather than summed over tasks: a retried source's earlier attempts
+    # committed documents too.
+    counts = {"new_documents": store.count("documents") - before,
+              "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
+    status = "completed" if not errors else "failed" if len(errors) == len(outcomes) else "partial"
+    store.finish_run(run_id, status, counts, errors)
+    return {"run_id": run_id, "status": status, **counts, "errors": errors}
+
+
+def _submit_sources(study: Any, study_path: str, retries: int, retry_delay_seconds: float) -> dict[str, Any]:
+    """One task per source; sources on one host wait for each other (one politeness budget)."""
     futures: dict[str, Any] = {}
     last_on_host: dict[str, Any] = {}
     for spec in study.sources:
@@ -104,16 +131,4 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 3
         futures[spec.name] = crawl.submit(study_path, spec.name, wait_for=wait)
         if host:
             last_on_host[host] = futures[spec.name]
-    sources, errors = {}, []
-    for name, future in futures.items():
-        result, error = _outcome(name, future)
-        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http") if k in result}
-        if error:
-            errors.append(error)
-    # Counted in the store rather than summed over tasks: a retried source's earlier attempts
-    # committed documents too.
-    counts = {"new_documents": store.count("documents") - before,
-              "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
-    status = "completed" if not errors else "failed" if len(errors) == len(futures) else "partial"
-    store.finish_run(run_id, status, counts, errors)
-    return {"run_id": run_id, "status": status, **counts, "errors": errors}
+    return futures

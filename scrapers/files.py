@@ -11,6 +11,7 @@ import csv
 import glob
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -30,11 +31,16 @@ DATE_NAMES = ("date", "created_at", "created", "timestamp", "time", "datepublish
 URL_NAMES = ("url", "link", "permalink")
 ID_NAMES = ("id", "review_id", "_id", "response_id")
 TITLE_NAMES = ("title", "summary", "headline")
+SNIFF_BYTES = 64 * 1024
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+log = logging.getLogger(__name__)
 
 
 class FileOptions(SourceOptions):
     path: str
-    format: Literal["auto", "csv", "jsonl"] = "auto"
+    format: Literal["auto", "csv", "tsv", "jsonl"] = "auto"
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1,
+                                  description="CSV field separator; default: tab for .tsv/.tab, else sniffed from the file")
     kind: Literal["review", "survey", "post", "comment", "answer", "question"] | None = None
     text_column: str | None = None
     rating_column: str | None = None
@@ -82,6 +88,7 @@ class FileSource:
         self.opts = options
         self.base_dir = base_dir
         self._cursor: Cursor = {"files": {}}
+        self.delimiters: dict[str, str] = {}  # per file, the separator used (for `voc fetch` and tests)
 
     def cursor(self) -> Cursor:
         return json.loads(json.dumps(self._cursor))
@@ -113,13 +120,32 @@ class FileSource:
                     yield doc
             self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": True}
 
+    def _delimiter(self, path: Path, fmt: str, fh: Any) -> str:
+        """The separator: the study's, a tab for .tsv/.tab files, else sniffed from the first lines."""
+        if self.opts.delimiter:
+            how, sep = "from the study file", self.opts.delimiter
+        elif fmt == "tsv" or path.suffix.lower() in (".tsv", ".tab"):
+            how, sep = "by the file's extension", "\t"
+        else:
+            sample = fh.read(SNIFF_BYTES)
+            fh.seek(0)
+            if len(sample) == SNIFF_BYTES and "\n" in sample:
+                sample = sample[:sample.rindex("\n")]  # whole lines only
+            try:
+                how, sep = "sniffed", csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+            except csv.Error:
+                how, sep = "default", ","
+        log.info("%s: fields separated by %s (%s)", path, DELIMITER_NAMES.get(sep, repr(sep)), how)
+        self.delimiters[str(path)] = sep
+        return sep
+
     def _rows(self, path: Path) -> Iterator[dict[str, Any]]:
         fmt = self.opts.format
         if fmt == "auto":
             fmt = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
         with path.open(encoding=self.opts.encoding, newline="") as fh:
-            if fmt == "csv":
-                reader = csv.DictReader(fh)
+            if fmt in ("csv", "tsv"):
+                reader = csv.DictReader(fh, delimiter=self._delimiter(path, fmt, fh))
                 if not reader.fieldnames:
                     raise VocError(f"{path}: empty CSV (no header row)")
                 self._columns(path, list(reader.fieldnames))

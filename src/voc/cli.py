@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -13,12 +11,36 @@ import typer
 
 from voc.errors import VocError
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Exit codes schedulers (cron, CI, Prefect) can act on.
+EXIT_BAD_INPUT = 2        # the study file, a path, an option or an input file needs fixing
+EXIT_SOURCES_FAILED = 3   # some or all sources failed; what could run did (see `voc runs`)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Local variables in a traceback can hold secrets (API keys, salts, credentials): never print them.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="voc: mine public conversations for pain points, objections, purchase triggers and "
-                       "must-have features, then draft evidence-backed personas.")
+                       "must-have features, then draft evidence-backed personas.\n\n"
+                       f"Exit codes: 0 done; {EXIT_BAD_INPUT} bad input (the message says what to fix); "
+                       f"{EXIT_SOURCES_FAILED} one or more sources failed (the rest ran; see `voc runs`); "
+                       "1 an unexpected error.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from voc import __version__
+
+        typer.echo(f"voc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="print voc's version and exit"),
+             verbose: bool = typer.Option(False, "--verbose", "-v", help="log what every stage and Prefect task does (INFO)"),
+             quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars; warnings and errors only")) -> None:
+    """Log level: --verbose, --quiet, or VOC_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; default WARNING)."""
+    from voc.console import configure
+
+    configure("INFO" if verbose else "ERROR" if quiet else None, progress=not quiet)
 
 StudyArg = typer.Argument(..., help="study file (TOML) or a folder holding study.toml")
 
@@ -48,10 +70,12 @@ def init(path: Path = typer.Argument(Path("study.toml"), help="where to write th
 
 @app.command()
 def crawl(study: Path = StudyArg) -> None:
-    """Collect everything new from the study's sources into its store."""
+    """Collect everything new from the study's sources into its store (exit 3 if a source failed)."""
     from flows.crawl import crawl_flow
 
-    _echo_json(crawl_flow(str(_study_path(study))))
+    result = crawl_flow(str(_study_path(study)))
+    _echo_json(result)
+    _exit_if_sources_failed(result["errors"])
 
 
 @app.command()
@@ -78,7 +102,10 @@ def report(study: Path = StudyArg, run_id: Optional[str] = typer.Option(None, he
 @app.command()
 def run(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
         dask_workers: Optional[int] = DaskWorkersOpt) -> None:
-    """Crawl, analyse and report (the Prefect pipeline flow, run locally; --runner dask spreads analysis)."""
+    """Crawl, analyse and report (the Prefect pipeline flow, run locally; --runner dask spreads analysis).
+
+    Exits 3 when a source failed: the report is still written from everything else.
+    """
     from flows.common import check_runner
     from flows.pipeline import pipeline_flow
 
@@ -144,6 +171,14 @@ def _summary(result: dict) -> None:
     typer.echo(f"analyze: {analysis['segment']['sentences_new']} new sentences, "
                f"{analysis['extract']['insights_new']} new insights, {analysis['personas']['personas']} personas")
     typer.echo(f"report: {result['report']['html']}\nmarkdown: {result['report']['markdown']}")
+    _exit_if_sources_failed(crawl["errors"])
+
+
+def _exit_if_sources_failed(errors: list[dict]) -> None:
+    if errors:
+        for e in errors:
+            typer.echo(f"voc: source {e['source']} failed: {e['error']}", err=True)
+        raise typer.Exit(EXIT_SOURCES_FAILED)
 
 
 @app.command()
@@ -192,19 +227,19 @@ def eval_cmd(file: Path = typer.Argument(..., help="CSV with columns text and la
 
 @app.command()
 def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (text, labels), added to the shipped data"),
-          out: Optional[Path] = typer.Option(None, help="where to write the classifier (default: the shipped one)"),
+          out: Path = typer.Option(Path("models/insights/classifier.npz"),
+                                   help="where to write the classifier; use it with [models] classifier = \"<path>\""),
           shipped: bool = typer.Option(True, help="include the shipped labelled training rows"),
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
           weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
     from voc.config import Models
     from voc.embed import get_embedder
-    from voc.extract import BUILTIN_HEAD
     from voc.segment import load_spacy
     from voc.train import train as do_train
 
     models = Models()
-    target = out or BUILTIN_HEAD
+    target = out
     clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), target, list(files or []), shipped,
                        suggestions, weak_weight)
     typer.echo(f"trained on {len(df)} sentences ({clf.meta['positives']}); thresholds {clf.thresholds}; wrote {target}")
@@ -283,12 +318,11 @@ def _extractor(study: Optional[Path]):
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app(standalone_mode=True)
     except VocError as err:
         typer.echo(f"voc: error: {err}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ pain point as well as an objection.
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from voc.classifier import InsightClassifier, sentence_features
 from voc.cues import baseline_labels, self_descriptions, strength
 from voc.schema import INSIGHT_COLUMNS, INSIGHT_KINDS
 
-REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
-BUILTIN_HEAD = REPO_MODELS / "insights" / "classifier.npz"
-LABELLED = REPO_MODELS / "insights" / "labelled.csv"
+# Shipped with the package (importlib.resources), so an installed voc finds them from any folder.
+INSIGHT_DATA = Path(str(files("voc") / "data" / "insights"))
+BUILTIN_HEAD = INSIGHT_DATA / "classifier.npz"
+LABELLED = INSIGHT_DATA / "labelled.csv"
+REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
 DEFAULT_THRESHOLD = 0.5
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
 LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)

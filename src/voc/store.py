@@ -309,13 +309,36 @@ class Store:
         return self.query("SELECT * FROM runs ORDER BY started_at")
 
     # -- exports -----------------------------------------------------------------------------
-    def export_table(self, sql: str, path: Path) -> Path:
-        """Write a query result to Parquet or CSV, chosen by the file suffix."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fmt = {".parquet": "PARQUET", ".csv": "CSV, HEADER"}[path.suffix]
+    def export_frame(self, name: str, run_id: str) -> pd.DataFrame:
+        """One of the run's export tables (insights, topics, personas) as a frame."""
         with self._lock:
-            self.con.execute(f"COPY ({sql}) TO '{path.as_posix()}' (FORMAT {fmt})")
+            return self.con.sql(EXPORTS[name], params={"run": run_id}).df()
+
+    def write_export(self, name: str, run_id: str, path: Path) -> Path:
+        """Write one of the run's export tables to Parquet or CSV, chosen by the file suffix."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            rel = self.con.sql(EXPORTS[name], params={"run": run_id})
+            if path.suffix == ".parquet":
+                rel.write_parquet(str(path))
+            else:
+                rel.write_csv(str(path), header=True)
         return path
+
+
+# The export tables of one run ($run), named so that report code never writes SQL.
+EXPORTS = {
+    "insights": """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, s.text, d.url, d.source,
+                          d.kind AS doc_kind, d.created_at, d.rating, d.author_hash, t.topic_id, tp.label AS topic
+                   FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
+                   LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = $run
+                   LEFT JOIN topics tp ON tp.run_id = t.run_id AND tp.kind = t.kind AND tp.topic_id = t.topic_id
+                   ORDER BY i.kind, i.sent_id""",
+    "topics": """SELECT kind, topic_id, label, array_to_string(keywords, '; ') AS keywords, size
+                 FROM topics WHERE run_id = $run ORDER BY kind, topic_id""",
+    "personas": """SELECT persona_id, name, share, size, items, channels, vocabulary, self_descriptions
+                   FROM personas WHERE run_id = $run ORDER BY persona_id""",
+}
 
 
 class _Transaction:

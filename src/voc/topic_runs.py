@@ -53,26 +53,33 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
 
 def refresh_topics(study: Study, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
     """Topics for every kind, written to the store under this run."""
-    from voc.embed import embed_cached
+    from voc.console import bar
 
     stats: dict[str, Any] = {}
-    for kind in INSIGHT_KINDS:
-        ins = store.insights_frame(kind)
-        if ins.empty:
-            stats[kind] = {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
-            continue
-        emb = embed_cached(ins["text"].tolist(), embedder, store)
-        saved = load_saved(study.models_dir, kind)
-        if saved is not None:
-            result = apply_saved(kind, ins, emb, saved, study, embedder.model)
-        else:
-            result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
-                                max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
-                                extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
-                                restarts=study.topics.restarts)
-        store.save_topics(run_id, kind, result.topics, result.assignments)
-        ids = result.topics["topic_id"]
-        stats[kind] = {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),
-                       "candidates": int((ids >= CANDIDATE_OFFSET).sum()),
-                       "outlier_share": round(result.outlier_share, 4), "method": result.method}
+    with bar("topics", total=len(INSIGHT_KINDS), unit="kind") as progress:
+        for kind in INSIGHT_KINDS:
+            stats[kind] = _refresh_kind(study, store, run_id, embedder, kind)
+            progress.update(1)
     return stats
+
+
+def _refresh_kind(study: Study, store: Store, run_id: str, embedder: Any, kind: str) -> dict[str, Any]:
+    from voc.embed import embed_cached
+
+    ins = store.insights_frame(kind)
+    if ins.empty:
+        return {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
+    emb = embed_cached(ins["text"].tolist(), embedder, store)
+    saved = load_saved(study.models_dir, kind)
+    if saved is not None:
+        result = apply_saved(kind, ins, emb, saved, study, embedder.model)
+    else:
+        result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
+                            max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
+                            extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
+                            restarts=study.topics.restarts)
+    store.save_topics(run_id, kind, result.topics, result.assignments)
+    ids = result.topics["topic_id"]
+    return {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),
+            "candidates": int((ids >= CANDIDATE_OFFSET).sum()),
+            "outlier_share": round(result.outlier_share, 4), "method": result.method}

@@ -73,3 +73,27 @@ def test_analyze_takes_the_runner_options_of_run(tmp_path):
     proc = voc("analyze", str(path), "--dask-workers", "2")
     assert proc.returncode == 2 and "--runner dask" in proc.stderr and "Traceback" not in proc.stderr
     assert "--dask-address" in voc("analyze", "--help").stdout
+
+
+def test_a_failed_source_makes_crawl_exit_3_and_says_which(tmp_path):
+    (tmp_path / "ok.csv").write_text("id,text\n1,The lid cracked after a week.\n")
+    study = tmp_path / "study.toml"
+    study.write_text(f"""[study]
+name = "exits"
+output_dir = "{tmp_path / 'out'}"
+
+[[sources]]
+name = "good"
+type = "file"
+path = "ok.csv"
+
+[[sources]]
+name = "gone"
+type = "file"
+path = "missing-*.csv"
+""")
+    proc = voc("crawl", str(study))
+    assert proc.returncode == 3, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "partial"
+    assert "voc: source gone failed:" in proc.stderr and "no file matches" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -88,6 +88,16 @@ def test_exports_and_persona_files(demo_run):
             assert (out / "exports" / f"{name}.{ext}").stat().st_size > 100
     personas = json.loads((out / "exports" / "personas.json").read_text())
     assert personas and all(p["items"]["pain_point"] or p["items"]["objection"] for p in personas)
+    # Strict JSON (what jq and JSON.parse accept): no NaN/Infinity, no "NaT"; dates in ISO form.
+
+    def no_constants(name):
+        raise AssertionError(f"{name} is not JSON")
+
+    insights = json.loads((out / "exports" / "insights.json").read_text(), parse_constant=no_constants)
+    assert all(r["created_at"] != "NaT" for r in insights)
+    dated = [r for r in insights if r["created_at"]]
+    assert dated and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", r["created_at"]) for r in dated)
+    assert any(r["rating"] is None for r in insights) and any(isinstance(r["rating"], float) for r in insights)
     assert len(list((out / "personas").glob("persona-*.md"))) == len(personas)
 
 

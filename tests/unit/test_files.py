@@ -78,3 +78,25 @@ def test_real_google_play_reviews_mid_rated_filter(shared):
     assert len(docs) == len(expected) > 2000
     assert all(2 <= d.rating <= 4 for d in docs)
     assert docs[0].created_at.year == 2016 and docs[0].native_id == str(expected.iloc[0]["_id"])
+
+
+def test_tab_separated_exports_are_read_by_extension_and_by_sniffing(tmp_path, caplog):
+    import logging
+
+    rows = ["id\tstars\treview", "t1\t3\tThe lid cracked, after a week; annoying.", "t2\t4\tGood, but loud"]
+    (tmp_path / "r.tsv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "r.txt").write_text("\n".join(rows) + "\n")
+    (tmp_path / "s.csv").write_text("id;stars;review\ns1;2;Too loud, returned it\n")
+    with caplog.at_level(logging.INFO, logger="scrapers.files"):
+        by_ext = source(tmp_path, path="r.tsv")
+        docs = list(by_ext.fetch(None))
+        assert [(d.native_id, d.text) for d in docs] == [("t1", "The lid cracked, after a week; annoying."),
+                                                          ("t2", "Good, but loud")]
+        sniffed = source(tmp_path, path="r.txt", format="csv")
+        assert [d.text for d in sniffed.fetch(None)] == [d.text for d in docs]
+        semi = source(tmp_path, path="s.csv")
+        assert [(d.native_id, d.rating, d.text) for d in semi.fetch(None)] == [("s1", 2.0, "Too loud, returned it")]
+    assert by_ext.delimiters == {str(tmp_path / "r.tsv"): "\t"} and semi.delimiters == {str(tmp_path / "s.csv"): ";"}
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "r.tsv: fields separated by tabs (by the file's extension)" in said
+    assert "s.csv: fields separated by semicolons (sniffed)" in said

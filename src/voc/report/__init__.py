@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import Study
@@ -30,35 +33,39 @@ def render_html(ctx: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES)
 
 
+def json_safe(value: Any) -> Any:
+    """A value JSON can hold: missing numbers and dates become null, timestamps ISO strings."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return json_safe(value.item())
+    return value
+
+
 def export_tables(store: Store, run_id: str, out: Path) -> list[Path]:
     """Insights, topics and personas of a run as CSV, JSON and Parquet under out/exports/."""
     exports = out / "exports"
     exports.mkdir(parents=True, exist_ok=True)
-    queries = {
-        "insights": f"""SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, s.text, d.url, d.source,
-                              d.kind AS doc_kind, d.created_at, d.rating, d.author_hash, t.topic_id, tp.label AS topic
-                       FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
-                       LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = '{run_id}'
-                       LEFT JOIN topics tp ON tp.run_id = t.run_id AND tp.kind = t.kind AND tp.topic_id = t.topic_id
-                       ORDER BY i.kind, i.sent_id""",
-        "topics": f"SELECT kind, topic_id, label, array_to_string(keywords, '; ') AS keywords, size FROM topics WHERE run_id = '{run_id}' ORDER BY kind, topic_id",
-        "personas": f"SELECT persona_id, name, share, size, items, channels, vocabulary, self_descriptions FROM personas WHERE run_id = '{run_id}' ORDER BY persona_id",
-    }
     paths = []
-    for name, sql in queries.items():
-        paths.append(store.export_table(sql, exports / f"{name}.csv"))
-        paths.append(store.export_table(sql, exports / f"{name}.parquet"))
-        frame = store.query(sql)
-        for col in frame.columns:
-            if str(frame[col].dtype).startswith("datetime"):
-                frame[col] = frame[col].astype(str)
-        records = frame.to_dict(orient="records")
+    for name in ("insights", "topics", "personas"):
+        paths.append(store.write_export(name, run_id, exports / f"{name}.csv"))
+        paths.append(store.write_export(name, run_id, exports / f"{name}.parquet"))
+        records = store.export_frame(name, run_id).to_dict(orient="records")
         for rec in records:
             for key in ("items", "channels", "vocabulary", "self_descriptions"):
                 if isinstance(rec.get(key), str):
                     rec[key] = json.loads(rec[key])
         path = exports / f"{name}.json"
-        path.write_text(json.dumps(records, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        # allow_nan=False: NaN is not JSON, and a value json_safe missed must fail here, not in jq.
+        path.write_text(json.dumps(json_safe(records), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -83,6 +90,7 @@ def write_report(study: Study, store: Store, run_id: str | None = None) -> dict[
     for old in personas_dir.glob("persona-*"):
         old.unlink()
     for p in ctx["personas"]:
-        (personas_dir / f"persona-{p['id']}.json").write_text(json.dumps(p, indent=1, ensure_ascii=False), encoding="utf-8")
+        (personas_dir / f"persona-{p['id']}.json").write_text(
+            json.dumps(json_safe(p), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
         (personas_dir / f"persona-{p['id']}.md").write_text(render_markdown(ctx, only_persona=p), encoding="utf-8")
     return {"html": html_path, "markdown": md_path, "exports": out / "exports", "personas": personas_dir}

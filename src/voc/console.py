@@ -1,0 +1,70 @@
+"""What voc prints: one log level for voc and Prefect, progress bars, quiet third-party chatter.
+
+By default a user sees progress bars and warnings; Prefect's per-task "Finished in state
+Completed()" lines and library banners are INFO and stay hidden. ``--verbose`` (or
+``VOC_LOG_LEVEL=INFO``) brings them back; ``--quiet`` hides the bars too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from voc.errors import VocError
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Libraries that log progress or advice at INFO/WARNING on every run; they speak at ERROR
+# unless the user asked for INFO or DEBUG.
+CHATTY = ("BERTopic", "sentence_transformers", "transformers", "numba", "httpx", "urllib3", "asyncio",
+          "distributed", "docket")
+
+_progress = False
+
+
+def quiet_services() -> None:
+    """Settings for what voc starts, read by Prefect and Hugging Face when they are imported.
+
+    Prefect's telemetry heartbeat on a temporary server writes to the same SQLite file as the
+    flow runs and fails with "database is locked" tracebacks, and reports usage: voc turns it off.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def configure(level: str | None = None, progress: bool = True) -> str:
+    """Set the log level (argument, else VOC_LOG_LEVEL, else WARNING) and whether bars show.
+
+    Call before Prefect is imported: Prefect reads PREFECT_LOGGING_LEVEL once.
+
+    Raises:
+        VocError: for a level that is not DEBUG, INFO, WARNING or ERROR.
+    """
+    global _progress
+    level = (level or os.environ.get("VOC_LOG_LEVEL") or "WARNING").upper()
+    if level not in LEVELS:
+        raise VocError(f"log level {level!r} (VOC_LOG_LEVEL): use one of {', '.join(LEVELS)}")
+    quiet_services()
+    os.environ["PREFECT_LOGGING_LEVEL"] = level
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    numeric = getattr(logging, level)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(numeric if numeric <= logging.INFO else logging.ERROR)
+    if numeric > logging.INFO:
+        import warnings
+
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"(umap|sklearn|bertopic|hdbscan)")
+    _progress = progress
+    return level
+
+
+def bar(desc: str, total: int | None = None, unit: str = "it") -> Any:
+    """A progress bar on stderr, or a silent stand-in when bars are off (library use, --quiet)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"{desc:<9}", unit=unit, disable=not _progress or total == 0, file=sys.stderr,
+                leave=True, mininterval=0.5, dynamic_ncols=True)
