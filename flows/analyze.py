@@ -67,12 +67,12 @@ def segment(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     return {"documents_segmented": len(docs), "sentences_new": n_sent, "shards": len(shards)}
 
 
-def extract(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
+def extract(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> dict[str, int]:
     """Classify the sentences this classifier has not seen, shard by shard (whole documents)."""
     model_id = spec.model_id
     todo = store.sentences_with_context(only_new_for_model=model_id)
     shards = stages.shard_frame(todo, stages.EXTRACT_SHARD_SENTENCES, by="doc_id")
-    vectors = stages.VectorCache(store, spec.embedding)
+    vectors = stages.VectorCache(store, spec.embedding, run_id)
     counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0,
               "embeddings_reused": 0, "shards": len(shards)}
     jobs = ({"sentences": s, "spec": spec, "known": vectors.known(s["text"])} for s in shards)
@@ -84,7 +84,7 @@ def extract(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     return counts
 
 
-def embed(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
+def embed(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> dict[str, int]:
     """Make sure every insight's sentence has a cached vector before topic modelling reads them."""
     hashes, texts, reused = stages.embedding_todo(store, stages.insight_texts(store), spec.embedding)
     size = stages.EMBED_SHARD_TEXTS
@@ -92,7 +92,7 @@ def embed(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
     results = map_in_order(embed_shard_task, ({"texts": t, "model": spec.embedding} for _, t in parts))
     with bar("embed", total=len(texts), unit="sent") as progress:
         for (part_hashes, _), vecs in zip(parts, results):
-            store.save_embeddings(part_hashes, vecs, spec.embedding)
+            store.save_embeddings(part_hashes, vecs, spec.embedding, run_id)
             progress.update(len(part_hashes))
     return {"texts": len(texts) + reused, "computed": len(texts), "reused": reused, "shards": len(parts)}
 
@@ -114,8 +114,8 @@ def analyze_flow(study_path: str) -> dict[str, Any]:
     counts: dict[str, Any] = {"runner": runner}
     try:
         counts["segment"] = segment(store, spec)
-        counts["extract"] = extract(store, spec)
-        counts["embed"] = embed(store, spec)
+        counts["extract"] = extract(store, spec, run_id)
+        counts["embed"] = embed(store, spec, run_id)
         counts["topics"] = topics_task(study_path, run_id)
         counts["personas"] = personas_task(study_path, run_id)
     except Exception as err:

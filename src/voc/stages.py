@@ -121,19 +121,21 @@ class VectorCache:
     embedded once per shard, which is cheap next to the guarantee.
     """
 
-    def __init__(self, store: Store, model: str):
+    def __init__(self, store: Store, model: str, run_id: str | None = None):
         self.store = store
         self.model = model
+        self.run_id = run_id
         self.written: set[str] = set()
 
     def known(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
         from voc.embed import content_hash
 
         hashes = sorted({content_hash(t) for t in texts} - self.written)
-        return self.store.cached_embeddings(hashes, self.model)
+        # Not what a killed run wrote: its re-run must embed in the batches an uninterrupted run would.
+        return self.store.cached_embeddings(hashes, self.model, settled_only=True)
 
     def save(self, hashes: list[str], vectors: np.ndarray) -> None:
-        self.store.save_embeddings(hashes, vectors, self.model)
+        self.store.save_embeddings(hashes, vectors, self.model, self.run_id)
         self.written.update(hashes)
 
 

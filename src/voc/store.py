@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS attributes (
     doc_id VARCHAR, author_hash VARCHAR, attribute VARCHAR, sent_id VARCHAR,
     PRIMARY KEY (doc_id, attribute));
 CREATE TABLE IF NOT EXISTS embeddings (
-    content_hash VARCHAR, model VARCHAR, vector FLOAT[], PRIMARY KEY (content_hash, model));
+    content_hash VARCHAR, model VARCHAR, vector FLOAT[], run_id VARCHAR, PRIMARY KEY (content_hash, model));
 CREATE TABLE IF NOT EXISTS topics (
     run_id VARCHAR, kind VARCHAR, topic_id INTEGER, label VARCHAR, keywords VARCHAR[],
     size INTEGER, PRIMARY KEY (run_id, kind, topic_id));
@@ -57,6 +57,15 @@ CREATE TABLE IF NOT EXISTS personas (
     items JSON, channels JSON, vocabulary JSON, self_descriptions JSON, quotes JSON,
     PRIMARY KEY (run_id, persona_id));
 """
+
+# Columns added after a store format shipped; each statement is a no-op on a current store.
+MIGRATIONS = """
+ALTER TABLE embeddings ADD COLUMN IF NOT EXISTS run_id VARCHAR;
+"""
+
+# Runs started by this process. DuckDB lets one process write a store at a time, so any other
+# run still marked "running" belongs to a process that died (kill -9, power loss).
+_RUNS_HERE: set[str] = set()
 
 # One order for "the latest run" everywhere: by finish (the run whose results were written
 # last is the one users see), then start, then id (ids made in the same second sort randomly).
@@ -83,6 +92,7 @@ class Store:
         self._lock = threading.RLock()
         if not read_only:
             self.con.execute(SCHEMA)
+            self.con.execute(MIGRATIONS)
 
     def close(self) -> None:
         self.con.close()
@@ -246,26 +256,38 @@ class Store:
         )
 
     # -- embeddings cache --------------------------------------------------------------------
-    def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:
+    def cached_embeddings(self, hashes: Sequence[str], model: str, settled_only: bool = False) -> dict[str, np.ndarray]:
+        """Cached vectors by content hash.
+
+        Args:
+            settled_only: only vectors written outside analysis runs or by runs that completed.
+                A run killed mid-extraction leaves vectors that its shards computed; offering
+                those to the re-run would change which batch later shards embed a repeated text
+                in, and with it the last bits of the vector (and so topics and personas).
+        """
         if not hashes:
             return {}
+        settled = ("AND (e.run_id IS NULL OR e.run_id IN (SELECT run_id FROM runs WHERE status = 'completed'))"
+                   if settled_only else "")
         with self._lock:
             self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
             try:
                 rows = self.con.execute(
-                    "SELECT content_hash, vector FROM embeddings WHERE model = ? AND content_hash IN (SELECT content_hash FROM _h)",
+                    f"""SELECT e.content_hash, e.vector FROM embeddings e
+                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {settled}""",
                     [model],
                 ).fetchall()
             finally:
                 self.con.unregister("_h")
         return {h: np.asarray(v, dtype=np.float32) for h, v in rows}
 
-    def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str) -> None:
+    def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
         if not len(hashes):
             return
-        df = pd.DataFrame({"content_hash": list(hashes), "model": model, "vector": [v.tolist() for v in vectors]})
+        df = pd.DataFrame({"content_hash": list(hashes), "model": model, "vector": [v.tolist() for v in vectors],
+                           "run_id": run_id})
         with self.transaction():
-            self._upsert("embeddings", df, ["content_hash", "model", "vector"])
+            self._upsert("embeddings", df, ["content_hash", "model", "vector", "run_id"])
 
     # -- topics and personas -----------------------------------------------------------------
     def save_topics(self, run_id: str, kind: str, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
@@ -290,12 +312,21 @@ class Store:
 
     # -- runs --------------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
+        """Record a new run as running; runs another (dead) process left running become interrupted."""
         started = utcnow()
         run_id = f"{started:%Y%m%dT%H%M%S}-{stable_id(flow, started.isoformat(), secrets.token_hex(4))[:6]}"
         with self._lock:
+            self.con.register("_here", pd.DataFrame({"run_id": sorted(_RUNS_HERE) or [""]}))
+            try:
+                self.con.execute(
+                    """UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)
+                       WHERE status = 'running' AND run_id NOT IN (SELECT run_id FROM _here)""", [started])
+            finally:
+                self.con.unregister("_here")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', '{}', '[]')", [run_id, flow, started]
             )
+            _RUNS_HERE.add(run_id)
         return run_id
 
     def finish_run(self, run_id: str, status: str, counts: dict, errors: list) -> None:

@@ -62,7 +62,6 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
 
     size = min_topic_size or auto_min_topic_size(n)
     umap_model = _umap(n, seed)
@@ -72,12 +71,30 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
         hdbscan_model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward")
     else:
         hdbscan_model = _hdbscan(size, density, prediction_data=True)
-    vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
-                                 min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
+    vectorizer = _vectorizer(n, extra_stop_words)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
     return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                     representation_model=representation, min_topic_size=size, calculate_probabilities=False)
+
+
+def _vectorizer(n: int, extra_stop_words: list[str] | None) -> Any:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
+                           min_df=2 if n >= 60 else 1, token_pattern=TOKEN_PATTERN)
+
+
+def too_plain_to_cluster(docs: list[str], extra_stop_words: list[str] | None = None) -> bool:
+    """Whether insights cannot make topics: too few distinct sentences, or no word that is not a
+    stop word (then c-TF-IDF has no vocabulary to describe a topic with)."""
+    if len({" ".join(d.lower().split()) for d in docs}) < MIN_FOR_MODEL:
+        return True
+    try:
+        _vectorizer(len(docs), extra_stop_words).fit(docs)
+    except ValueError:  # "empty vocabulary" / "After pruning, no terms remain"
+        return True
+    return False
 
 
 def _umap(n: int, seed: int) -> Any:
@@ -178,7 +195,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     emb = embeddings[order]
     docs = ins["text"].tolist()
     n = len(ins)
-    if n < MIN_FOR_MODEL:
+    if n < MIN_FOR_MODEL or too_plain_to_cluster(docs, extra_stop_words):
         return _by_aspect(kind, ins)
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)

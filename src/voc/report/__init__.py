@@ -17,6 +17,7 @@ from voc.report.context import build_context
 from voc.report.markdown import render_markdown
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.store import Store
+from voc.topics import MIN_FOR_MODEL
 
 
 def render_html(ctx: dict[str, Any]) -> str:
@@ -30,7 +31,8 @@ def render_html(ctx: dict[str, Any]) -> str:
         "months": stacked_months(ctx["monthly"], list(INSIGHT_KINDS), width=1180, height=200),
         "themes": heatmap(ctx["topic_months"], width=1180),
     }
-    return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES)
+    return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES,
+                                                     min_for_model=MIN_FOR_MODEL)
 
 
 def json_safe(value: Any) -> Any:

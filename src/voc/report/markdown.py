@@ -75,10 +75,13 @@ def _overview(ctx: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def _kind(t: dict[str, Any], window: dict[str, Any]) -> list[str]:
+def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) -> list[str]:
     lines = [f"## {t['title']} ({t['total']})", "", t["blurb"], ""]
     if not t["topics"]:
         return lines + [f"No {t['title'].lower()} were found in this corpus.", ""]
+    if method == "aspect-groups":
+        lines += [f"Too few distinct {t['title'].lower()} to find themes in; they are grouped by the aspect "
+                  "they mention instead.", ""]
     if window.get("from") and not window.get("reason"):
         lines += [f"Trend: share of mentions after {window['from']} (last {window['days']} days) against before.", ""]
     lines += ["| # | Theme | Mentions | Share | Trend | Keywords |", "|---|---|---:|---:|---|---|"]
@@ -134,8 +137,8 @@ def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = N
     lines = [f"# {ctx['study']['product'] or ctx['study']['name']}: what customers say", "",
              f"Study **{ctx['study']['name']}**, run {ctx['run_id']}, generated {ctx['generated']}.", ""]
     lines += _overview(ctx)
-    for t in ctx["kinds"].values():
-        lines += _kind(t, ctx.get("trend_window", {}))
+    for kind, t in ctx["kinds"].items():
+        lines += _kind(t, ctx.get("trend_window", {}), ctx["method"]["topics"].get(kind, {}).get("method"))
     lines += ["## Persona drafts", ""]
     if ctx["personas"]:
         conf = ctx.get("persona_diag", {}).get("confidence", {}).get("text")
