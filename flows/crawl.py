@@ -18,6 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.common import study_and_store
 from voc.console import bar
 from voc.crawl import build_source, crawl_source, source_host
+from voc.redact import redact, redact_data
 
 # The crawl's progress bar per study file, which its source tasks (threads of this process) update.
 _bars: dict[str, Any] = {}
@@ -28,9 +29,13 @@ NETWORK_EXCEPTIONS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutE
 
 
 class SourceFailed(Exception):
-    """A source stopped before its end; carries the partial CrawlResult as a dict."""
+    """A source stopped before its end; carries the partial CrawlResult as a dict.
+
+    Prefect stores and logs this exception, so its message and result are redacted here.
+    """
 
     def __init__(self, message: str, result: dict[str, Any]):
+        message, result = redact(message), redact_data(result)
         super().__init__(message, result)  # both in args, so the exception pickles whole
         self.result = result
 
@@ -79,7 +84,7 @@ def _outcome(name: str, future: Any) -> tuple[dict[str, Any], dict[str, Any] | N
         return {**value, "attempts": attempts}, None
     partial = value.result if isinstance(value, SourceFailed) else {"fetched": 0, "new": 0, "http": {}}
     counts = {**partial, "source": name, "status": "failed", "attempts": attempts}
-    return counts, {"source": name, "error": str(value), "type": type(value).__name__, "attempts": attempts}
+    return counts, {"source": name, "error": redact(str(value)), "type": type(value).__name__, "attempts": attempts}
 
 
 # Crawl tasks write to the store, so they always run as threads of the flow process, whatever
@@ -114,7 +119,8 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 3
               "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
     status = "completed" if not errors else "failed" if len(errors) == len(outcomes) else "partial"
     store.finish_run(run_id, status, counts, errors)
-    return {"run_id": run_id, "status": status, **counts, "errors": errors}
+    # What the flow returns, Prefect stores and the CLI prints.
+    return redact_data({"run_id": run_id, "status": status, **counts, "errors": errors})
 
 
 def _submit_sources(study: Any, study_path: str, retries: int, retry_delay_seconds: float) -> dict[str, Any]:

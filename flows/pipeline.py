@@ -10,6 +10,7 @@ from flows.analyze import analyze_flow
 from flows.common import check_runner, study_and_store, task_runner
 from flows.crawl import crawl_flow
 from flows.report import report_flow
+from voc.redact import redact
 
 
 def _summary(crawl: dict[str, Any], analysis: dict[str, Any], runner: str) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
         report = report_flow(study_path, analysis["run_id"])
     except Exception as err:
         store.finish_run(run_id, "failed", {"runner": runner, "crawl_run": crawl.get("run_id")},
-                         crawl.get("errors", []) + [repr(err)])
+                         crawl.get("errors", []) + [redact(repr(err))])
         raise
     # A failed source leaves the run "partial": everything else is fresh, that source is not.
     store.finish_run(run_id, crawl["status"] if crawl["status"] != "failed" else "partial",

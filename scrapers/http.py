@@ -1,13 +1,18 @@
 """The shared polite HTTP client. Sources never sleep or retry on their own; this client does.
 
 Politeness: robots.txt (Protego), a per-host minimum interval (or the site's Crawl-delay if
-longer), a descriptive User-Agent, timeouts and a response size cap. Robustness: retries with
-exponential backoff and jitter on 429, 5xx, timeouts, connection errors and truncated bodies
-only, honouring Retry-After; any other 4xx fails at once.
+longer), a descriptive User-Agent, timeouts and a response size cap. Redirects are requests too:
+the client follows them itself, one hop at a time, each hop through the scheme check, the
+robots.txt of the hop's origin, the per-host rate limit and the size cap, up to a hop limit.
+Robustness: retries with exponential backoff and jitter on 429, 5xx, timeouts, connection errors
+and truncated bodies only, honouring Retry-After; any other 4xx fails at once. Every wait counts
+against the source's deadline, so one slow or hostile site cannot hold a crawl indefinitely.
+Error messages are redacted: keys and tokens in request URLs never reach a log or a run record.
 """
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import random
 import threading
@@ -15,22 +20,30 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
 
 from voc.config import Settings
 from voc.errors import VocError
+from voc.redact import redact
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
+REDIRECT_STATUS = {301, 302, 303, 307, 308}
 MAX_RETRY_AFTER = 300.0
+# Charset labels seen on real servers that Python does not know by that name.
+CHARSET_ALIASES = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf-8mb4": "utf-8"}
 
 
 class FetchError(VocError):
-    """A URL could not be fetched (after retries where retrying makes sense)."""
+    """A URL could not be fetched (after retries where retrying makes sense).
+
+    The URL and reason are redacted here, once for every caller: request URLs carry API keys.
+    """
 
     def __init__(self, url: str, reason: str, status: int | None = None):
+        url, reason = redact(url), redact(reason)
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.status = status
@@ -38,6 +51,10 @@ class FetchError(VocError):
 
 class RobotsDisallowed(FetchError):
     pass
+
+
+class DeadlineExceeded(FetchError):
+    """The next wait would pass the source's deadline; what was fetched is kept, the next run resumes."""
 
 
 @dataclass
@@ -49,15 +66,16 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.content.decode(_charset(self.headers) or "utf-8", errors="replace")
+        return self.content.decode(text_codec(_charset(self.headers), self.content), errors="replace")
 
     def json(self):
         import json
 
         try:
             return json.loads(self.content)
-        except ValueError as err:
-            raise FetchError(self.url, f"response is not JSON ({err})", self.status) from None
+        except (ValueError, RecursionError) as err:
+            raise FetchError(self.url, f"response is not JSON ({type(err).__name__}: {str(err)[:200]})",
+                             self.status) from None
 
 
 def _charset(headers: dict[str, str]) -> str | None:
@@ -65,8 +83,31 @@ def _charset(headers: dict[str, str]) -> str | None:
     for part in ctype.split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.lower() == "charset" and value:
-            return value.strip('"')
+            return value.strip().strip("'\"")
     return None
+
+
+def text_codec(label: str | None, content: bytes) -> str:
+    """The codec to decode a body with: its charset label if Python knows it, else what a browser uses.
+
+    A label Python does not know (``utf8mb4``, ``x-user-defined``, garbage) or that names a
+    bytes-to-bytes codec (``base64``) must not fail the page. Browsers ignore such a label and
+    fall back to their default: UTF-8 when the body is valid UTF-8, else windows-1252.
+    """
+    if not label:
+        return "utf-8"
+    name = CHARSET_ALIASES.get(label.strip().lower(), label.strip())
+    try:
+        info = codecs.lookup(name)
+        if getattr(info, "_is_text_encoding", True):
+            return info.name
+    except (LookupError, ValueError, TypeError):
+        pass
+    try:
+        content.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
 
 
 @dataclass
@@ -74,18 +115,27 @@ class ClientStats:
     requests: int = 0
     ok: int = 0
     retries: int = 0
+    redirects: int = 0
     bytes: int = 0
     errors: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "ok": self.ok, "retries": self.retries,
+        return {"requests": self.requests, "ok": self.ok, "retries": self.retries, "redirects": self.redirects,
                 "bytes": self.bytes, "errors": dict(self.errors)}
 
 
 def check_url(url: str) -> str:
-    scheme = urlsplit(url).scheme.lower()
+    """Return the URL if its scheme is http or https.
+
+    Raises:
+        VocError: any other scheme (file:, ftp:, javascript:, none), naming the URL.
+    """
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as err:
+        raise VocError(f"{redact(url)}: not a valid URL ({err})") from None
     if scheme not in ("http", "https"):
-        raise VocError(f"{url}: only http and https URLs can be fetched (got scheme {scheme or 'none'!r})")
+        raise VocError(f"{redact(url)}: only http and https URLs can be fetched (got scheme {scheme or 'none'!r})")
     return url
 
 
@@ -104,10 +154,11 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class PoliteClient:
-    """HTTP GET with robots.txt, per-host rate limit, bounded retries and a size cap.
+    """HTTP GET with robots.txt, per-host rate limit, bounded retries, redirects, a size cap and a deadline.
 
     Args:
-        settings: timeouts, retries, backoff, interval and User-Agent (VOC_* env by default).
+        settings: timeouts, retries, backoff, interval, hop limit, deadline and User-Agent (VOC_* env
+            by default). The deadline counts from the client's first request: one client per source.
         sleep: injected so tests can run without waiting.
         session: a requests.Session (tests may pass one with recorded responses).
     """
@@ -123,6 +174,41 @@ class PoliteClient:
         self._robots: dict[str, Protego | None] = {}
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._started: float | None = None
+        self._slept = 0.0
+
+    # -- time budget -------------------------------------------------------------------------
+    def _spent(self) -> float:
+        if self._started is None:
+            self._started = time.monotonic()
+        # Real time, or the waits asked for when `sleep` is a test's recorder that does not wait.
+        return max(time.monotonic() - self._started, self._slept)
+
+    def _check_deadline(self, url: str, upcoming: float, why: str) -> None:
+        deadline = self.settings.source_deadline
+        if not deadline:
+            return
+        spent = self._spent()
+        if spent + upcoming > deadline:
+            wait = f"waiting {upcoming:.0f} s more ({why})" if upcoming else f"the next request ({why})"
+            raise DeadlineExceeded(url, f"{wait} would pass this source's deadline of {deadline:.0f} s "
+                                        f"({spent:.0f} s spent; VOC_SOURCE_DEADLINE or [crawl] deadline); stopped "
+                                        "here, what was fetched is kept and the next run resumes from the cursor")
+
+    def pause(self, seconds: float, url: str, why: str) -> None:
+        """Wait (through the injected sleep) unless the wait would pass the source's deadline.
+
+        Every wait of a crawl goes through here: rate limit, retry backoff and an API's own
+        backoff request (sources call this rather than sleeping).
+
+        Raises:
+            DeadlineExceeded: the wait would end after the deadline; nothing is waited.
+        """
+        if seconds <= 0:
+            return
+        self._check_deadline(url, seconds, why)
+        self._slept += seconds
+        self.sleep(seconds)
 
     # -- politeness --------------------------------------------------------------------------
     def _origin(self, url: str) -> str:
@@ -134,9 +220,12 @@ class PoliteClient:
         if origin not in self._robots:
             parser: Protego | None = None
             try:
-                resp = self._request(origin + "/robots.txt", retries=1)
+                # RFC 9309 lets robots.txt redirect (at most five hops); its origin's rules do not apply to it.
+                resp = self._follow(origin + "/robots.txt", None, retries=1, robots=False)
                 if resp.status == 200:
                     parser = Protego.parse(resp.text)
+            except DeadlineExceeded:
+                raise
             except FetchError as err:
                 # RFC 9309: an unreachable robots.txt (5xx) means "assume everything is disallowed".
                 if err.status is None or err.status >= 500:
@@ -166,26 +255,73 @@ class PoliteClient:
             due = self._last.get(host, 0.0) + self._interval(url)
             wait = max(0.0, due - now)
             self._last[host] = now + wait
-        if wait:
-            self.sleep(wait)
+        self.pause(wait, url, f"rate limit for {host}")
 
     # -- fetching ----------------------------------------------------------------------------
     def get(self, url: str, params: dict | None = None) -> Response:
-        """Fetch a URL politely.
+        """Fetch a URL politely, following redirects one checked hop at a time.
 
         Raises:
-            RobotsDisallowed: robots.txt forbids the URL for our User-Agent.
-            FetchError: a non-retryable status, or retries exhausted.
+            RobotsDisallowed: robots.txt forbids the URL (or a redirect's target) for our User-Agent.
+            DeadlineExceeded: the next wait would pass the source's deadline.
+            FetchError: a non-retryable status, retries exhausted, or a redirect refused (off
+                http/https, or more than ``http_max_redirects`` in a row), naming both URLs.
         """
         check_url(url)
+        self._spent()  # the deadline counts from the first request
         if not self.allowed(url):
             self.stats.errors["robots_disallowed"] += 1
             raise RobotsDisallowed(url, "disallowed by robots.txt; voc does not fetch it")
-        return self._request(url, params=params, retries=self.settings.http_retries)
+        return self._follow(url, params, retries=self.settings.http_retries, robots=True)
+
+    def _follow(self, url: str, params: dict | None, retries: int, robots: bool) -> Response:
+        """Request a URL; on a redirect, check the target and request it as a request of its own."""
+        limit = self.settings.http_max_redirects
+        current, seen, hops = url, {url}, 0
+        while True:
+            resp = self._request(current, params=params if not hops else None, retries=retries)
+            location = resp.headers.get("location") if resp.status in REDIRECT_STATUS else None
+            if not location:
+                return resp
+            self.stats.redirects += 1
+            target = self._redirect_target(resp, location)
+            if hops == limit:
+                loop = " (a redirect loop)" if target in seen else ""
+                self.stats.errors["too_many_redirects"] += 1
+                raise FetchError(resp.url, f"redirected to {target}: more than {limit} redirects in a row from "
+                                           f"{url}{loop}; not followed (VOC_HTTP_MAX_REDIRECTS)", resp.status)
+            self._check_redirect(resp, target, robots)
+            seen.add(target)
+            current, hops = target, hops + 1
+
+    def _redirect_target(self, resp: Response, location: str) -> str:
+        try:
+            # Header values arrive as latin-1; servers send UTF-8 URLs (requests does the same).
+            location = location.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            pass
+        try:
+            return urljoin(resp.url, location.strip())
+        except ValueError as err:
+            self.stats.errors["redirect_refused"] += 1
+            raise FetchError(resp.url, f"redirected to {location!r}, which is not a valid URL ({err}); "
+                                       "not followed", resp.status) from None
+
+    def _check_redirect(self, resp: Response, target: str, robots: bool) -> None:
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            self.stats.errors["redirect_refused"] += 1
+            raise FetchError(resp.url, f"redirected to {target}; not followed: only http and https URLs can "
+                                       "be fetched", resp.status)
+        if robots and not self.allowed(target):
+            self.stats.errors["robots_disallowed"] += 1
+            raise RobotsDisallowed(resp.url, f"redirected to {target}, which robots.txt of "
+                                             f"{self._origin(target)} disallows; not followed", resp.status)
 
     def _request(self, url: str, params: dict | None = None, retries: int = 0) -> Response:
         attempt = 0
         while True:
+            self._check_deadline(url, 0.0, "deadline already reached")
             self._wait_turn(url)
             self.stats.requests += 1
             delay: float | None = None
@@ -195,7 +331,7 @@ class PoliteClient:
                 self.stats.errors[err.kind] += 1
                 if attempt >= retries:
                     raise FetchError(url, f"{err.kind} after {attempt + 1} attempts: {err}", err.status) from None
-                delay = err.retry_after
+                delay, why = err.retry_after, err.kind
             else:
                 if resp.status < 400:
                     self.stats.ok += 1
@@ -206,21 +342,30 @@ class PoliteClient:
                     raise FetchError(url, f"HTTP {resp.status}; not retried (client error)", resp.status)
                 if attempt >= retries:
                     raise FetchError(url, f"HTTP {resp.status} after {attempt + 1} attempts", resp.status)
-                delay = retry_after_seconds(resp.headers.get("retry-after"))
+                delay, why = retry_after_seconds(resp.headers.get("retry-after")), f"HTTP {resp.status}"
             backoff = self.settings.http_backoff * (2 ** attempt) * random.uniform(0.5, 1.5)
             self.stats.retries += 1
-            self.sleep(min(MAX_RETRY_AFTER, delay if delay is not None else backoff))
+            self.pause(min(MAX_RETRY_AFTER, delay if delay is not None else backoff), url,
+                       f"retry {attempt + 1} of {retries} after {why}")
             attempt += 1
 
     def _once(self, url: str, params: dict | None) -> Response:
         try:
-            r = self.session.get(url, params=params, timeout=self.settings.http_timeout, stream=True)
+            # Redirects are followed by _follow, each hop checked like any other request.
+            r = self.session.get(url, params=params, timeout=self.settings.http_timeout, stream=True,
+                                 allow_redirects=False)
         except requests.Timeout as err:
             raise _Retryable("timeout", str(err)) from None
         except requests.ConnectionError as err:
             raise _Retryable("connection_error", str(err)) from None
+        except (requests.RequestException, ValueError) as err:
+            # An URL requests cannot send (bad host, control characters): nothing to retry.
+            raise FetchError(url, f"cannot request this URL: {err}") from None
         try:
             headers = {k.lower(): v for k, v in r.headers.items()}
+            if r.status_code in REDIRECT_STATUS and headers.get("location"):
+                # The body of a redirect is never used; not reading it keeps hostile ones small.
+                return Response(url=r.url, status=r.status_code, headers=headers, content=b"")
             limit = self.settings.http_max_bytes
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limit:
@@ -236,6 +381,8 @@ class PoliteClient:
                 raise _Retryable("truncated", str(err), status=r.status_code) from None
             except requests.Timeout as err:
                 raise _Retryable("timeout", str(err)) from None
+            except requests.RequestException as err:  # a body that does not decompress, say
+                raise FetchError(url, f"unreadable response body: {err}", r.status_code) from None
             content = b"".join(chunks)
             if declared and declared.isdigit() and "content-encoding" not in headers and len(content) < int(declared):
                 raise _Retryable("truncated", f"got {len(content)} of {declared} bytes", status=r.status_code)

@@ -23,6 +23,7 @@ from pydantic import Field, field_validator
 from scrapers.base import Cursor, SourceOptions, html_to_text, parse_ts
 from scrapers.http import PoliteClient, check_url
 from voc.errors import VocError
+from voc.redact import redact
 from voc.schema import Document, make_doc_id
 
 API_URL = "https://api.stackexchange.com/2.3"
@@ -103,15 +104,15 @@ class StackExchangeSource:
     # -- API calls ---------------------------------------------------------------------------
     def call(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One API request; ``method`` names the route for the API's per-method backoff."""
+        url = f"{self.opts.api_url}/{path}"
         wait = self._backoff.pop(method, None)
         if wait:
-            # The API asks for this pause and bans clients that ignore it; the client's sleep
-            # is the one place waits happen (and tests record them).
-            self.client.sleep(wait)
+            # The API asks for this pause and bans clients that ignore it; the client's pause
+            # is the one place waits happen (it keeps the source's deadline; tests record them).
+            self.client.pause(wait, url, f"the API asked for a {wait:.0f} s backoff on {method}")
         query = {**params, "site": self.opts.site}
         if self.api_key:
             query["key"] = self.api_key
-        url = f"{self.opts.api_url}/{path}"
         data = self.client.get(url, params=query).json()
         if not isinstance(data, dict):
             raise VocError(f"{url}: expected a JSON object from the Stack Exchange API")
@@ -196,6 +197,10 @@ class StackExchangeSource:
             # one activity second does the page number have to move on.
             page = 1 if self._cursor["last_activity"] != start else page + 1
 
+    def _ref(self, what: str) -> str:
+        # Stored with every document: an api_url with credentials in it must not put them there.
+        return redact(f"{self.opts.api_url}/{what}?site={self.opts.site}")
+
     def _thread(self, question: dict[str, Any], answers: list[dict[str, Any]], complete: bool) -> Iterator[Document]:
         """A question then its answers; the cursor passes the question with its last document.
 
@@ -206,7 +211,7 @@ class StackExchangeSource:
         docs = [post_document(
             self.name, "question", qid, qid, question.get("body", ""), title=question.get("title"),
             url=question.get("link"), author=_owner(question), created=question.get("creation_date"),
-            score=question.get("score"), raw_ref=f"{self.opts.api_url}/questions/{qid}?site={self.opts.site}",
+            score=question.get("score"), raw_ref=self._ref(f"questions/{qid}"),
         )]
         site_root = "{0.scheme}://{0.netloc}".format(urlsplit(question.get("link") or ""))
         for a in answers:
@@ -214,7 +219,7 @@ class StackExchangeSource:
                 self.name, "answer", a["answer_id"], qid, a.get("body", ""),
                 url=a.get("link") or (f"{site_root}/a/{a['answer_id']}" if question.get("link") else None),
                 author=_owner(a), created=a.get("creation_date"), score=a.get("score"),
-                raw_ref=f"{self.opts.api_url}/answers/{a['answer_id']}?site={self.opts.site}",
+                raw_ref=self._ref(f"answers/{a['answer_id']}"),
             ))
         kept = [d for d in docs if d is not None]
         if not kept and complete:

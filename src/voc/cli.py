@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from voc.errors import VocError
+from voc.redact import redact, redact_data
 
 # Exit codes schedulers (cron, CI, Prefect) can act on.
 EXIT_BAD_INPUT = 2        # the study file, a path, an option or an input file needs fixing
@@ -177,7 +178,7 @@ def _summary(result: dict) -> None:
 def _exit_if_sources_failed(errors: list[dict]) -> None:
     if errors:
         for e in errors:
-            typer.echo(f"voc: source {e['source']} failed: {e['error']}", err=True)
+            typer.echo(redact(f"voc: source {e['source']} failed: {e['error']}"), err=True)
         raise typer.Exit(EXIT_SOURCES_FAILED)
 
 
@@ -295,12 +296,13 @@ def runs(study: Path = StudyArg, as_json: bool = typer.Option(False, "--json", h
     s = load_study(study)
     with Store(s.store_path) as store:
         records = store.runs()
+    # Redacted again on the way out: a store written before redaction existed may hold keys.
     if as_json:
         for r in records.to_dict("records"):
-            _echo_json({**r, "counts": json.loads(r["counts"]), "errors": json.loads(r["errors"])})
+            _echo_json(redact_data({**r, "counts": json.loads(r["counts"]), "errors": json.loads(r["errors"])}))
         return
     for line in format_runs(records):
-        typer.echo(line)
+        typer.echo(redact(line))
 
 
 def _study_path(study: Path) -> Path:
@@ -321,7 +323,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except VocError as err:
-        typer.echo(f"voc: error: {err}", err=True)
+        typer.echo(redact(f"voc: error: {err}"), err=True)
         sys.exit(EXIT_BAD_INPUT)
 
 

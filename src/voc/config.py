@@ -89,6 +89,8 @@ class Crawl(Strict):
     # Seconds between requests to one host; a site's robots.txt Crawl-delay wins when longer.
     min_interval: float | None = Field(default=None, ge=0.0)
     max_retries: int | None = Field(default=None, ge=0, le=10)
+    # Seconds one source may take, waits included (overrides VOC_SOURCE_DEADLINE; 0 = no limit).
+    deadline: float | None = Field(default=None, ge=0.0)
 
 
 class SourceSpec(BaseModel):
@@ -163,6 +165,11 @@ class Settings(BaseSettings):
     http_min_interval: float = 1.0
     http_retries: int = 4
     http_backoff: float = 1.0
+    # Redirects followed in a row before a fetch fails; each hop is checked like a request.
+    http_max_redirects: int = Field(default=5, ge=0, le=20)
+    # Seconds one source may take, waits included: no wait may end past it (0 = no limit). The
+    # source then stops with what it fetched committed, and the next run resumes from its cursor.
+    source_deadline: float = Field(default=1800.0, ge=0.0)
     progress: bool = True
 
 

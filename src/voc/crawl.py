@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from voc.config import Settings, SourceSpec, Study
 from voc.errors import VocError
 from voc.privacy import pseudonymise, scrub
+from voc.redact import redact
 from voc.schema import Document
 from voc.store import Store
 
@@ -45,6 +46,8 @@ def build_source(study: Study, spec: SourceSpec, client: Any = None) -> Any:
             settings.http_min_interval = study.crawl.min_interval
         if study.crawl.max_retries is not None:
             settings.http_retries = study.crawl.max_retries
+        if study.crawl.deadline is not None:
+            settings.source_deadline = study.crawl.deadline
         client = PoliteClient(settings)
     return cls(spec.name, options, client=client, base_dir=study.base_dir)
 
@@ -69,11 +72,12 @@ def is_transient(err: Exception, http_errors: dict[str, int] | None = None) -> b
 
     Returns:
         True for connection errors, timeouts, truncated bodies, 429 and 5xx (after the client's
-        own retries); False for bad configuration, other 4xx and robots.txt refusals.
+        own retries); False for bad configuration, other 4xx, robots.txt refusals and a spent
+        deadline (retrying would spend it again; the next run resumes instead).
     """
-    from scrapers.http import RETRY_STATUS, FetchError, RobotsDisallowed
+    from scrapers.http import RETRY_STATUS, DeadlineExceeded, FetchError, RobotsDisallowed
 
-    if not isinstance(err, FetchError):
+    if not isinstance(err, FetchError) or isinstance(err, DeadlineExceeded):
         return False
     if isinstance(err, RobotsDisallowed):
         # An unreachable robots.txt reads as "disallow everything" (RFC 9309): when the client
@@ -116,8 +120,10 @@ def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) 
     except VocError as err:
         # Keep what was fetched before the failure; its cursor covers exactly that.
         result.new += store.commit_batch(batch, source.name, source.cursor())
-        result.status, result.error = "failed", str(err)
-        log.error("source %s failed: %s", source.name, err)
+        # Not every VocError passes the HTTP layer's redaction (a source's own message may name
+        # a URL with a key in it); this text goes to logs, the run record and Prefect.
+        result.status, result.error = "failed", redact(str(err))
+        log.error("source %s failed: %s", source.name, result.error)
         failure = err
     client = getattr(source, "client", None)
     if client is not None and hasattr(client, "stats"):

@@ -330,10 +330,16 @@ class Store:
         return run_id
 
     def finish_run(self, run_id: str, status: str, counts: dict, errors: list) -> None:
+        """Close a run record; its counts and errors are redacted (error text carries request URLs)."""
+        from voc.redact import redact, redact_data
+
+        def dump(obj: Any) -> str:
+            return json.dumps(redact_data(obj), default=lambda o: redact(str(o)))
+
         with self._lock:
             self.con.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, counts = ?, errors = ? WHERE run_id = ?",
-                [utcnow(), status, json.dumps(counts, default=str), json.dumps(errors, default=str), run_id],
+                [utcnow(), status, dump(counts), dump(errors), run_id],
             )
 
     def runs(self) -> pd.DataFrame:
