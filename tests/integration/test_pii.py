@@ -108,7 +108,6 @@ def test_the_planted_corpus_went_through_every_stage(planted_run):
     assert planted_run["crawl"].status == "completed" and planted_run["crawl"].new == len(planted_rows()) == 90
     assert sum(len(r["planted"]) for r in planted_rows()) == 88
     tables = planted_run["tables"]
-    print({t: len(tables[t]) for t in ("sentences", "insights", "topics", "personas", "attributes")})
     assert len(tables["sentences"]) > 100 and len(tables["insights"]) > 40 and len(tables["topics"]) > 0
     html_text = planted_run["paths"]["html"].read_text(encoding="utf-8")
     # The masks are what the report shows where the personal data was.
