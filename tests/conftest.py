@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("VOC_PROGRESS", "false")
+# The pseudonym key file and the record of temporary Prefect servers go to a folder of this test
+# session, never the user's home (subprocesses inherit these).
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="voc-tests-"))
+os.environ.setdefault("VOC_SALT_FILE", str(_SESSION_DIR / "salt"))
+os.environ.setdefault("VOC_RUNTIME_DIR", str(_SESSION_DIR / "runtime"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -158,8 +158,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOC_", extra="ignore")
     user_agent: str = "voc/0.1 (voice-of-customer research; +https://github.com/voc-project/voc)"
     store: str | None = None
-    # Salt for author pseudonyms; when unset, each store keeps a random salt of its own.
+    # The secret behind author pseudonyms (VOC_SALT). When unset it is read from the key file
+    # VOC_SALT_FILE (default ~/.config/voc/salt), created once; it is never kept in a store.
     salt: str | None = None
+    salt_file: str | None = None
     http_timeout: float = 20.0
     http_max_bytes: int = 10_000_000
     http_min_interval: float = 1.0

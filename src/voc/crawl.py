@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from voc.config import Settings, SourceSpec, Study
 from voc.errors import VocError
-from voc.privacy import pseudonymise, scrub
+from voc.privacy import pseudonymise, scrub, scrub_url
 from voc.redact import redact
 from voc.schema import Document
 from voc.store import Store
@@ -87,13 +87,20 @@ def is_transient(err: Exception, http_errors: dict[str, int] | None = None) -> b
 
 
 def prepare(doc: Document, study: str, salt: str) -> Document:
-    """Ingest rules: the study name, a pseudonym instead of the author, contact details masked."""
+    """Ingest rules: the study name, a pseudonym instead of the author, personal data masked in
+    the text and title (``voc.privacy.scrub``) and personal parts dropped from links."""
     doc.study = study
     doc.author_hash = pseudonymise(doc.author, salt)
     doc.author = None
     doc.text = scrub(doc.text)
     if doc.title:
         doc.title = scrub(doc.title)
+    doc.url = scrub_url(doc.url)
+    # Forum and review sources use the page's link as thread id and raw reference too.
+    if doc.thread_id and "://" in doc.thread_id:
+        doc.thread_id = scrub_url(doc.thread_id)
+    if doc.raw_ref and "://" in doc.raw_ref:
+        doc.raw_ref = scrub_url(doc.raw_ref)
     return doc
 
 
@@ -103,7 +110,7 @@ def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) 
     Documents and the cursor are committed together every BATCH documents, so a crash (even
     SIGKILL) followed by a re-run neither loses nor duplicates anything.
     """
-    salt = Settings().salt or store.salt()
+    salt = store.salt()  # VOC_SALT or the key file, never the store
     result = CrawlResult(source=source.name)
     batch: list[Document] = []
     failure: VocError | None = None

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 
+from voc.privacy import MASKS
+
 # Hosts that say nothing about the channel (a local demo server, an IP address).
 _LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?$", re.I)
 _SUBREDDIT = re.compile(r"/r/([A-Za-z0-9_]+)")
-_MASKED = ("[email]", "[phone]", "[user]")
 # Phrases every group uses; they make poor copy.
 _FILLER = {"just", "really", "like", "thing", "things", "got", "get", "good", "lot", "bit", "thanks", "lol",
            "yeah", "know", "think", "want", "need", "did", "does", "don't", "i'm", "it's", "i've", "i'd",
@@ -31,7 +32,7 @@ def quote_score(text: str, confidence: float) -> float:
     """Prefer confident sentences of readable length that survive being read alone."""
     n = len(text)
     length = 1.0 if 50 <= n <= 220 else 0.6 if 30 <= n <= 320 else 0.2
-    masked = 0.5 if any(m in text for m in _MASKED) else 1.0
+    masked = 0.5 if any(m in text for m in MASKS) else 1.0  # a quote with holes reads poorly
     # A lowercase start usually means the sentence continues an earlier one.
     dangling = 0.8 if text[:1].islower() and n < 60 else 1.0
     # Questions ask about a theme more often than they state it.
@@ -66,6 +67,25 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
     # List markers and quote marks from the post's formatting are not part of what was said.
     return [{"text": r.text.strip(" -–—*•>\"“”\t"), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
              "date": _date(r.created_at)} for r in ranked.head(n).itertuples()]
+
+
+def http_url(url: Any) -> str | None:
+    """The link to render for a stored URL: http(s) with a host, else None (shown as text).
+
+    A source's url column can hold anything, and a ``javascript:``, ``data:`` or ``vbscript:``
+    link in the report would run when a reader clicks it. The URL is returned as urlsplit
+    understood it (leading spaces and control characters removed, as browsers do), so the scheme
+    checked is the scheme the browser sees.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return urlunsplit(parts)
 
 
 def channel_of(source: str, url: str | None) -> str:

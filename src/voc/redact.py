@@ -20,7 +20,8 @@ SECRET_ENV = ("STACKEXCHANGE_KEY", "REDDIT_CLIENT_SECRET", "REDDIT_CLIENT_ID", "
 SECRET_ENV_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 # VOC_* settings that are not secrets: paths, numbers and the User-Agent. Masking them would
 # only garble messages ("voc: error: *** is locked"); any other VOC_* value counts as secret.
-PUBLIC_VOC_ENV = ("VOC_STORE", "VOC_USER_AGENT", "VOC_LOG_LEVEL", "VOC_PROGRESS", "VOC_SHARED_DATA")
+PUBLIC_VOC_ENV = ("VOC_STORE", "VOC_USER_AGENT", "VOC_LOG_LEVEL", "VOC_PROGRESS", "VOC_SHARED_DATA", "VOC_SALT_FILE",
+                  "VOC_RUNTIME_DIR")
 PUBLIC_VOC_PREFIXES = ("VOC_HTTP_", "VOC_SOURCE_")
 # Shorter values are too likely to occur in ordinary text ("1", "true", a port number).
 MIN_SECRET_LEN = 8

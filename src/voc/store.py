@@ -7,6 +7,7 @@ loses at most the batch in flight (each write is one transaction).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
@@ -72,6 +73,10 @@ _RUNS_HERE: set[str] = set()
 RUN_ORDER = "finished_at, started_at, run_id"
 RUN_ORDER_DESC = "finished_at DESC, started_at DESC, run_id DESC"
 
+# Where stores written before the salt moved out kept it (see Store._retire_legacy_salt).
+LEGACY_SALT = "author_salt"
+SALT_WIPE_PENDING = "salt_wipe_pending"
+
 TABLES = (
     "documents", "crawl_state", "runs", "sentences", "insights", "attributes", "topics",
     "insight_topics", "personas",
@@ -91,8 +96,13 @@ class Store:
             raise VocError(f"{self.path}: cannot open the store ({err}); is another voc process using it?") from None
         self._lock = threading.RLock()
         if not read_only:
-            self.con.execute(SCHEMA)
-            self.con.execute(MIGRATIONS)
+            try:
+                self.con.execute(SCHEMA)
+                self.con.execute(MIGRATIONS)
+                self._retire_legacy_salt()
+            except BaseException:
+                self.con.close()
+                raise
 
     def close(self) -> None:
         self.con.close()
@@ -136,13 +146,39 @@ class Store:
             self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
     def salt(self) -> str:
-        """The store's pseudonymisation salt, created once (unless VOC_SALT overrides it)."""
-        with self._lock:
-            salt = self.meta("author_salt")
-            if salt is None:
-                salt = secrets.token_hex(16)
-                self.set_meta("author_salt", salt)
-        return salt
+        """The secret behind this store's author pseudonyms: VOC_SALT or the key file outside the
+        store (``voc.privacy.author_salt``). It is never kept in the store."""
+        from voc.privacy import author_salt
+
+        return author_salt()
+
+    def _retire_legacy_salt(self) -> None:
+        """Older stores kept the salt in meta: move it to the key file and wipe it from the file.
+
+        Deleting the row is not enough: DuckDB leaves deleted values in free blocks of the file, so
+        the store is rewritten into a fresh file (a flag makes an interrupted rewrite run again).
+        """
+        legacy = self.meta(LEGACY_SALT)
+        if legacy is not None:
+            from voc.privacy import adopt_legacy_salt
+
+            adopt_legacy_salt(legacy, self.path)
+            with self.transaction():
+                self.con.execute("DELETE FROM meta WHERE key = ?", [LEGACY_SALT])
+                self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", [SALT_WIPE_PENDING])
+        if self.meta(SALT_WIPE_PENDING) is None:
+            return
+        fresh = self.path.with_name(f".{self.path.name}.rewrite")
+        fresh.unlink(missing_ok=True)
+        # ATTACH takes no parameters: the path and name are quoted as SQL literals.
+        name = str(self.scalar("SELECT current_database()")).replace('"', '""')
+        self.con.execute("ATTACH '{}' AS voc_rewrite".format(str(fresh).replace("'", "''")))
+        self.con.execute(f'COPY FROM DATABASE "{name}" TO voc_rewrite')
+        self.con.execute("DELETE FROM voc_rewrite.meta WHERE key = ?", [SALT_WIPE_PENDING])
+        self.con.execute("DETACH voc_rewrite")
+        self.con.close()
+        os.replace(fresh, self.path)
+        self.con = duckdb.connect(str(self.path))
 
     # -- documents and cursors ---------------------------------------------------------------
     def commit_batch(self, docs: Iterable[Document], source: str, cursor: dict | None) -> int:

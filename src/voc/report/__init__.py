@@ -12,6 +12,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import Study
+from voc.evidence import http_url
 from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
 from voc.report.markdown import render_markdown
@@ -23,6 +24,7 @@ from voc.topics import MIN_FOR_MODEL
 def render_html(ctx: dict[str, Any]) -> str:
     """The self-contained HTML report: inline CSS, inline SVG charts, a few lines of inline JS."""
     env = Environment(loader=PackageLoader("voc.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["http_url"] = http_url  # links from the data are rendered only when they are http(s)
     pain = ctx["kinds"]["pain_point"]["topics"]
     charts = {
         "pain": hbar([(e["label"], e["count"]) for e in pain if not e["outlier"]][:10], PALETTE["pain_point"], title="Top pain points"),

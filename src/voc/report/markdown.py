@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
+from voc.evidence import http_url
 from voc.schema import KIND_TITLES
 
 ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady", "few": "· too few", "unknown": "–"}
@@ -11,26 +14,44 @@ QUESTION_GROUPS = (("success_factors", "Success factors"), ("perceived_barriers"
                    ("buyer_journey", "Buyer journey"))
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_MD_SPECIAL = re.compile(r"([\\\[\]<>])")
+_URL_SAFE = "/:?#@!$&'*+,;=%~"
+
+
+def _md(text: Any) -> str:
+    """Text from the data as Markdown that shows it and does nothing else: no raw HTML, no links,
+    no line breaks that would start a new block."""
+    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s*\n\s*", " ", str(text)))
+
+
+def _cell(text: Any) -> str:
+    return _md(text).replace("|", "\\|")
+
+
+def _link(text: Any, url: Any) -> str:
+    """A Markdown link for http(s) URLs; any other URL leaves just the text."""
+    href = http_url(url)
+    if href is None:
+        return _md(text)
+    # Percent-encode what would end the link destination early: spaces, parentheses, angle brackets.
+    return f"[{_md(text)}]({quote(href, safe=_URL_SAFE)})"
 
 
 def _quote(q: dict[str, Any], indent: str = "") -> str:
-    src = f"[{q['source']}]({q['url']})" if q.get("url") else q["source"]
     date = f", {q['date']}" if q.get("date") else ""
-    return f"{indent}> “{_cell(q['text'])}” — {src}{date}"
+    return f"{indent}> “{_cell(q['text'])}” — {_link(q['source'], q.get('url'))}{date}"
 
 
 def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[str]:
     """One persona draft: name, share, self-descriptions, items per kind with quotes, channels,
     vocabulary and interview questions."""
     h = "#" * level
-    lines = [f"{h} {p['name']}", ""]
+    lines = [f"{h} {_md(p['name'])}", ""]
     if p.get("tagline"):
-        lines += [f"*{p['tagline']}*", ""]
+        lines += [f"*{_md(p['tagline'])}*", ""]
     lines += [f"**{round(p['share'] * 100)}% of voices** ({p['size']} {unit})", ""]
     if p["self_descriptions"]:
-        lines += ["**They describe themselves as:** " + ", ".join(f"“{s['text']}”" for s in p["self_descriptions"][:6]), ""]
+        lines += ["**They describe themselves as:** " + ", ".join(f"“{_md(s['text'])}”" for s in p["self_descriptions"][:6]), ""]
     for kind, title in KIND_TITLES.items():
         entries = p["items"].get(kind) or []
         lines += [f"**{title}**", ""]
@@ -38,18 +59,18 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
             lines += ["- none voiced by this segment", ""]
             continue
         for it in entries[:3]:
-            lines += [f"- {it['label']} ({it['count']})", ""]
+            lines += [f"- {_md(it['label'])} ({it['count']})", ""]
             for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
                 lines += [_quote(q, "  "), ""]
     if p["channels"]:
-        lines += ["**Where they talk:** " + ", ".join(f"{c['channel']} ({c['count']})" for c in p["channels"]), ""]
+        lines += ["**Where they talk:** " + ", ".join(f"{_md(c['channel'])} ({c['count']})" for c in p["channels"]), ""]
     if p["vocabulary"]:
-        lines += ["**Their words:** " + ", ".join(p["vocabulary"]), ""]
+        lines += ["**Their words:** " + ", ".join(map(_md, p["vocabulary"])), ""]
     questions = p.get("interview_questions") or {}
     if questions:
         lines += ["**Questions to validate this draft**", ""]
         for key, title in QUESTION_GROUPS:
-            lines += [f"*{title}*", ""] + [f"{i}. {q}" for i, q in enumerate(questions.get(key, []), 1)] + [""]
+            lines += [f"*{title}*", ""] + [f"{i}. {_md(q)}" for i, q in enumerate(questions.get(key, []), 1)] + [""]
     return lines
 
 
@@ -57,10 +78,10 @@ def _overview(ctx: dict[str, Any]) -> list[str]:
     o = ctx["overview"]
     lines = ["## Overview", ""]
     if ctx.get("notices"):
-        lines += ["**Read this first:**", ""] + [f"- {n}" for n in ctx["notices"]] + [""]
+        lines += ["**Read this first:**", ""] + [f"- {_md(n)}" for n in ctx["notices"]] + [""]
     lines += [
         f"- {o['documents']} documents, {o['sentences']} sentences, {o['insights']} insights",
-        "- Sources: " + (", ".join(f"{s['name']} ({s['documents']} documents: {', '.join(s['kinds'])})"
+        "- Sources: " + (", ".join(f"{_md(s['name'])} ({s['documents']} documents: {_md(', '.join(s['kinds']))})"
                                    for s in o.get("source_rows", [])) or "none"),
         f"- Dates: {o['date_from'] or '–'} to {o['date_to'] or '–'}",
     ]
@@ -69,7 +90,7 @@ def _overview(ctx: dict[str, Any]) -> list[str]:
     lines += ["", "### At a glance", ""]
     for h in ctx.get("highlights", []):
         if h["label"]:
-            lines.append(f"- **{h['title']}** ({h['total']}): top theme *{h['label']}*, {h['count']} mentions, {ARROWS[h['trend']]}")
+            lines.append(f"- **{h['title']}** ({h['total']}): top theme *{_md(h['label'])}*, {h['count']} mentions, {ARROWS[h['trend']]}")
         else:
             lines.append(f"- **{h['title']}**: none found")
     return lines + [""]
@@ -92,7 +113,7 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
     lines.append("")
     for e in [e for e in t["topics"] if not e["outlier"]][:8]:
         if e["quotes"]:
-            lines += [f"**{e['label']}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
+            lines += [f"**{_md(e['label'])}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
     return lines
 
 
@@ -106,7 +127,7 @@ def _changes(ctx: dict[str, Any]) -> list[str]:
     lines += [f"Since run {ctx['previous_run']}: {c.get('new_documents') or 0} new documents, {c['new_insights']} new insights.", ""]
     if not c["themes"]:
         return lines + ["The new insights fit the existing themes in the same proportions: no new or rising themes.", ""]
-    return lines + [f"- {t['label']} ({t['kind']}): {t['status']}, {t['new']} new of {t['count']} mentions" for t in c["themes"]] + [""]
+    return lines + [f"- {_md(t['label'])} ({t['kind']}): {t['status']}, {t['new']} new of {t['count']} mentions" for t in c["themes"]] + [""]
 
 
 def _method(ctx: dict[str, Any]) -> list[str]:
@@ -125,7 +146,7 @@ def _method(ctx: dict[str, Any]) -> list[str]:
         lines.append(f"- Personas: k-means over each {d.get('voice_unit', 'author')}'s themes; k = best silhouette × "
                      f"stability (mean adjusted Rand index against 80% subsamples). {scores}.")
     if d.get("confidence"):
-        lines.append(f"- {d['confidence']['text']}")
+        lines.append(f"- {_md(d['confidence']['text'])}")
     return lines + ["- Quotes: the most confident readable sentences of a theme, one per document first, each linked to its source.", ""]
 
 
@@ -134,8 +155,8 @@ def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = N
     unit = "threads" if ctx.get("persona_diag", {}).get("voice_unit") == "thread" else "people"
     if only_persona is not None:
         return "\n".join(persona_md(only_persona, unit, level=1)) + "\n"
-    lines = [f"# {ctx['study']['product'] or ctx['study']['name']}: what customers say", "",
-             f"Study **{ctx['study']['name']}**, run {ctx['run_id']}, generated {ctx['generated']}.", ""]
+    lines = [f"# {_md(ctx['study']['product'] or ctx['study']['name'])}: what customers say", "",
+             f"Study **{_md(ctx['study']['name'])}**, run {ctx['run_id']}, generated {ctx['generated']}.", ""]
     lines += _overview(ctx)
     for kind, t in ctx["kinds"].items():
         lines += _kind(t, ctx.get("trend_window", {}), ctx["method"]["topics"].get(kind, {}).get("method"))
@@ -143,11 +164,11 @@ def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = N
     if ctx["personas"]:
         conf = ctx.get("persona_diag", {}).get("confidence", {}).get("text")
         lines += ["Segments grouped by the needs and triggers people voice. Low-fidelity drafts from public "
-                  "conversations: validate them in interviews.", ""] + ([f"> {conf}", ""] if conf else [])
+                  "conversations: validate them in interviews.", ""] + ([f"> {_md(conf)}", ""] if conf else [])
         for p in ctx["personas"]:
             lines += persona_md(p, unit)
     else:
-        lines += ["No persona drafts. " + (ctx.get("persona_diag", {}).get("confidence", {}).get("text")
-                                           or "Not enough distinct voices to draft personas."), ""]
+        lines += ["No persona drafts. " + _md(ctx.get("persona_diag", {}).get("confidence", {}).get("text")
+                                               or "Not enough distinct voices to draft personas."), ""]
     lines += _changes(ctx) + _method(ctx)
     return "\n".join(lines)
