@@ -11,7 +11,7 @@ PIP_TOOLS := pip-tools==7.7.0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test bench lock clean
+.PHONY: install demo test bench fuzz lock clean
 
 install: $(STAMP)
 
@@ -36,6 +36,12 @@ test: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The fuzz tests for FUZZ_SECONDS in all (rounds of fresh examples per target): prints how many
+# examples each target ran and every exception other than VocError, and fails if there was one.
+FUZZ_SECONDS ?= 300
+fuzz: install
+	VOC_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/unit/test_fuzz.py
 
 # Refresh the lock from pyproject.toml's ranges and requirements/pins.in, then run `make test`
 # before committing both: the new set lands only when the whole suite passes on it.

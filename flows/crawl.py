@@ -110,7 +110,8 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 3
             _bars.pop(study_path, None)
     sources, errors = {}, []
     for name, (result, error) in outcomes.items():
-        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http") if k in result}
+        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http", "skipped")
+                         if k in result}
         if error:
             errors.append(error)
     # Counted in the store rather than summed over tasks: a retried source's earlier attempts

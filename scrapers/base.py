@@ -8,7 +8,11 @@ cursor in the same transaction as the documents, so a crash never skips or dupli
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -23,6 +27,15 @@ from voc.errors import VocError
 from voc.schema import Document
 
 Cursor = dict[str, Any]
+
+# Bounds on one line of a file or dump. A 32 KB .zst can expand to a single 1 GiB line, and
+# json.loads recurses once per level of nesting, so a longer line or a deeper nesting is skipped
+# with a counted warning instead of being held or parsed. Real rows are far inside both: a Reddit
+# dump line is a few KB, a Posts.xml row at most ~100 KB, schema.org data a handful of levels.
+MAX_LINE = 1 << 20  # characters (bytes when the stream is binary)
+MAX_JSON_DEPTH = 64
+# Warnings per reason and source before the rest are only counted.
+SHOWN_SKIPS = 5
 
 
 @runtime_checkable
@@ -107,17 +120,17 @@ def validate_source_options(spec: Any, where: str) -> BaseModel:
 
 def parse_ts(value: Any) -> datetime | None:
     """Parse what sources deliver (ISO strings, epoch seconds, forum dates) to naive UTC."""
-    if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value == "" or isinstance(value, bool) or (isinstance(value, float) and np.isnan(value)):
         return None
     try:
         ts = pd.Timestamp(value, unit="s") if isinstance(value, (int, float)) else pd.Timestamp(value)
-    except (ValueError, TypeError):
+        if ts is pd.NaT:
+            return None
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        return ts.to_pydatetime()
+    except (ValueError, TypeError, OverflowError):  # e.g. year 0, which pandas parses and datetime refuses
         return None
-    if ts is pd.NaT:
-        return None
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.to_pydatetime()
 
 
 _WS_RE = re.compile(r"[ \t\r\f\v]+")
@@ -147,3 +160,125 @@ def html_to_text(node: Tag | str, drop: tuple[str, ...] = ()) -> str:
     text = node.get_text()
     lines = [_WS_RE.sub(" ", ln).strip() for ln in text.split("\n")]
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def bounded_lines(fh: Any, limit: int = MAX_LINE) -> Iterator[Any]:
+    """The lines of an open text or binary file, never holding more than ``limit`` characters.
+
+    A longer line is read past in pieces and given as None, so the caller can count it and its
+    line numbers stay right. File iteration (``for line in fh``) would hold the whole line.
+    """
+    ends: tuple[Any, ...] = ()
+    while True:
+        # +2: a line of exactly ``limit`` characters still comes whole with its "\r\n".
+        line = fh.readline(limit + 2)
+        if not line:
+            return
+        if not ends:
+            ends, strip = ((b"\n",), b"\r\n") if isinstance(line, bytes) else (("\n", "\r"), "\r\n")
+        if line.endswith(ends):
+            yield line if len(line.rstrip(strip)) <= limit else None
+            continue
+        if len(line) <= limit:
+            yield line  # the last line, without a newline
+            continue
+        while True:
+            piece = fh.readline(limit)
+            if not piece or piece.endswith(ends):
+                break
+        yield None
+
+
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH."""
+
+
+# A JSON string token, closing quote optional so an unclosed one ends the scan (no rescans).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects in a JSON text nest deeper than ``limit`` (brackets in strings do not count)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # it cannot nest deeper than it has openers
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]}... is out of range")
+    return value
+
+
+def _float_sized_int(text: str) -> int:
+    # Past ~308 digits float() overflows, and every source turns numbers into floats somewhere.
+    if len(text.lstrip("-")) > 300:
+        raise ValueError(f"integer {text[:20]}... is out of range")
+    return int(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend(value: Any) -> Any:
+    """Lone surrogates (a ``\\ud800`` escape without its pair) as U+FFFD: no parser or store takes them."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_mend(v) for v in value]
+    if isinstance(value, dict):
+        return {_mend(k): _mend(v) for k, v in value.items()}
+    return value
+
+
+def loads_json(text: str, *, strict: bool = True, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` for untrusted text: nesting past ``max_depth`` is refused before parsing.
+
+    NaN and Infinity, which Python's json accepts but JSON does not have, are refused too: they
+    would reach ratings and scores as numbers no comparison can place, and so are numbers too big
+    for a float. Escaped lone surrogates become U+FFFD (lxml and DuckDB refuse them).
+
+    Raises:
+        JsonTooDeep: nested deeper than ``max_depth``.
+        ValueError: not JSON.
+    """
+    if json_too_deep(text, max_depth):
+        raise JsonTooDeep(f"nested deeper than {max_depth} levels")
+    try:
+        value = json.loads(text, strict=strict, parse_constant=_no_constant, parse_float=_finite_float,
+                           parse_int=_float_sized_int)
+    except RecursionError:  # the pre-scan is exact for valid JSON; this covers what it misreads
+        raise JsonTooDeep(f"nested deeper than {max_depth} levels") from None
+    # Valid pairs are joined by json itself; only escapes can leave a lone one.
+    return _mend(value) if "\\ud" in text or "\\uD" in text else value
+
+
+class Skips:
+    """Input a source left out or repaired, counted by kind; the first few of each kind are logged with their place."""
+
+    def __init__(self, log: logging.Logger):
+        self.log = log
+        self.counts: Counter[str] = Counter()
+
+    def add(self, kind: str, where: str, message: str) -> None:
+        """Count one line or record at ``where`` (file:line) as ``kind`` and say what happened to it."""
+        self.counts[kind] += 1
+        n = self.counts[kind]
+        if n <= SHOWN_SKIPS:
+            self.log.warning("%s: %s", where, message)
+        elif n == SHOWN_SKIPS + 1:
+            self.log.warning("%s: %s (further ones are counted, not shown)", where, message)
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.counts)

@@ -8,14 +8,17 @@ each topic's posts from /t/<id>.json, and the posts beyond its first page from
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions, html_to_text, parse_ts
+from scrapers.base import Cursor, SourceOptions, html_to_text, loads_json, parse_ts
+from scrapers.forum import join_url
 from scrapers.http import PoliteClient, check_url
+from voc.errors import VocError
 from voc.schema import Document, make_doc_id
 
 CHUNK = 20
@@ -60,17 +63,18 @@ class DiscourseSource:
         for _ in range(self.opts.max_listing_pages):
             if url is None:
                 break
-            data = self.client.get(url).json()
-            topics = data.get("topic_list", {}).get("topics", [])
+            data = _answer(self.client.get(url).json(), url)
+            topic_list = _dict(data.get("topic_list"))
+            topics = [t for t in _list(topic_list.get("topics")) if isinstance(t, dict) and _is_int(t.get("id"))]
             fresh = [t for t in topics if t["id"] not in seen]
             if not fresh:
                 break
             for topic in fresh:
                 seen.add(topic["id"])
                 yield topic
-            more = data.get("topic_list", {}).get("more_topics_url")
-            url = urljoin(self.opts.base_url + "/", more.lstrip("/")) if more else None
-            if more and ".json" not in urlsplit(url).path:
+            more = _str(topic_list.get("more_topics_url"))
+            url = join_url(self.opts.base_url + "/", more.lstrip("/")) if more else None
+            if url and ".json" not in urlsplit(url).path:
                 parts = urlsplit(url)
                 url = f"{parts.scheme}://{parts.netloc}{parts.path}.json" + (f"?{parts.query}" if parts.query else "")
 
@@ -81,23 +85,23 @@ class DiscourseSource:
                 break
             tid = str(summary["id"])
             seen = self._cursor["topics"].get(tid, 0)
-            if summary.get("posts_count") is not None and seen >= summary["posts_count"]:
+            if _is_int(summary.get("posts_count")) and seen >= summary["posts_count"]:
                 continue  # nothing new in this topic since the last crawl
             yield from self._topic(int(tid), seen)
 
     def _topic(self, tid: int, seen: int) -> Iterator[Document]:
-        data = self.client.get(f"{self.opts.base_url}/t/{tid}.json").json()
-        stream = data.get("post_stream", {})
-        posts = list(stream.get("posts", []))
+        url = f"{self.opts.base_url}/t/{tid}.json"
+        data = _answer(self.client.get(url).json(), url)
+        stream = _dict(data.get("post_stream"))
+        posts = _posts(stream.get("posts"))
         have = {p["id"] for p in posts}
-        missing = [pid for pid in stream.get("stream", []) if pid not in have]
+        missing = [pid for pid in _list(stream.get("stream")) if _is_int(pid) and pid not in have]
         for i in range(0, len(missing), CHUNK):
             chunk = missing[i:i + CHUNK]
-            more = self.client.get(
-                f"{self.opts.base_url}/t/{tid}/posts.json", params={"post_ids[]": chunk}
-            ).json()
-            posts.extend(more.get("post_stream", {}).get("posts", []))
-        posts.sort(key=lambda p: p.get("post_number", 0))
+            url = f"{self.opts.base_url}/t/{tid}/posts.json"
+            more = _answer(self.client.get(url, params={"post_ids[]": chunk}).json(), url)
+            posts.extend(_posts(_dict(more.get("post_stream")).get("posts")))
+        posts.sort(key=lambda p: p["post_number"])
         numbers = {p["post_number"]: p["id"] for p in posts}
         for post in posts:
             if post.get("post_number", 0) <= seen:
@@ -113,32 +117,75 @@ class DiscourseSource:
         if "json" not in content_type and not body.lstrip().startswith("{"):
             return False
         try:
-            data = json.loads(body)
+            data = loads_json(body)
         except ValueError:
             return False
         return isinstance(data, dict) and ("post_stream" in data or "latest_posts" in data)
 
     def page_documents(self, url: str, body: str) -> list[Document]:
-        data = json.loads(body)
-        posts = data.get("post_stream", {}).get("posts") or data.get("latest_posts") or []
-        numbers = {p.get("post_number"): p["id"] for p in posts}
+        try:
+            data = loads_json(body)
+        except ValueError as err:
+            raise VocError(f"{url}: not a Discourse JSON page ({err})") from None
+        data = _answer(data, url)
+        posts = _posts(_dict(data.get("post_stream")).get("posts")) or _posts(data.get("latest_posts"))
+        numbers = {p["post_number"]: p["id"] for p in posts}
         base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
         docs = [post_document(self.name, base, p, data, numbers) for p in posts]
         return [d for d in docs if d is not None]
 
 
+# -- the JSON's shape: a hostile or broken server may answer anything ------------------------------
+def _answer(data: Any, url: str) -> dict:
+    if not isinstance(data, dict):
+        raise VocError(f"{url}: not a Discourse API answer (a JSON object was expected); is this a Discourse forum?")
+    return data
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past float range
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _posts(value: Any) -> list[dict]:
+    """The posts of a JSON list that have what a Document needs: an integer id and post number."""
+    return [{**p, "post_number": p.get("post_number", 1)} for p in _list(value) if isinstance(p, dict)
+            and _is_int(p.get("id")) and _is_int(p.get("post_number", 1))]
+
+
 def post_document(source: str, base_url: str, post: dict, topic: dict, numbers: dict) -> Document | None:
-    """One Discourse post as a Document; hidden, deleted and whisper posts are skipped."""
+    """One Discourse post (from :func:`_posts`) as a Document; hidden, deleted and whisper posts are skipped."""
     if post.get("hidden") or post.get("deleted_at") or post.get("post_type", 1) != 1:
         return None
-    text = html_to_text(post.get("cooked") or "")
+    text = html_to_text(_str(post.get("cooked")) or "")
     if not text:
         return None
-    tid = post.get("topic_id") or topic.get("id")
-    slug = post.get("topic_slug") or topic.get("slug") or "-"
-    number = post.get("post_number", 1)
+    tid = post.get("topic_id") if _is_int(post.get("topic_id")) else topic.get("id")
+    slug = _str(post.get("topic_slug")) or _str(topic.get("slug")) or "-"
+    number = post["post_number"]
     parent_no = post.get("reply_to_post_number")
-    parent = make_doc_id(source, f"post:{numbers[parent_no]}") if parent_no in numbers else None
+    parent = make_doc_id(source, f"post:{numbers[parent_no]}") if _is_int(parent_no) and parent_no in numbers else None
     return Document(
         source=source,
         native_id=f"post:{post['id']}",
@@ -147,9 +194,9 @@ def post_document(source: str, base_url: str, post: dict, topic: dict, numbers: 
         url=f"{base_url}/t/{slug}/{tid}/{number}",
         thread_id=f"topic:{tid}",
         parent_id=parent,
-        author=post.get("username"),
+        author=_str(post.get("username")),
         created_at=parse_ts(post.get("created_at")),
-        title=topic.get("title") or post.get("topic_title") or post.get("topic_html_title"),
-        score=post.get("score"),
+        title=_str(topic.get("title")) or _str(post.get("topic_title")) or _str(post.get("topic_html_title")),
+        score=_number(post.get("score")),
         raw_ref=f"{base_url}/posts/{post['id']}.json",
     )

@@ -3,23 +3,32 @@
 Any file with a text column works; rating, author, date, url, id and title columns are optional
 and found by common names unless named in the study. Reviews keep the mid-rated ones by default
 (2-4 stars): 5-star and 1-star reviews say little about why.
+
+Files are read line by line with bounded memory: a line or field over ``MAX_LINE`` characters
+and a JSON line nested deeper than ``MAX_JSON_DEPTH`` are skipped with a counted warning naming
+file:line; bytes the encoding cannot read become U+FFFD, also counted and named. The rows before
+any failure reach the store with the cursor (crawl_source commits them), so a re-run resumes
+after them.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions, parse_ts
+from scrapers.base import (MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, Skips, SourceOptions, bounded_lines,
+                           loads_json, parse_ts)
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
@@ -33,7 +42,16 @@ ID_NAMES = ("id", "review_id", "_id", "response_id")
 TITLE_NAMES = ("title", "summary", "headline")
 SNIFF_BYTES = 64 * 1024
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+# Names databases and exports use for codecs Python calls otherwise (MySQL's utf8mb4 is UTF-8).
+ENCODING_ALIASES = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf-8mb4": "utf-8", "unicode": "utf-16"}
+# One CSV record (a quoted field may span lines) is refused past this many characters: an
+# unclosed quote would otherwise swallow the rest of the file into one record.
+MAX_RECORD = 4 * MAX_LINE
+# Bytes that did not decode, kept by errors="surrogateescape" so each line tells whether it had any.
+_UNDECODED = re.compile("[\udc80-\udcff]")
 log = logging.getLogger(__name__)
+# csv's own limit (131,072) would fail a long answer that the line limit lets through.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
 
 
 class FileOptions(SourceOptions):
@@ -54,7 +72,27 @@ class FileOptions(SourceOptions):
     max_rating: float | None = Field(default=None, ge=0, le=5)
     link_template: str | None = None
     date_format: str | None = Field(default=None, description='strftime format, e.g. "%d.%m.%y"; default: ISO-like')
-    encoding: str = "utf-8-sig"
+    encoding: str = Field(default="utf-8-sig", description="a Python codec name; utf8mb4 is read as utf-8")
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, v: str) -> str:
+        name = ENCODING_ALIASES.get(v.strip().lower(), v.strip())
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:
+            raise ValueError(f"unknown encoding {v!r}; use a Python codec name such as utf-8, utf-8-sig, "
+                             "cp1252, latin-1 or utf-16") from None
+        if not codec._is_text_encoding:  # base64, rot13...: they do not turn bytes into text
+            raise ValueError(f"{v!r} is not a text encoding; use e.g. utf-8, cp1252, latin-1 or utf-16")
+        return name
+
+    @field_validator("delimiter")
+    @classmethod
+    def _separator(cls, v: str | None) -> str | None:
+        if v is not None and v in "\"\r\n":
+            raise ValueError(f"{v!r} cannot separate fields (it quotes fields or ends rows)")
+        return v
 
 
 def _pick(columns: list[str], explicit: str | None, names: tuple[str, ...], path: Path, what: str) -> str | None:
@@ -89,6 +127,7 @@ class FileSource:
         self.base_dir = base_dir
         self._cursor: Cursor = {"files": {}}
         self.delimiters: dict[str, str] = {}  # per file, the separator used (for `voc fetch` and tests)
+        self.skipped = Skips(log)  # lines and records left out, by reason (crawl_source reports them)
 
     def cursor(self) -> Cursor:
         return json.loads(json.dumps(self._cursor))
@@ -104,6 +143,7 @@ class FileSource:
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
         self._cursor = {"files": dict((since or {}).get("files", {}))}
+        self.skipped = Skips(log)
         for path in self.paths():
             sha = file_sha(path)
             state = self._cursor["files"].get(str(path), {})
@@ -114,22 +154,24 @@ class FileSource:
             for rows_done, row in enumerate(self._rows(path), start=1):
                 if rows_done <= skip:
                     continue
-                doc = self._document(path, rows_done, row)
+                doc = self._document(path, rows_done, row) if row is not None else None
                 self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
                 if doc is not None:
                     yield doc
             self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": True}
 
-    def _delimiter(self, path: Path, fmt: str, fh: Any) -> str:
+    def _delimiter(self, path: Path, fmt: str) -> str:
         """The separator: the study's, a tab for .tsv/.tab files, else sniffed from the first lines."""
         if self.opts.delimiter:
             how, sep = "from the study file", self.opts.delimiter
         elif fmt == "tsv" or path.suffix.lower() in (".tsv", ".tab"):
             how, sep = "by the file's extension", "\t"
         else:
-            sample = fh.read(SNIFF_BYTES)
-            fh.seek(0)
-            if len(sample) == SNIFF_BYTES and "\n" in sample:
+            # Read apart from the rows, leniently: a bad byte is reported at its line, not here.
+            with path.open("rb") as raw:
+                data = raw.read(SNIFF_BYTES)
+            sample = data.decode(self.opts.encoding, errors="replace")
+            if len(data) == SNIFF_BYTES and "\n" in sample:
                 sample = sample[:sample.rindex("\n")]  # whole lines only
             try:
                 how, sep = "sniffed", csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -139,30 +181,77 @@ class FileSource:
         self.delimiters[str(path)] = sep
         return sep
 
-    def _rows(self, path: Path) -> Iterator[dict[str, Any]]:
+    def _rows(self, path: Path) -> Iterator[dict[str, Any] | None]:
+        """The file's rows; None for one that was skipped, so row numbers stay the file's own."""
         fmt = self.opts.format
         if fmt == "auto":
             fmt = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
-        with path.open(encoding=self.opts.encoding, newline="") as fh:
-            if fmt in ("csv", "tsv"):
-                reader = csv.DictReader(fh, delimiter=self._delimiter(path, fmt, fh))
-                if not reader.fieldnames:
-                    raise VocError(f"{path}: empty CSV (no header row)")
-                self._columns(path, list(reader.fieldnames))
-                yield from reader
-                return
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise VocError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
-                if not isinstance(row, dict):
-                    raise VocError(f"{path}:{lineno}: each line must be a JSON object")
-                if not hasattr(self, "_cols"):
-                    self._columns(path, list(row))
+        # surrogateescape keeps undecodable bytes apart, so each line tells whether it had any.
+        with path.open(encoding=self.opts.encoding, errors="surrogateescape", newline="") as fh:
+            lines = _Lines(fh, path, self.opts.encoding, self.skipped)
+            try:
+                if fmt in ("csv", "tsv"):
+                    yield from self._csv_rows(path, lines, self._delimiter(path, fmt))
+                else:
+                    yield from self._jsonl_rows(path, lines)
+            except UnicodeError as err:  # codecs such as utf-16 cannot set bad bytes aside
+                raise VocError(f"{path}: cannot read past line {lines.lineno} as {self.opts.encoding} ({err}); "
+                               'set encoding = "..." in the source block (e.g. utf-8, cp1252, utf-16)') from None
+
+    def _csv_rows(self, path: Path, lines: _Lines, sep: str) -> Iterator[dict[str, Any] | None]:
+        reader = csv.reader(lines, delimiter=sep)
+        header: list[str] | None = None
+        while True:
+            start = lines.new_record()
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:
+                if lines.lineno - start > 1:  # inside a quoted field over several lines: no way back in step
+                    raise VocError(f"{path}:{start + 1}: a quoted field starting here does not end ({err}); "
+                                   "check that line for an unclosed quote") from None
+                self.skipped.add("bad_record", f"{path}:{lines.lineno}", f"unreadable CSV record skipped ({err})")
+                if header is not None:
+                    yield None
+                continue
+            if lines.last_long > start:  # counted where it was read
+                if header is None:
+                    raise VocError(f"{path}:{lines.last_long}: the header line is longer than {MAX_LINE:,} "
+                                   "characters; is this really a CSV file?")
+                yield None
+            elif header is None and record:
+                header = record
+                self._columns(path, header)
+            elif record:
+                row: dict[str, Any] = dict.fromkeys(header)
+                row.update(zip(header, record))
                 yield row
+        if header is None:
+            raise VocError(f"{path}: empty CSV (no header row)")
+
+    def _jsonl_rows(self, path: Path, lines: _Lines) -> Iterator[dict[str, Any] | None]:
+        for line in lines:
+            lines.new_record()  # each line is a record of its own
+            if lines.last_long == lines.lineno:
+                yield None  # counted where it was read
+                continue
+            if not line.strip():
+                continue
+            try:
+                row = loads_json(line)
+            except JsonTooDeep:
+                self.skipped.add("deep_json", f"{path}:{lines.lineno}",
+                                 f"line nested deeper than {MAX_JSON_DEPTH} levels skipped")
+                yield None
+                continue
+            except ValueError as err:
+                raise VocError(f"{path}:{lines.lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
+            if not isinstance(row, dict):
+                raise VocError(f"{path}:{lines.lineno}: each line must be a JSON object")
+            if not hasattr(self, "_cols"):
+                self._columns(path, list(row))
+            yield row
 
     def _columns(self, path: Path, columns: list[str]) -> None:
         o = self.opts
@@ -180,41 +269,100 @@ class FileSource:
 
     def _document(self, path: Path, rowno: int, row: dict[str, Any]) -> Document | None:
         cols = self._cols
-        get = lambda key: row.get(cols[key]) if cols[key] else None  # noqa: E731
-        text = str(get("text") or "").strip()
+        raw = lambda key: row.get(cols[key]) if cols[key] else None  # noqa: E731
+        get = lambda key: _cell(raw(key))  # noqa: E731
+        text = get("text")
         if not text:
             return None
-        rating = self._rating(get("rating"), path, rowno)
+        rating = self._rating(raw("rating"), path, rowno)
         kind = self.opts.kind or ("review" if rating is not None else "survey")
         if rating is not None and kind == "review" and not keep_rating(rating, self.opts.min_rating, self.opts.max_rating):
             return None
-        native = str(get("id") or f"{path.name}:{rowno}")
-        url = get("url") or None
+        native = get("id") or f"{path.name}:{rowno}"
+        url = get("url")
         if self.opts.link_template:
             try:
                 url = self.opts.link_template.format(**row)
             except KeyError as err:
                 raise VocError(f"source {self.name}: link_template names column {err} that {path} lacks") from None
+            except (IndexError, AttributeError, ValueError, TypeError) as err:
+                raise VocError(f"source {self.name}: link_template {self.opts.link_template!r} does not fit "
+                               f"row {rowno} of {path} ({err}); name columns in braces, e.g. {{id}}") from None
         return Document(
-            source=self.name, native_id=native, kind=kind, text=text, url=url,
-            author=str(get("author")) if get("author") else None,
-            created_at=self._date(get("date"), path, rowno), title=get("title") or None,
+            source=self.name, native_id=native, kind=kind, text=text, url=url, author=get("author"),
+            created_at=self._date(raw("date"), path, rowno), title=get("title"),
             rating=rating, raw_ref=f"{path.name}:{rowno}",
         )
 
     def _date(self, value: Any, path: Path, rowno: int) -> Any:
         if not self.opts.date_format or value in (None, ""):
             return parse_ts(value)
+        value = str(value).strip()
         try:
-            return datetime.strptime(str(value).strip(), self.opts.date_format)
+            return datetime.strptime(value, self.opts.date_format)
         except ValueError:
-            raise VocError(f"{path}: row {rowno}: date {value!r} does not match date_format {self.opts.date_format!r}") from None
+            raise VocError(f"{path}: row {rowno}: date {_show(value)} does not match date_format "
+                           f"{self.opts.date_format!r}") from None
 
     def _rating(self, value: Any, path: Path, rowno: int) -> float | None:
         if value is None or str(value).strip() == "":
             return None
+        value = str(value) if isinstance(value, (dict, list)) else value
         try:
             raw = float(value)
         except ValueError:
-            raise VocError(f"{path}: row {rowno}: rating {value!r} is not a number") from None
-        return round(raw * 5.0 / self.opts.rating_scale, 3)
+            raise VocError(f"{path}: row {rowno}: rating {_show(value)} is not a number") from None
+        scale = self.opts.rating_scale
+        if not 0 <= raw <= scale:  # also false for NaN
+            raise VocError(f"{path}: row {rowno}: rating {_show(value)} is outside 0-{scale:g}; set rating_scale "
+                           "to the best rating the file uses")
+        return round(raw * 5.0 / scale, 3)
+
+
+def _cell(value: Any) -> str | None:
+    """A field as stripped text, None when empty (JSON lines may hold numbers, lists or objects)."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).strip() or None
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+class _Lines:
+    """A file's lines for the CSV and JSONL readers, each at most MAX_LINE characters.
+
+    A longer line is read past without being held and stands as an empty line (its number kept in
+    ``last_long``); bytes the encoding could not read become U+FFFD. Both are counted in ``skipped``.
+    """
+
+    def __init__(self, fh: Any, path: Path, encoding: str, skipped: Skips):
+        self.fh, self.path, self.encoding, self.skipped = fh, path, encoding, skipped
+        self.lineno = 0
+        self.last_long = 0
+        self._record_chars = 0
+
+    def new_record(self) -> int:
+        """Mark the start of a record (it may span lines); returns the last line read before it."""
+        self._record_chars = 0
+        return self.lineno
+
+    def __iter__(self) -> Iterator[str]:
+        for line in bounded_lines(self.fh, MAX_LINE):
+            self.lineno += 1
+            where = f"{self.path}:{self.lineno}"
+            if line is None:
+                self.last_long = self.lineno
+                self.skipped.add("long_line", where, f"line longer than {MAX_LINE:,} characters skipped")
+                line = "\n"
+            elif not line.isascii() and _UNDECODED.search(line):
+                self.skipped.add("undecodable", where, f"bytes that are not {self.encoding} read as U+FFFD; "
+                                 'if the file has another encoding, set encoding = "..." (e.g. cp1252)')
+                line = _UNDECODED.sub("\ufffd", line)
+            self._record_chars += len(line)
+            if self._record_chars > MAX_RECORD:
+                raise VocError(f"{where}: one CSV record runs past {MAX_RECORD:,} characters; check the lines "
+                               "before this one for an unclosed quote")
+            yield line

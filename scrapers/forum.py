@@ -57,11 +57,19 @@ def html_page(body: str, content_type: str) -> bool:
     return "html" in content_type or "<html" in body[:3000].lower()
 
 
+def join_url(base: str, href: str) -> str | None:
+    """``urljoin`` for a link taken from a page: None when it is no URL (``http://[`` makes urljoin raise)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def page_base(soup: BeautifulSoup, url: str) -> str:
     """The URL relative links resolve against: ``<base href>`` when the page sets one (vBulletin 4
     does, and its friendly URLs would otherwise resolve one folder too deep)."""
     base = soup.select_one("base[href]")
-    return urljoin(url, base["href"]) if base else url
+    return (join_url(url, base["href"]) if base else None) or url
 
 
 def next_link(soup: BeautifulSoup, url: str, selectors: tuple[str, ...], by_text: bool = False) -> str | None:
@@ -74,8 +82,8 @@ def next_link(soup: BeautifulSoup, url: str, selectors: tuple[str, ...], by_text
     for link in links:
         href = (link.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")):
-            target = urljoin(page_base(soup, url), href)
-            if target.split("#")[0] != url.split("#")[0]:
+            target = join_url(page_base(soup, url), href)
+            if target and target.split("#")[0] != url.split("#")[0]:
                 return target
     return None
 

@@ -13,20 +13,19 @@ blocks are set aside. Pages are followed through ``rel=next`` or a "Next"/"›"/
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from pydantic import Field
 
-from scrapers.base import html_to_text
-from scrapers.forum import (ThreadCrawlSource, UrlOptions, html_page, is_first_page, next_link, page_base,
-                            parse_date, thread_url_key)
+from scrapers.base import html_to_text, loads_json
+from scrapers.forum import (ThreadCrawlSource, UrlOptions, html_page, is_first_page, join_url, next_link,
+                            page_base, parse_date, thread_url_key)
 from voc.schema import Document, make_doc_id, stable_id
 
 _INLINE = frozenset("a abbr b bdi br cite del dfn em font i img ins kbd mark q s small span strike strong sub "
@@ -311,23 +310,28 @@ def _jsonld_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
     found = []
     for script in soup.select('script[type="application/ld+json"]'):
         try:
-            data = json.loads(script.string or "", strict=False)  # raw newlines inside strings are common
+            data = loads_json(script.string or "", strict=False)  # raw newlines inside strings are common
         except ValueError:
             continue  # a broken block on one page should not stop the crawl
         for item, parent in _jsonld_items(data):
-            text = item.get("text") or item.get("articleBody") or ""
+            text = _string(item.get("text")) or _string(item.get("articleBody")) or ""
             text = html_to_text(text) if "<" in text else "\n".join(" ".join(ln.split()) for ln in text.splitlines())
             post = _Post(text, _person(item.get("author")), parse_date(item.get("datePublished")
                                                                        or item.get("dateCreated")),
-                         _jsonld_id(item), item.get("url") or item.get("@id"))
+                         _jsonld_id(item), _string(item.get("url")) or _string(item.get("@id")))
             replied = parent is not None and "Comment" in _types(parent)
             found.append((post, _jsonld_id(parent) if replied else None, "DiscussionForumPosting" in _types(item)))
     return [f for f in found if f[0].text.strip()]
 
 
 def _jsonld_id(item: dict) -> str | None:
-    link = item.get("url") or item.get("@id") or ""
+    link = _string(item.get("url")) or _string(item.get("@id")) or ""
     return str(item.get("identifier") or "") or link.partition("#")[2] or None
+
+
+def _string(value: Any) -> str | None:
+    """A JSON-LD value that should be text, None when it is not (pages put lists and objects anywhere)."""
+    return value if isinstance(value, str) else None
 
 
 def _microdata_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
@@ -341,7 +345,7 @@ def _microdata_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]
         author, date, link = own("author"), own("datePublished") or own("dateCreated"), own("url")
         href = (link.get("href") or link.get("content")) if link else None
         outer = item.find_parent(attrs={"itemscope": True})
-        parent = outer.get("id") if outer is not None and outer["itemtype"].endswith("Comment") else None
+        parent = outer.get("id") if outer is not None and outer.get("itemtype", "").endswith("Comment") else None
         post = _Post(body_text(body) if body else "", _name_of(author) if author else None,
                      parse_date(date.get("datetime") or date.get("content") or date.get_text(strip=True))
                      if date else None, item.get("id") or (href.partition("#")[2] if href else None), href)
@@ -361,7 +365,7 @@ def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40) 
     """The posts of one thread page of unknown software as Documents."""
     host, base = urlsplit(url).netloc, page_base(soup, url)
     canonical = soup.select_one("link[rel=canonical][href]")
-    thread = thread_url_key(urljoin(base, canonical["href"]) if canonical else url)
+    thread = thread_url_key((join_url(base, canonical["href"]) if canonical else None) or url)
     title = _title(soup)
     structured = _jsonld_posts(soup) or _microdata_posts(soup)
     heuristic = post_blocks(soup, min_chars)
@@ -377,7 +381,7 @@ def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40) 
         ids.add(post.pid)
         docs.append(Document(
             source=source, native_id=native, kind="post" if opening else "comment", text=post.text,
-            url=urljoin(base, post.link) if post.link else (f"{url.split('#')[0]}#{pid}" if pid else url),
+            url=(join_url(base, post.link) if post.link else None) or (f"{url.split('#')[0]}#{pid}" if pid else url),
             thread_id=thread, parent_id=make_doc_id(source, f"{host}:{parent_pid}") if parent_pid else None,
             author=post.author, created_at=post.created, title=title, raw_ref=url,
         ))

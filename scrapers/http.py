@@ -69,10 +69,11 @@ class Response:
         return self.content.decode(text_codec(_charset(self.headers), self.content), errors="replace")
 
     def json(self):
-        import json
+        # The shared reader for untrusted JSON: depth-limited, no NaN/Infinity.
+        from scrapers.base import loads_json
 
         try:
-            return json.loads(self.content)
+            return loads_json(self.content.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError) as err:
             raise FetchError(self.url, f"response is not JSON ({type(err).__name__}: {str(err)[:200]})",
                              self.status) from None

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, html_to_text, parse_ts
+from scrapers.base import Cursor, html_to_text, loads_json, parse_ts
 from scrapers.http import PoliteClient, check_url
 from scrapers.reviews import ReviewOptions, json_ref, normalise_rating, review_document, to_number
 from voc.schema import Document, stable_id
@@ -55,7 +55,7 @@ def _jsonld_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
         raw = script.string or script.get_text() or ""
         try:
             # strict=False: shops often leave raw newlines inside review strings.
-            data = json.loads(raw, strict=False)
+            data = loads_json(raw, strict=False)
         except ValueError:
             continue  # one broken block must not hide the others
         nodes.extend(_walk(data))

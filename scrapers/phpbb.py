@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
 from scrapers.base import html_to_text, parse_ts
-from scrapers.forum import ThreadCrawlSource, ThreadForumOptions
+from scrapers.forum import ThreadCrawlSource, ThreadForumOptions, join_url
 from voc.schema import Document
 
 _DIGITS = re.compile(r"\d+")
@@ -30,7 +30,7 @@ def is_topic_page(soup: BeautifulSoup) -> bool:
 
 def next_page(soup: BeautifulSoup, url: str) -> str | None:
     link = soup.select_one('div.pagination a[rel="next"]') or soup.select_one("link[rel=next]")
-    return urljoin(url, link["href"]) if link and link.get("href") else None
+    return join_url(url, link["href"]) if link and link.get("href") else None
 
 
 def listing_topics(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
@@ -38,12 +38,13 @@ def listing_topics(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
     topics = []
     for row in soup.select("ul.topiclist.topics li.row, ul.topiclist li.row"):
         link = row.select_one("a.topictitle")
-        if not link or not link.get("href"):
+        target = join_url(url, link["href"]) if link and link.get("href") else None
+        if not target:
             continue
         replies = row.select_one("dd.posts")
         n = _DIGITS.search(replies.get_text()) if replies else None
         topics.append({
-            "url": urljoin(url, link["href"]),
+            "url": target,
             "title": link.get_text(strip=True),
             "posts": int(n.group()) + 1 if n else None,
         })
@@ -56,8 +57,8 @@ def thread_key(soup: BeautifulSoup, url: str) -> str:
     candidates = [url]
     for sel in ("link[rel=canonical]", "h2.topic-title a", "h2 a"):
         el = soup.select_one(sel)
-        if el and el.get("href"):
-            candidates.insert(0, urljoin(url, el["href"]))
+        if el and el.get("href") and (target := join_url(url, el["href"])):
+            candidates.insert(0, target)
     for cand in candidates:
         t = parse_qs(urlsplit(cand).query).get("t")
         if t:

@@ -2,7 +2,10 @@
 
 One JSON object per line, plain (``.ndjson``, ``.jsonl``, ``.json``) or zstandard-compressed
 (``.zst``, as the monthly and per-subreddit dumps ship). Files are streamed line by line, so a
-multi-GB dump needs constant memory. Submissions become ``post`` documents, comments
+multi-GB dump needs constant memory: a line over ``MAX_LINE`` characters (a 32 KB .zst can expand
+to a single 1 GiB line) is read past without being held, and it, a line nested deeper than
+``MAX_JSON_DEPTH`` and a malformed line are skipped with a counted warning naming file:line.
+Submissions become ``post`` documents, comments
 ``comment`` documents with the same fullname-based ids the live ``reddit`` source uses.
 
 The cursor keeps, per file, its size and mtime and how many lines were consumed: an
@@ -20,11 +23,11 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from scrapers.base import Cursor, SourceOptions
+from scrapers.base import MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, Skips, SourceOptions, bounded_lines, loads_json
 from scrapers.reddit import comment_document, submission_document
 from voc.errors import VocError, missing_package
 from voc.schema import Document
@@ -37,6 +40,12 @@ MAX_WINDOW = 2**31
 # A file that is mostly not NDJSON (a JSON array, a CSV) fails here instead of after gigabytes.
 EARLY_CHECK = 1000
 _PLAIN = re.compile(r"[a-z0-9 _.-]+")
+# Fields the document builders read as text; another type means the line is not a Reddit item.
+TEXT_FIELDS = ("id", "title", "selftext", "body", "permalink", "link_id", "link_title")
+SKIPS = {"malformed": "not a JSON object, skipped",
+         "deep_json": f"nested deeper than {MAX_JSON_DEPTH} levels, skipped",
+         "long_line": f"line longer than {MAX_LINE:,} characters skipped",
+         "bad_fields": f"one of {', '.join(TEXT_FIELDS)} is not text, skipped"}
 
 
 class RedditDumpOptions(SourceOptions):
@@ -79,7 +88,8 @@ class RedditDumpSource:
         self.name = name
         self.opts = options
         self.base_dir = base_dir
-        self.skipped_lines = 0  # malformed lines met by the last fetch (not counting resumed ones)
+        self.skipped_lines = 0  # lines skipped by the last fetch (not counting resumed ones)
+        self.skipped = Skips(log)  # the same, by reason (crawl_source reports them)
         self._words = [k.lower() for k in options.keywords if k.strip()]
         # Groups of needles a line must contain one of before it is worth json.loads: subreddit
         # names and plain-ASCII keywords appear verbatim in the raw line (JSON escapes neither),
@@ -111,6 +121,7 @@ class RedditDumpSource:
         """Documents of every line that passes the filters, file by file, resuming from ``since``."""
         self._cursor = {"files": dict((since or {}).get("files", {}))}
         self.skipped_lines = 0
+        self.skipped = Skips(log)
         for path in self.paths():
             stat = path.stat()
             sig = {"size": stat.st_size, "mtime": stat.st_mtime_ns}
@@ -123,10 +134,11 @@ class RedditDumpSource:
             for lineno, line in enumerate(self._lines(path), start=1):
                 if lineno <= skip:
                     continue  # consumed by an earlier, interrupted import
-                item = self._parse(line)
-                if item is False:
-                    bad += 1
+                item = self._parse(line) if line is not None else "long_line"
+                if isinstance(item, str):
+                    bad += item in ("malformed", "deep_json")
                     self.skipped_lines += 1
+                    self.skipped.add(item, f"{path}:{lineno}", SKIPS[item])
                 if lineno == EARLY_CHECK:
                     self._check(path, lineno, bad)
                 doc = self._document(path, lineno, item) if isinstance(item, dict) else None
@@ -139,11 +151,13 @@ class RedditDumpSource:
             self._cursor["files"][str(path)] = {**sig, "lines": lineno, "bad": bad, "done": True}
 
     # -- reading -----------------------------------------------------------------------------
-    def _lines(self, path: Path) -> Iterator[str]:
+    def _lines(self, path: Path) -> Iterator[str | None]:
+        """The file's lines, None for one over MAX_LINE (read past, never held: a 32 KB .zst can
+        expand to one 1 GiB line)."""
         # errors="replace": a broken byte sequence spoils one line's text, not the import.
         if path.suffix.lower() != ".zst":
             with path.open(encoding="utf-8", errors="replace") as fh:
-                yield from fh
+                yield from bounded_lines(fh, MAX_LINE)
             return
         try:
             import zstandard
@@ -152,26 +166,33 @@ class RedditDumpSource:
         with path.open("rb") as raw:
             reader = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW).stream_reader(raw)
             try:
-                yield from io.TextIOWrapper(reader, encoding="utf-8", errors="replace")
+                yield from bounded_lines(io.TextIOWrapper(reader, encoding="utf-8", errors="replace"), MAX_LINE)
             except zstandard.ZstdError as err:
                 raise VocError(f"{path}: not a readable zstandard file ({err}); re-download it") from None
 
-    def _parse(self, line: str) -> dict[str, Any] | Literal[False] | None:
-        """The line's object; None for a blank line or one the subreddit filter rules out; False if malformed."""
+    def _parse(self, line: str) -> dict[str, Any] | str | None:
+        """The line's object; None for a blank line or one the subreddit filter rules out; else why
+        it was skipped (a key of SKIPS)."""
         text = line.strip()
         if not text:
             return None
         if text[0] != "{" or text[-1] != "}":
-            return False
+            return "malformed"
         if self._needles:
             low = text.lower()
             if not all(any(n in low for n in group) for group in self._needles):
                 return None
         try:
-            item = json.loads(text)
+            item = loads_json(text)
+        except JsonTooDeep:
+            return "deep_json"
         except ValueError:
-            return False
-        return item if isinstance(item, dict) else False
+            return "malformed"
+        if not isinstance(item, dict):
+            return "malformed"
+        if any(not isinstance(item.get(k), (str, type(None))) for k in TEXT_FIELDS):
+            return "bad_fields"
+        return item
 
     def _check(self, path: Path, lines: int, bad: int) -> None:
         if bad * 2 > lines:

@@ -1,13 +1,16 @@
 """Stack Exchange data dumps: questions and answers from a site's Posts.xml, streamed.
 
-Posts.xml of a large site is many gigabytes, so it is read with ``iterparse`` and each row is
-cleared once used: memory stays flat whatever the file size (only the ids of kept questions are
-held, so answers can follow their question). Tag wikis and other post types are skipped.
+Posts.xml of a large site is many gigabytes, so it is fed to a pull parser line by line and
+each row is cleared once used: memory stays flat whatever the file size (only the ids of kept
+questions are held, so answers can follow their question). Dumps write one ``<row/>`` per line;
+a line over ``MAX_LINE`` bytes is skipped with a counted warning, never held. Tag wikis and other
+post types are skipped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -16,7 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions
+from scrapers.base import MAX_LINE, Cursor, Skips, SourceOptions, bounded_lines
 from scrapers.http import check_url
 from scrapers.stackexchange import post_document
 from voc.errors import VocError
@@ -25,6 +28,7 @@ from voc.schema import Document
 QUESTION, ANSWER = "1", "2"
 # Dumps before 2024 write tags as "<a><b>", later ones as "|a|b|".
 _TAG_RE = re.compile(r"[^<>|]+")
+log = logging.getLogger(__name__)
 
 
 class SeDumpOptions(SourceOptions):
@@ -53,6 +57,7 @@ class StackExchangeDumpSource:
         self.base_dir = base_dir
         self._tags = {t.lower() for t in options.tags}
         self._cursor: Cursor = {}
+        self.skipped = Skips(log)  # lines left out by the last fetch, by reason (crawl_source reports them)
 
     def cursor(self) -> Cursor:
         return json.loads(json.dumps(self._cursor))
@@ -74,6 +79,7 @@ class StackExchangeDumpSource:
             return  # unchanged since the last crawl
         resume_after = state.get("last_id") if same_file else None
         self._cursor = {**file_state, "last_id": resume_after, "done": False}
+        self.skipped = Skips(log)
         kept: set[str] = set()
         skipping = resume_after is not None
         last_id = resume_after
@@ -93,20 +99,25 @@ class StackExchangeDumpSource:
 
     def _rows(self, path: Path) -> Iterator[dict[str, str]]:
         """Row attributes one at a time; each element is dropped from the tree once read."""
+        parser = ET.XMLPullParser(events=("start", "end"))
+        root: list[ET.Element] = []
         try:
-            events = ET.iterparse(path, events=("start", "end"))
-            root: ET.Element | None = None
-            for event, elem in events:
-                if root is None:
-                    root = elem
-                    continue
-                if event == "end" and elem.tag == "row":
-                    yield dict(elem.attrib)
-                    # Clearing the root (not just the row) also drops the emptied rows it holds.
-                    root.clear()
+            with path.open("rb") as fh:
+                for lineno, line in enumerate(bounded_lines(fh, MAX_LINE), start=1):
+                    if line is None:
+                        self.skipped.add("long_line", f"{path}:{lineno}",
+                                         f"line longer than {MAX_LINE:,} bytes skipped")
+                        line = b"\n"  # keeps the parser's line numbers the file's
+                    parser.feed(line)
+                    yield from _row_attributes(parser, root)
+            parser.close()
+            yield from _row_attributes(parser, root)
         except ET.ParseError as err:
             line, col = err.position
             raise VocError(f"{path}:{line}:{col}: not a valid Posts.xml ({err})") from None
+        except (LookupError, UnicodeError) as err:  # an encoding Python does not know
+            raise VocError(f"{path}: not a readable Posts.xml ({err}); Stack Exchange dumps are UTF-8: set "
+                           'encoding="utf-8" in its first line or re-download it') from None
 
     def _select(self, row: dict[str, str], kept: set[str]) -> tuple[str, str] | None:
         """(kind, question id) if the row passes the filters; kept question ids go into ``kept``."""
@@ -116,6 +127,8 @@ class StackExchangeDumpSource:
         score = _int(row.get("Score"))
         if self.opts.min_score is not None and (score is None or score < self.opts.min_score):
             return None
+        if not row.get("Id"):
+            return None  # no id, no document (and nothing an answer could follow)
         if ptype == QUESTION:
             if self._tags and not self._tags & row_tags(row.get("Tags")):
                 return None
@@ -137,6 +150,17 @@ class StackExchangeDumpSource:
             created=row.get("CreationDate"), score=_int(row.get("Score")),
             raw_ref=f"{self.path.name}#Id={post_id}",
         )
+
+
+def _row_attributes(parser: ET.XMLPullParser, root: list[ET.Element]) -> Iterator[dict[str, str]]:
+    """The attributes of the rows the parser has finished; ``root`` holds the document element once seen."""
+    for event, elem in parser.read_events():
+        if not root:
+            root.append(elem)
+        elif event == "end" and elem.tag == "row":
+            yield dict(elem.attrib)
+            # Clearing the root (not just the row) also drops the emptied rows it holds.
+            root[0].clear()
 
 
 def _int(value: str | None) -> int | None:

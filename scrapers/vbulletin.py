@@ -11,13 +11,13 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
-from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, next_link,
-                            page_base, parse_date, reply_count)
+from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, join_url,
+                            next_link, page_base, parse_date, reply_count)
 from voc.schema import Document, make_doc_id
 
 _VB4_POSTS = "li.postcontainer[id^=post_], li.postbitlegacy[id^=post_], li.postbit[id^=post_]"
@@ -37,7 +37,7 @@ def thread_key(soup: BeautifulSoup, url: str) -> str:
     if field is not None and str(field.get("value", "")).isdigit():
         return f"t={field['value']}"
     for cand in [*candidates, url]:
-        m = _THREAD_ID_RE.search(urljoin(page_base(soup, url), cand))
+        m = _THREAD_ID_RE.search(join_url(page_base(soup, url), cand) or "")
         if m:
             return f"t={m.group(1)}"
     return urlsplit(url).path
@@ -111,7 +111,7 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
             native_id=f"{host}:post{pid}",
             kind="post" if opener and not docs else "comment",
             text=text,
-            url=urljoin(base, counter["href"]) if counter else f"{url.split('#')[0]}#post{pid}",
+            url=(join_url(base, counter["href"]) if counter else None) or f"{url.split('#')[0]}#post{pid}",
             thread_id=thread,
             parent_id=make_doc_id(source, f"{host}:post{parent.group(1)}") if parent else None,
             author=_author(post),
@@ -126,10 +126,13 @@ def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
     """Thread rows of a forumdisplay page: link, title and posts (replies + 1, from "who posted")."""
     rows, base = [], page_base(soup, url)
     for link in soup.select("a[id^=thread_title_][href]"):
+        target = join_url(base, link["href"])
+        if target is None:
+            continue
         row = link.find_parent(["li", "tr"])
         who = row.select_one('a[href*="whoposted"]') if row else None
         n = reply_count(who.get_text() if who else None)
-        rows.append({"url": urljoin(base, link["href"]), "title": link.get_text(strip=True),
+        rows.append({"url": target, "title": link.get_text(strip=True),
                      "posts": n + 1 if n is not None else None})
     return rows
 

@@ -13,13 +13,13 @@ import copy
 import re
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
-from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, next_link,
-                            page_base, parse_date, reply_count)
+from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, join_url,
+                            next_link, page_base, parse_date, reply_count)
 from voc.schema import Document, make_doc_id
 
 _THREAD_RE = re.compile(r"/threads/(?:[^/]*\.)?(\d+)(?:/|$)")
@@ -39,7 +39,7 @@ def thread_key(soup: BeautifulSoup, url: str) -> str:
         return key
     canonical = soup.select_one("link[rel=canonical]")
     for cand in ((canonical.get("href") if canonical else None), url):
-        m = _THREAD_RE.search(urlsplit(urljoin(url, cand or "")).path)
+        m = _THREAD_RE.search(urlsplit(join_url(url, cand or "") or "").path)
         if m:
             return f"thread-{m.group(1)}"
     return urlsplit(url).path
@@ -86,7 +86,7 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
             native_id=f"{host}:post-{pid}",
             kind="post" if opener and not docs else "comment",
             text=text,
-            url=urljoin(base, link["href"]) if link else f"{url.split('#')[0]}#post-{pid}",
+            url=(join_url(base, link["href"]) if link else None) or f"{url.split('#')[0]}#post-{pid}",
             thread_id=thread,
             parent_id=make_doc_id(source, f"{host}:post-{parent}") if parent else None,
             author=message.get("data-author") or (name.get_text(strip=True) if name else None),
@@ -104,11 +104,12 @@ def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
         links = item.select(".structItem-title a[href]")
         # A thread prefix is a link too; the thread's own link comes last.
         link = next((a for a in links if _THREAD_RE.search(a["href"])), links[-1] if links else None)
-        if link is None:
+        target = join_url(base, link["href"]) if link is not None else None
+        if target is None:
             continue
         replies = item.select_one(".structItem-cell--meta dd")
         n = reply_count(replies.get_text() if replies else None)
-        rows.append({"url": urljoin(base, link["href"]), "title": link.get_text(strip=True),
+        rows.append({"url": target, "title": link.get_text(strip=True),
                      "posts": n + 1 if n is not None else None})
     return rows
 

@@ -31,6 +31,8 @@ class CrawlResult:
     # True when the failure was the network or an overloaded server: worth another attempt later.
     transient: bool = False
     http: dict[str, Any] = field(default_factory=dict)
+    # Lines and records the source left out (over-long, nested too deep, malformed), by kind.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def build_source(study: Study, spec: SourceSpec, client: Any = None) -> Any:
@@ -108,30 +110,52 @@ def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) 
     """Fetch everything new from one source into the store.
 
     Documents and the cursor are committed together every BATCH documents, so a crash (even
-    SIGKILL) followed by a re-run neither loses nor duplicates anything.
+    SIGKILL) followed by a re-run neither loses nor duplicates anything. When the source fails,
+    the documents it yielded before are committed with its cursor (which covers exactly them), so
+    a re-run resumes after them. A VocError becomes a failed result; any other error is raised
+    again once they are kept.
     """
     salt = store.salt()  # VOC_SALT or the key file, never the store
     result = CrawlResult(source=source.name)
     batch: list[Document] = []
-    failure: VocError | None = None
+    failure: Exception | None = None
+    docs = source.fetch(store.cursor(source.name))
+    while True:
+        # Only the source is in the try: its cursor covers what it yielded, so what came before a
+        # failure can be kept. A store error is raised as it is.
+        try:
+            doc = next(docs, None)
+        except Exception as err:  # noqa: BLE001 - whatever the failure, keep what came before it
+            failure = err
+            break
+        if doc is None:
+            break
+        batch.append(prepare(doc, study.name, salt))
+        result.fetched += 1
+        if progress is not None:
+            progress.update(1)
+        if len(batch) >= BATCH:
+            result.new += store.commit_batch(batch, source.name, source.cursor())
+            batch = []
     try:
-        for doc in source.fetch(store.cursor(source.name)):
-            batch.append(prepare(doc, study.name, salt))
-            result.fetched += 1
-            if progress is not None:
-                progress.update(1)
-            if len(batch) >= BATCH:
-                result.new += store.commit_batch(batch, source.name, source.cursor())
-                batch = []
         result.new += store.commit_batch(batch, source.name, source.cursor())
-    except VocError as err:
-        # Keep what was fetched before the failure; its cursor covers exactly that.
-        result.new += store.commit_batch(batch, source.name, source.cursor())
+    except Exception:
+        if failure is None:
+            raise
+        log.exception("source %s: the %d documents fetched before it failed could not be stored",
+                      source.name, len(batch))
+    skipped = getattr(source, "skipped", None)
+    result.skipped = skipped.as_dict() if hasattr(skipped, "as_dict") else {}
+    if result.skipped:
+        log.warning("source %s: skipped %s", source.name,
+                    ", ".join(f"{n} ({kind})" for kind, n in sorted(result.skipped.items())))
+    if failure is not None and not isinstance(failure, VocError):
+        raise failure
+    if failure is not None:
         # Not every VocError passes the HTTP layer's redaction (a source's own message may name
         # a URL with a key in it); this text goes to logs, the run record and Prefect.
-        result.status, result.error = "failed", redact(str(err))
+        result.status, result.error = "failed", redact(str(failure))
         log.error("source %s failed: %s", source.name, result.error)
-        failure = err
     client = getattr(source, "client", None)
     if client is not None and hasattr(client, "stats"):
         result.http = client.stats.as_dict()

@@ -91,14 +91,28 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as err:
-            raise VocError(f"{self.path}: cannot open the store ({err}); is another voc process using it?") from None
+            # No extension autoloading: DuckDB would otherwise fetch a SQLite reader from the
+            # network to open a SQLite file given as the store.
+            self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                      config={"autoinstall_known_extensions": False,
+                                              "autoload_known_extensions": False})
+        except duckdb.Error as err:
+            reason = str(err).splitlines()[0]
+            if "lock on file" in reason.lower():
+                raise VocError(f"{self.path}: cannot open the store ({reason}); "
+                               "is another voc process using it?") from None
+            raise _unreadable(self.path, reason) from None
         self._lock = threading.RLock()
-        if not read_only:
-            try:
+        try:
+            if not read_only:
                 self.con.execute(SCHEMA)
                 self.con.execute(MIGRATIONS)
+            self.con.execute("SELECT * FROM meta").fetchall()  # reads a data block, not just the catalog
+        except duckdb.Error as err:
+            self.con.close()
+            raise _unreadable(self.path, str(err).splitlines()[0]) from None
+        if not read_only:
+            try:
                 self._retire_legacy_salt()
             except BaseException:
                 self.con.close()
@@ -129,10 +143,11 @@ class Store:
         frame = df[list(columns)]
         cols = ", ".join(columns)
         self.con.register("_incoming", frame)
-        try:
-            self.con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _incoming")
-        finally:
-            self.con.unregister("_incoming")
+        # Not in a finally: after a failed statement the transaction is aborted and unregister
+        # raises a TransactionException that would hide the real error (e.g. out of memory).
+        # The caller's ROLLBACK ends the transaction; the next register replaces the view.
+        self.con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        self.con.unregister("_incoming")
 
     def transaction(self):
         return _Transaction(self)
@@ -414,6 +429,11 @@ EXPORTS = {
 }
 
 
+def _unreadable(path: Path, reason: str) -> VocError:
+    return VocError(f"{path}: not a readable voc store ({reason}); if this is another file, point the study's "
+                    "store elsewhere; if the store is damaged, move it away and run voc again to rebuild it")
+
+
 class _Transaction:
     def __init__(self, store: Store):
         self.store = store
@@ -425,5 +445,9 @@ class _Transaction:
     def __exit__(self, exc_type, *rest) -> None:
         try:
             self.store.con.execute("ROLLBACK" if exc_type else "COMMIT")
+        except duckdb.Error:
+            if not exc_type:
+                raise
+            # A failed ROLLBACK (the database invalidated by the error) must not replace that error.
         finally:
             self.store._lock.release()
