@@ -4,7 +4,7 @@
 
 Reads passes/sample_*.csv (sentence keys of each round), the final pass of every packet
 (passes/v2/: round 1 after the guide's rules 11-19 were applied; passes/r2/: round 2, labelled
-with them) and adjudicated.csv (the double-labelled sentences the two labellers still disagreed on), and
+with them; passes/r3/: round 3, training data only, labelled with rules 1-22) and adjudicated.csv (the double-labelled sentences the two labellers still disagreed on), and
 writes src/voc/data/insights/real_labels.csv. A sentence labelled in two packets takes the
 adjudicated row where there is one; otherwise both passes agreed.
 """
@@ -39,7 +39,7 @@ def check(row: dict[str, str], where: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / "v2", HERE / "passes" / "r2"])
+    ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / d for d in ("v2", "r2", "r3")])
     args = ap.parse_args()
     sample = {r["id"]: r for p in sorted((HERE / "passes").glob("sample_*.csv")) for r in _rows(p)}
     adjudicated = {r["id"]: r for r in _rows(HERE / "adjudicated.csv")}

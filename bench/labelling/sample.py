@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -78,7 +79,40 @@ ROUND2: list[tuple[str, str, int]] = [
     ("stackexchange_dumps", "question", 120),
     ("amazon_qa_appliances_mcauley", "question", 100),
 ]
-ROUNDS = {1: (ROUND1, 0), 2: (ROUND2, 4849)}
+# Round 3 is training data only (the test split stays rounds 1-2's): documents that mention buying,
+# leaving, deciding or outcomes are drawn three times as often as others, so the rare kinds get
+# enough examples to learn from.
+ROUND3: list[tuple[str, str, int]] = [
+    ("reddit_top_posts_umbrae2013", "SuggestALaptop.csv", 500),
+    ("reddit_top_posts_umbrae2013", "BuyItForLife.csv", 450),
+    ("reddit_top_posts_umbrae2013", "headphones.csv", 200),
+    ("reddit_top_posts_umbrae2013", "Entrepreneur.csv", 250),
+    ("reddit_top_posts_umbrae2013", "Frugal.csv", 150),
+    ("reddit_top_posts_umbrae2013", "HomeImprovement.csv", 150),
+    ("reddit_top_posts_umbrae2013", "SkincareAddiction.csv", 150),
+    ("reddit_top_posts_umbrae2013", "androidapps.csv", 100),
+    ("reddit_top_posts_umbrae2013", "techsupport.csv", 100),
+    ("reddit_saas_pain_posts_2025", "any", 300),
+    ("reddit_praw_cassettes", "any", 150),
+    ("software_reviews_capterra_nocode", "Capterra-Forms-On-Fire.csv", 250),
+    ("software_reviews_capterra_nocode", "NCSS_Capterra_Cons.csv", 150),
+    ("trustpilot_pet_insurance_reviews", "rating<=3", 400),
+    ("trustpilot_pet_insurance_reviews", "rating>=4", 150),
+    ("steam_reviews_woctezuma2019", "any", 350),
+    ("amazon_reviews_multidomain_blitzer2007", "electronics", 300),
+    ("app_reviews_urr_ciurumelea2017", "rating<=4", 250),
+    ("stackexchange_dumps", "question", 200),
+    ("stackexchange_dumps", "answer", 150),
+    ("amazon_qa_appliances_mcauley", "question", 250),
+    ("forum_phpbb_dostips_html", "any", 120),
+    ("forum_discourse_json", "any", 150),
+]
+ENRICH = re.compile(r"\b(bought|buy|buying|purchas\w*|order(ed)?|switch(ed|ing)?|return(ed|ing)?|refund\w*|cancel\w*|"
+                    r"replac\w*|upgrad\w*|died|broke|gift|christmas|birthday|sale|coupon|discount|deal|budget|afford|"
+                    r"price|expensive|worth|subscription|my (wife|husband|boss|team|kids?|son|daughter|mom|dad|partner)|"
+                    r"approv\w*|recommend\w*|compar\w*|decid\w*|research\w*|need(ed)? (it|something|a)|looking for|"
+                    r"so that i|in order to|saved? (us|me)|goal)\b", re.I)
+ROUNDS = {1: (ROUND1, 0), 2: (ROUND2, 4849), 3: (ROUND3, 6592)}
 
 
 def _matches(doc: RealDoc, flt: str) -> bool:
@@ -93,8 +127,8 @@ def _matches(doc: RealDoc, flt: str) -> bool:
     return flt in doc.file
 
 
-def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int,
-         taken: set[str]) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
+def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: set[str],
+         enrich: bool = False, test_share: float = TEST_SHARE) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
     rng = random.Random(seed)
     by_dataset: dict[str, list[RealDoc]] = {}
     out = []
@@ -103,6 +137,8 @@ def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int,
             by_dataset[dataset] = list(iter_documents(root, [dataset]))
         pool = [d for d in by_dataset[dataset] if _matches(d, flt) and d.ref not in taken]
         rng.shuffle(pool)
+        if enrich:
+            pool.sort(key=lambda d: 0 if ENRICH.search(d.text) and rng.random() < 0.75 else 1)
         got, docs = 0, []
         for doc in pool:
             if got >= budget:
@@ -117,7 +153,7 @@ def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int,
             got += len(sents)
         # Test documents: every fourth of the random order, so each sub-corpus is split alike.
         for i, (doc, sents) in enumerate(docs):
-            out.append((doc, sents, "test" if i % round(1 / TEST_SHARE) == 1 else "train"))
+            out.append((doc, sents, "test" if test_share and i % round(1 / test_share) == 1 else "train"))
         print(f"{dataset:<42}{flt:<28}{len(docs):>5} docs{got:>6} sentences", file=sys.stderr)
     return out
 
@@ -197,11 +233,11 @@ def main() -> None:
     first_packet = 1
     for r in sorted(ROUNDS):
         plan, first_id = ROUNDS[r]
-        drawn = draw(root, nlp, plan, SEED + r - 1, taken)
+        drawn = draw(root, nlp, plan, SEED + r - 1, taken, enrich=r >= 3, test_share=TEST_SHARE if r < 3 else 0.0)
         if r == args.round:
             write(args.out_dir, drawn, args.packets, args.overlap, first_id, first_packet)
             return
-        first_packet += 10  # round 1 wrote packets 01-10
+        first_packet += {1: 10, 2: 6}[r]  # round 1 wrote packets 01-10, round 2 11-16
 
 
 if __name__ == "__main__":

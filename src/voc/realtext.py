@@ -337,33 +337,36 @@ def documents_by_ref(root: Path, datasets: list[str]) -> dict[str, RealDoc]:
 
 
 def resolve(rows: list[dict], root: Path, nlp=None) -> tuple[list[dict], list[dict]]:
-    """Give each labelled key row its sentence text; returns (resolved rows, rows that did not resolve).
+    """Give each labelled key row its sentence text and context; returns (resolved, unresolved).
 
     A row names ``dataset, file, key, start, end, sha``. When the span no longer hashes to ``sha``
-    (a reader tidies whitespace differently), the document is split again and the sentence with
-    that hash is used.
+    (a reader tidies whitespace differently), the sentence with that hash is looked up among the
+    document's sentences. Each resolved row gains ``text``, ``prev`` and ``next`` (the sentences
+    around it, as voc's segmenter cuts the document), ``position`` (its index), ``source_type``,
+    ``role``, ``rating`` and ``title``.
     """
     datasets = sorted({r["dataset"] for r in rows})
     docs = documents_by_ref(root, datasets)
     done, missing = [], []
-    resplit: dict[str, dict[str, tuple[int, int]]] = {}
+    split: dict[str, list[tuple[str, int, int]]] = {}
     for r in rows:
         doc = docs.get(f"{r['dataset']}/{r['file']}#{r['key']}")
         if doc is None:
             missing.append(r)
             continue
+        if doc.ref not in split:
+            split[doc.ref] = split_sentences(doc.text, nlp)
+        sents = split[doc.ref]
         start, end = int(r["start"]), int(r["end"])
-        text = doc.text[start:end]
-        if text_hash(text) != r["sha"]:
-            if doc.ref not in resplit:
-                resplit[doc.ref] = {text_hash(s): (a, b) for s, a, b in split_sentences(doc.text, nlp)}
-            span = resplit[doc.ref].get(r["sha"])
-            if span is None:
-                missing.append(r)
-                continue
-            text = doc.text[span[0]:span[1]]
-        done.append({**r, "text": text, "source_type": doc.source_type, "role": doc.role,
-                     "rating": doc.rating})
+        at = next((i for i, (_s, a, b) in enumerate(sents) if (a, b) == (start, end) and text_hash(_s) == r["sha"]), None)
+        if at is None:
+            at = next((i for i, (_s, _a, _b) in enumerate(sents) if text_hash(_s) == r["sha"]), None)
+        if at is None:
+            missing.append(r)
+            continue
+        done.append({**r, "text": sents[at][0], "prev": sents[at - 1][0] if at > 0 else "",
+                     "next": sents[at + 1][0] if at + 1 < len(sents) else "", "position": at,
+                     "source_type": doc.source_type, "role": doc.role, "rating": doc.rating, "title": doc.title})
     return done, missing
 
 
