@@ -90,14 +90,18 @@ def _outcome(name: str, future: Any) -> tuple[dict[str, Any], dict[str, Any] | N
 # Crawl tasks write to the store, so they always run as threads of the flow process, whatever
 # runner analysis uses; a few threads are plenty for I/O-bound sources.
 @flow(name="voc-crawl", task_runner=ThreadPoolTaskRunner(max_workers=4))
-def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float = 30.0) -> dict:
+def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float | None = None) -> dict:
     """Collect everything new from every source of a study into its store.
 
     Args:
         study_path: the study file.
         retries: extra attempts for a source that failed on network errors.
-        retry_delay_seconds: wait before each such attempt.
+        retry_delay_seconds: wait before each such attempt (default: VOC_SOURCE_RETRY_DELAY, 30 s).
     """
+    if retry_delay_seconds is None:
+        from voc.config import Settings
+
+        retry_delay_seconds = Settings().source_retry_delay
     study, store = study_and_store(study_path)
     run_id = store.start_run("crawl")
     before = store.count("documents")

@@ -31,7 +31,7 @@ def _summary(crawl: dict[str, Any], analysis: dict[str, Any], runner: str) -> di
 @flow(name="voc-pipeline")
 def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | None = None,
                   dask_workers: int | None = None, source_retries: int = 2,
-                  retry_delay_seconds: float = 30.0) -> dict[str, Any]:
+                  retry_delay_seconds: float | None = None) -> dict[str, Any]:
     """Collect what is new, analyse only that, then refresh topics, personas and the report.
 
     Args:
@@ -40,7 +40,7 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
         dask_address: an existing Dask scheduler (tcp://host:8786); None starts a local cluster.
         dask_workers: worker processes of the local Dask cluster (None: about one per core).
         source_retries: extra attempts for a source that failed on network errors.
-        retry_delay_seconds: wait before each such attempt.
+        retry_delay_seconds: wait before each such attempt (default: VOC_SOURCE_RETRY_DELAY, 30 s).
     """
     check_runner(runner, dask_address, dask_workers)
     _study, store = study_and_store(study_path)

@@ -172,6 +172,8 @@ class Settings(BaseSettings):
     # Seconds one source may take, waits included: no wait may end past it (0 = no limit). The
     # source then stops with what it fetched committed, and the next run resumes from its cursor.
     source_deadline: float = Field(default=1800.0, ge=0.0)
+    # Seconds before a source that failed on the network is tried again within the same crawl.
+    source_retry_delay: float = Field(default=30.0, ge=0.0)
     progress: bool = True
 
 
