@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import flow, task
+from prefect.cache_policies import NONE
 
 from flows.analyze import analyze_flow
 from flows.common import check_runner, study_and_store, task_runner
 from flows.crawl import crawl_flow
 from flows.report import report_flow
 from voc.redact import redact
+
+
+@task(name="alerts", cache_policy=NONE, retries=2, retry_delay_seconds=10)
+def alerts_task(study_path: str, report_html: str) -> dict[str, Any]:
+    """Notify the study's Apprise URLs of new and rising themes (nothing when there are none)."""
+    from voc.alerts import alert_after_run
+
+    study, store = study_and_store(study_path)
+    return alert_after_run(study, store, report_html)
 
 
 def _summary(crawl: dict[str, Any], analysis: dict[str, Any], runner: str) -> dict[str, Any]:
@@ -51,11 +61,17 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
         analyze = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
         analysis = analyze(study_path)
         report = report_flow(study_path, analysis["run_id"])
+        errors = list(crawl["errors"])
+        try:
+            alerts = alerts_task(study_path, str(report["html"]))
+        except Exception as err:  # a notification that did not go out must not cost the run
+            alerts = {"alerts": None, "sent": 0}
+            errors.append({"source": "alerts", "error": redact(str(err)), "type": type(err).__name__})
     except Exception as err:
         store.finish_run(run_id, "failed", {"runner": runner, "crawl_run": crawl.get("run_id")},
                          crawl.get("errors", []) + [redact(repr(err))])
         raise
     # A failed source leaves the run "partial": everything else is fresh, that source is not.
-    store.finish_run(run_id, crawl["status"] if crawl["status"] != "failed" else "partial",
-                     _summary(crawl, analysis, runner), crawl["errors"])
-    return {"run_id": run_id, "crawl": crawl, "analyze": analysis, "report": report}
+    store.finish_run(run_id, "completed" if not errors else "partial",
+                     {**_summary(crawl, analysis, runner), "alerts": alerts}, errors)
+    return {"run_id": run_id, "crawl": crawl, "analyze": analysis, "report": report, "alerts": alerts}

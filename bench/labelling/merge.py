@@ -19,7 +19,11 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE.parents[1] / "src" / "voc" / "data" / "insights" / "real_labels.csv"
 KINDS = ("pain_point", "objection", "purchase_trigger", "must_have_feature", "success_factor", "buying_role")
 COLUMNS = ["dataset", "file", "key", "start", "end", "sha", "split", "source_type", "role",
-           "labels", "aspect", "strength", "roles"]
+           "labels", "aspect", "strength", "roles", "round"]
+# Rounds 1 and 2 drew documents at random within sub-corpora; round 3 drew documents that mention
+# buying, leaving or deciding more often (training data for the rare kinds), so its share of each
+# kind is not the share in real text: calibration leaves it out.
+ROUND_OF_SAMPLE = {"sample_01.csv": 1, "sample_11.csv": 2, "sample_17.csv": 3}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -41,7 +45,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / d for d in ("v2", "r2", "r3")])
     args = ap.parse_args()
-    sample = {r["id"]: r for p in sorted((HERE / "passes").glob("sample_*.csv")) for r in _rows(p)}
+    sample = {r["id"]: {**r, "round": ROUND_OF_SAMPLE[p.name]}
+              for p in sorted((HERE / "passes").glob("sample_*.csv")) for r in _rows(p)}
     adjudicated = {r["id"]: r for r in _rows(HERE / "adjudicated.csv")}
     final: dict[str, dict[str, str]] = {}
     for path in sorted(p for d in args.passes for p in d.glob("labels_*.csv")):
@@ -64,7 +69,7 @@ def main() -> None:
         w.writeheader()
         for sid in sorted(sample):
             s, r = sample[sid], final[sid]
-            w.writerow({**{k: s[k] for k in COLUMNS[:9]}, **{k: r[k] for k in COLUMNS[9:]}})
+            w.writerow({**{k: s[k] for k in COLUMNS[:9]}, **{k: r[k] for k in COLUMNS[9:13]}, "round": s["round"]})
     print(f"wrote {OUT} ({len(sample)} sentences)")
 
 

@@ -1,15 +1,18 @@
 """The insight classifier: one calibrated logistic head per kind.
 
-Features are the sentence embedding, counts of the spaCy cue patterns, and word/bigram TF-IDF
-(the lexical view catches phrasings the embedding blurs, e.g. "returned it" vs "returned to it").
-Heads are fitted with balanced class weights, then Platt-scaled on cross-validated scores of our
-own labelled sentences, so a stated 0.8 means about 80% right on that data. Everything fits in
-one small .npz file.
+Features: the sentence's embedding, the previous sentence's embedding (what "it" and "so I
+returned it" lean on), the document's role (review, question, answer, post...), its rating and
+the sentence's place in it, whether the author speaks of themselves or to "you", counts of the
+spaCy cue patterns, and word/bigram TF-IDF (the lexical view catches phrasings the embedding
+blurs, e.g. "returned it" vs "returned to it"). Heads are fitted with balanced class weights,
+then Platt-scaled on cross-validated scores (folds by document), so a stated 0.8 means about 80%
+right. Everything fits in one small .npz file.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,12 @@ from scipy import sparse
 
 from voc.cues import PATTERNS, cue_hits
 from voc.errors import VocError
-from voc.schema import INSIGHT_KINDS
+from voc.schema import DOC_KINDS, INSIGHT_KINDS
 
 TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
+FEATURES = "context-v1"
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b", re.I)
+_SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours)\b", re.I)
 
 
 def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
@@ -30,22 +36,61 @@ def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(len(docs), len(PATTERNS))
 
 
-def dense_features(embeddings: np.ndarray, cues: np.ndarray) -> np.ndarray:
-    # Cue counts are scaled up so a few dense features are not drowned by 384 embedding dims.
-    return np.hstack([embeddings, 3.0 * cues]).astype(np.float32)
+def context_frame(texts: list[str] | pd.DataFrame) -> pd.DataFrame:
+    """Sentences with their context columns (prev, doc_kind, rating, position).
+
+    A plain list of sentences has no context: no previous sentence, unknown document kind and
+    rating, first position. A frame keeps the columns it has and gets defaults for the rest.
+    """
+    frame = pd.DataFrame({"text": list(texts)}) if not isinstance(texts, pd.DataFrame) else texts.copy()
+    defaults = {"prev": "", "doc_kind": "", "rating": np.nan, "position": 0}
+    for col, value in defaults.items():
+        if col not in frame.columns:
+            frame[col] = value
+    frame["prev"] = frame["prev"].fillna("").astype(str)
+    frame["doc_kind"] = frame["doc_kind"].fillna("").astype(str)
+    frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
+    frame["position"] = pd.to_numeric(frame["position"], errors="coerce").fillna(0).astype(int)
+    return frame.reset_index(drop=True)
 
 
-def sentence_features(texts: list[str], nlp: Any, embedder: Any, store: Any = None,
+def meta_features(frame: pd.DataFrame) -> np.ndarray:
+    """Who speaks where: document kind (one-hot; all zero when unknown), rating, place, person."""
+    kinds = frame["doc_kind"].to_numpy()
+    rating = frame["rating"].to_numpy(dtype=float)
+    texts = frame["text"].tolist()
+    cols = [[k == d for k in kinds] for d in DOC_KINDS]
+    cols += [list(np.isnan(rating)), list(np.nan_to_num(rating) / 5.0),
+             [t.rstrip().endswith("?") for t in texts], list(frame["position"].to_numpy() == 0),
+             list(np.minimum(frame["position"].to_numpy(), 20) / 20.0),
+             [bool(_FIRST_PERSON.search(t)) for t in texts], [bool(_SECOND_PERSON.search(t)) for t in texts]]
+    return np.asarray(cols, dtype=np.float32).T.reshape(len(frame), -1)
+
+
+def dense_features(embeddings: np.ndarray, prev: np.ndarray, meta: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    # The previous sentence weighs half: it explains the sentence, it is not the sentence. Cue
+    # counts are scaled up so a few dense features are not drowned by 768 embedding dims.
+    return np.hstack([embeddings, 0.5 * prev, meta, 3.0 * cues]).astype(np.float32)
+
+
+def sentence_features(sentences: list[str] | pd.DataFrame, nlp: Any, embedder: Any, store: Any = None,
                       progress: bool = False) -> tuple[np.ndarray, list[Any]]:
-    """Dense features (embedding + cue counts) of sentences, with their spaCy parses.
+    """Dense features of sentences (see ``context_frame`` for the context columns), with their parses.
 
     Training and scoring both build features here, so the two can never drift apart.
     """
     from voc.embed import embed_cached
 
+    frame = context_frame(sentences)
+    texts, prevs = frame["text"].tolist(), frame["prev"].tolist()
     docs = list(nlp.pipe(texts, batch_size=128))
-    emb = embed_cached(texts, embedder, store, progress=progress)
-    return dense_features(emb, cue_features(docs, nlp)), docs
+    wanted = list(dict.fromkeys(texts + [p for p in prevs if p]))
+    vectors = dict(zip(wanted, embed_cached(wanted, embedder, store, progress=progress))) if wanted else {}
+    dim = embedder.dim if not vectors else len(next(iter(vectors.values())))
+    emb = np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+    zero = np.zeros(dim, np.float32)
+    prev = np.stack([vectors[p] if p else zero for p in prevs]) if prevs else np.zeros((0, dim), np.float32)
+    return dense_features(emb, prev, meta_features(frame), cue_features(docs, nlp)), docs
 
 
 @dataclass
@@ -90,6 +135,9 @@ class InsightClassifier:
 
     def design(self, dense: np.ndarray, texts: list[str]) -> sparse.csr_matrix:
         expected = self.coef.shape[1] - len(self.lexicon.vocab)
+        if self.meta.get("features") != FEATURES:
+            raise VocError(f"this insight classifier was trained with an older voc (features "
+                           f"{self.meta.get('features', 'v0')!r}, not {FEATURES!r}); retrain it with `voc train`")
         if dense.shape[1] != expected:
             raise VocError(
                 f"the insight classifier expects {expected} dense features but got {dense.shape[1]}: it was "
@@ -126,16 +174,17 @@ class InsightClassifier:
             raise VocError(f"{path}: not a voc insight classifier ({err}); retrain with `voc train --out {path}`") from None
 
 
-def label_matrix(labels: pd.Series) -> np.ndarray:
-    """Parse `a;b` label strings into a 0/1 matrix; unknown kinds are an error naming the row."""
-    Y = np.zeros((len(labels), len(INSIGHT_KINDS)), dtype=np.int8)
+def label_matrix(labels: pd.Series, kinds: tuple[str, ...] = INSIGHT_KINDS) -> np.ndarray:
+    """Parse `a;b` label strings into a 0/1 matrix (columns: ``kinds``); unknown kinds are an error naming the row."""
+    Y = np.zeros((len(labels), len(kinds)), dtype=np.int8)
     for i, raw in enumerate(labels.fillna("")):
         for kind in (k.strip() for k in str(raw).split(";")):
             if not kind or kind == "none":
                 continue
             if kind not in INSIGHT_KINDS:
                 raise VocError(f"row {i + 2}: unknown label {kind!r}; use {', '.join(INSIGHT_KINDS)} (or leave empty)")
-            Y[i, INSIGHT_KINDS.index(kind)] = 1
+            if kind in kinds:
+                Y[i, kinds.index(kind)] = 1
     return Y
 
 
@@ -158,38 +207,45 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding_model: str,
-                   weak: WeakLabels | None = None, C: float = 2.0, seed: int = 0,
-                   meta: dict[str, Any] | None = None) -> InsightClassifier:
+                   weak: WeakLabels | None = None, C: float = 1.0, seed: int = 0,
+                   meta: dict[str, Any] | None = None, kinds: tuple[str, ...] = INSIGHT_KINDS,
+                   groups: list[str] | None = None, calibrate: np.ndarray | None = None) -> InsightClassifier:
     """Fit the heads, calibrate them and pick each kind's threshold by cross-validated F1.
 
     Args:
-        dense: embedding + cue features of our labelled sentences.
+        dense: features of the labelled sentences (``sentence_features``).
         texts: those sentences.
-        Y: 0/1 matrix (sentences x kinds) in INSIGHT_KINDS order.
+        Y: 0/1 matrix (sentences x kinds) in ``kinds`` order.
         weak: optional weakly labelled rows for some kinds; used for fitting, never for
-            calibration or thresholds (those describe our own data).
+            calibration or thresholds.
+        groups: the document of each sentence; folds keep a document's sentences together, so a
+            sentence's neighbour never tells the model its label.
+        calibrate: which rows calibration and thresholds describe (default: all); real customer
+            text only, when written examples are in the training rows too.
     """
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import GroupKFold
 
     lexicon = Lexicon.fit(texts + (weak.texts if weak else []))
     X_main = sparse.hstack([sparse.csr_matrix(dense), lexicon.transform(texts)]).tocsr()
     X_weak = (sparse.hstack([sparse.csr_matrix(weak.dense), lexicon.transform(weak.texts)]).tocsr()
               if weak else None)
+    groups_arr = np.asarray(groups if groups is not None else [str(i) for i in range(len(texts))])
+    cal = np.ones(len(texts), dtype=bool) if calibrate is None else np.asarray(calibrate, dtype=bool)
     coefs, intercepts, platts, thresholds = [], [], [], {}
     grid = np.arange(0.1, 0.9, 0.02)
-    for j, kind in enumerate(INSIGHT_KINDS):
+    for j, kind in enumerate(kinds):
         y = Y[:, j].astype(int)
-        if y.sum() < 5:
-            raise VocError(f"training data has only {int(y.sum())} {kind} examples; at least 5 are needed")
+        if y[cal].sum() < 5:
+            raise VocError(f"training data has only {int(y[cal].sum())} {kind} examples; at least 5 are needed")
         use_weak = weak is not None and kind in weak.kinds
         z = np.zeros(len(y))
-        for train_idx, val_idx in StratifiedKFold(5, shuffle=True, random_state=seed).split(X_main, y):
+        for train_idx, val_idx in GroupKFold(5).split(X_main, y, groups_arr):
             model = _head(C, seed).fit(*_stack(X_main[train_idx], y[train_idx], X_weak, weak, kind, use_weak))
             z[val_idx] = model.decision_function(X_main[val_idx])
-        a, b = _platt(z, y)
-        p = 1.0 / (1.0 + np.exp(-(a * z + b)))
-        scores = [f1_score(y, p >= t, zero_division=0) for t in grid]
+        a, b = _platt(z[cal], y[cal])
+        p = 1.0 / (1.0 + np.exp(-(a * z[cal] + b)))
+        scores = [f1_score(y[cal], p >= t, zero_division=0) for t in grid]
         thresholds[kind] = round(float(grid[int(np.argmax(scores))]), 3)
         model = _head(C, seed).fit(*_stack(X_main, y, X_weak, weak, kind, use_weak))
         coefs.append(model.coef_[0])
@@ -197,7 +253,8 @@ def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding
         platts.append((a, b))
     return InsightClassifier(coef=np.asarray(coefs, dtype=np.float32), intercept=np.asarray(intercepts, dtype=np.float32),
                              platt=np.asarray(platts, dtype=np.float32), thresholds=thresholds, lexicon=lexicon,
-                             embedding_model=embedding_model, meta=meta or {})
+                             embedding_model=embedding_model, kinds=tuple(kinds),
+                             meta={"features": FEATURES, **(meta or {})})
 
 
 def _head(C: float, seed: int) -> Any:

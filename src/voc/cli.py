@@ -206,21 +206,34 @@ def classify(file: Optional[Path] = typer.Argument(None, help="one sentence per 
 
 
 @app.command(name="eval")
-def eval_cmd(file: Path = typer.Argument(..., help="CSV with columns text and labels (kinds joined by ';')"),
+def eval_cmd(file: Optional[Path] = typer.Argument(None, help="CSV with columns text and labels (kinds joined by ';'); "
+                                                          "optional: source_type, prev, doc_kind, rating, position"),
+             real: bool = typer.Option(False, "--real", help="evaluate on the shipped real-text test split instead "
+                                                              "(its text is read from ../shared/data or VOC_SHARED_DATA)"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
              baseline: bool = typer.Option(False, "--baseline", help="also evaluate the keyword baseline"),
              study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
-    """Per-kind precision/recall/F1 and macro-F1 of the extractor on a labelled CSV."""
+    """Per-kind precision/recall/F1 and macro-F1 of the extractor on labelled sentences (by source type
+    when the data says where each sentence came from)."""
     from voc.evaluate import evaluate, format_table, read_labelled
     from voc.extract import baseline_predict
 
-    df = read_labelled(file)
-    result = evaluate(df, _extractor(study).predict_labels)
-    base = evaluate(df, baseline_predict) if baseline else None
+    if real == (file is not None):
+        raise VocError("voc eval: give a labelled CSV or --real (the shipped real-text test split), not both")
+    if real:
+        from voc.train import real_rows
+
+        df, where = real_rows("test"), "the real-text test split"
+    else:
+        df, where = read_labelled(file), str(file)
+    extractor = _extractor(study)
+    kinds = extractor.classifier.kinds
+    result = evaluate(df, extractor.predict_labels, kinds)
+    base = evaluate(df, baseline_predict, kinds) if baseline else None
     if as_json:
         _echo_json({**result, **({"baseline": base} if base else {})})
         return
-    typer.echo(format_table(result, f"classifier on {file}"))
+    typer.echo(format_table(result, f"classifier on {where}"))
     if base:
         typer.echo("\n" + format_table(base, "keyword baseline"))
         typer.echo(f"\nmacro-F1 gain over baseline: {result['macro_f1'] - base['macro_f1']:+.3f}")
@@ -231,6 +244,9 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           out: Path = typer.Option(Path("models/insights/classifier.npz"),
                                    help="where to write the classifier; use it with [models] classifier = \"<path>\""),
           shipped: bool = typer.Option(True, help="include the shipped labelled training rows"),
+          real: bool = typer.Option(True, help="include the real-text labels (their text is read from ../shared/data)"),
+          real_data: Optional[Path] = typer.Option(None, help="the folder of the real corpora (default: ../shared/data "
+                                                              "or VOC_SHARED_DATA)"),
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
           weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
@@ -240,10 +256,10 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
     from voc.train import train as do_train
 
     models = Models()
-    target = out
-    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), target, list(files or []), shipped,
-                       suggestions, weak_weight)
-    typer.echo(f"trained on {len(df)} sentences ({clf.meta['positives']}); thresholds {clf.thresholds}; wrote {target}")
+    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), out, list(files or []), shipped,
+                       suggestions, weak_weight, real=real, root=real_data)
+    typer.echo(f"trained on {len(df)} sentences ({int(df['real'].sum())} real; {clf.meta['positives']}); "
+               f"thresholds {clf.thresholds}; wrote {out}")
 
 
 @app.command()

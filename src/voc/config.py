@@ -80,6 +80,30 @@ class Personas(Strict):
         return self
 
 
+class Alerts(Strict):
+    """Notifications after scheduled runs (Apprise URLs: json://, mailto://, slack://, msteams://...).
+
+    A URL may name secrets as ${ENV_VAR}; they are filled from the environment when the alert is
+    sent, so the study file holds no secret.
+    """
+
+    urls: list[str] = Field(default_factory=list)
+    # A theme is rising when it grew by at least this share since the previous run (0.5 = +50%).
+    rising: float = Field(default=0.5, gt=0.0)
+    # Themes smaller than this are never alerted on (new or rising).
+    min_mentions: int = Field(default=3, ge=1)
+    # Send a short digest even when nothing is new.
+    digest: bool = False
+
+    @field_validator("urls")
+    @classmethod
+    def _schemes(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if "://" not in url:
+                raise ValueError(f"{url!r} is not an Apprise URL (scheme://...), e.g. json://host/path or mailto://user@host")
+        return urls
+
+
 class Filters(Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     min_chars: int = Field(default=15, ge=0)
@@ -120,6 +144,7 @@ class Study(Strict):
     topics: Topics = Field(default_factory=Topics)
     personas: Personas = Field(default_factory=Personas)
     filters: Filters = Field(default_factory=Filters)
+    alerts: Alerts = Field(default_factory=Alerts)
     # Where the study file lives; relative paths in it resolve against this folder.
     base_dir: Path = Field(default=Path("."), exclude=True)
     path: Path | None = Field(default=None, exclude=True)

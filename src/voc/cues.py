@@ -1,4 +1,4 @@
-"""Cue phrases and spaCy patterns for the four insight kinds, feature strength and self-descriptions.
+"""Cue phrases and spaCy patterns for the insight kinds, feature strength, buying roles and self-descriptions.
 
 Two uses: ``BASELINE_CUES`` is the fixed keyword baseline that `voc eval --baseline` measures
 the classifier against; the Matcher patterns are high-precision features of the classifier.
@@ -30,6 +30,15 @@ BASELINE_CUES: dict[str, tuple[str, ...]] = {
     "must_have_feature": (
         "need", "must", "wish", "would be nice", "please add", "should have", "require",
         "has to", "have to", "feature request", "deal breaker", "dealbreaker", "want",
+    ),
+    "success_factor": (
+        "so that", "so i can", "in order to", "saved us", "saves us", "saved me", "saves me", "all i want",
+        "just need it to", "i just want", "goal", "peace of mind", "hours a week", "get through",
+    ),
+    "buying_role": (
+        "my wife", "my husband", "my boss", "my manager", "final say", "approve", "approval", "budget",
+        "recommended", "compared", "research", "for my son", "for my daughter", "for my mom", "for my dad",
+        "it department", "decided",
     ),
 }
 
@@ -103,6 +112,47 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [L("can"), NEG, L("live", "do"), LOWER("without")],
         [LOWER("only"), L("buy", "consider", "if")],
     ],
+    "success_factor": [
+        [LOWER("so"), LOWER("that", "i", "we")],
+        [LOWER("in"), LOWER("order"), LOWER("to")],
+        [L("save"), LOWER("us", "me", "time", "hours", "money")],
+        [LOWER("all"), LOWER("i", "we"), L("want", "need")],
+        [LOWER("just"), L("need", "want"), LOWER("it", "something"), {"LOWER": "to", "OP": "?"}],
+        [L("get"), LOWER("through")],
+        [LOWER("peace"), LOWER("of"), LOWER("mind")],
+        [L("goal"), {"LOWER": {"IN": ["is", "was", "of"]}, "OP": "?"}],
+    ],
+    "buying_role": [
+        [LOWER("my", "our"), L("wife", "husband", "partner", "boss", "manager", "team", "parent", "dad", "mom",
+                                "mum", "son", "daughter", "kid", "friend", "cfo", "ceo")],
+        [LOWER("final"), L("say", "decision", "call")],
+        [L("approve", "approval", "sign", "budget", "permission")],
+        [L("compare", "research", "shortlist", "vet", "evaluate", "trial", "demo")],
+        [L("recommend", "suggest", "convince", "persuade", "talk"), {"LOWER": {"IN": ["me", "us", "into"]}, "OP": "?"}],
+        [LOWER("for"), LOWER("my", "our"), L("son", "daughter", "kid", "mom", "mum", "dad", "parent", "wife",
+                                             "husband", "team", "staff", "employee", "grandma", "grandpa")],
+        [LOWER("it"), L("department", "team")],
+    ],
+}
+
+# Buying roles a buying_role sentence names (the labelling guide's list), by cue. A sentence may
+# name several ("I compared three models before asking my boss for budget").
+ROLE_CUES: dict[str, re.Pattern[str]] = {
+    "initiator": re.compile(r"\b(suggested (we|that we|getting)|asked (me|us) (for|to get)|wanted (one|it|a)|"
+                            r"started (looking|the search)|brought (it )?up)\b", re.I),
+    "researcher": re.compile(r"\b(compar(e|ed|ing)|research(ed|ing)?|look(ed|ing) (into|at|around)|shortlist|"
+                             r"vett?(ed|ing)|tried (out|several|a few)|trial|demo(ed|s)?|read (the )?reviews|"
+                             r"shopp(ed|ing) around|options|alternatives|search(ed|ing))\b", re.I),
+    "influencer": re.compile(r"\b(recommend(ed|ation|s)?|suggest(ed|ion)|talked (me|us) into|convinc(ed|e)|"
+                             r"persuad(ed|e)|(friend|coworker|colleague|reddit|youtube|review(er)?s?) (said|told|swears)|"
+                             r"told (me|us) about|word of mouth)\b", re.I),
+    "decision_maker": re.compile(r"\b(final (say|decision|call)|decid(e|ed|es)|approv(e|ed|al)|sign(ed)? off|"
+                                 r"(not )?allow(ed|s)?|permission|it department|\bit\b (has|needs) to|veto(ed)?)\b", re.I),
+    "budget_holder": re.compile(r"\b(budget|pa(id|ys|ying) for|(boss|company|employer|parents?|dad|mom) "
+                                r"(paid|pays|bought|covers?)|reimburs|expense)\b", re.I),
+    "user": re.compile(r"\b(for (my|our|his|her) (son|daughter|kids?|mom|mum|dad|parents?|wife|husband|team|staff|"
+                       r"employees|grandma|grandpa|mother|father|brother|sister)|(he|she|they)('ll| will| would) use|"
+                       r"gift for|bought (it|one|them) for)\b", re.I),
 }
 
 SELF_DESCRIPTION = re.compile(
@@ -155,6 +205,13 @@ def cue_hits(doc: Any, nlp: Any) -> dict[str, int]:
 def baseline_labels(text: str) -> set[str]:
     lowered = text.lower()
     return {kind for kind, cues in BASELINE_CUES.items() if any(c in lowered for c in cues)}
+
+
+def buying_roles(text: str) -> list[str]:
+    """The parties a buying_role sentence names, in the guide's order; "researcher" when none is
+    named (comparing and asking around is the commonest role in public conversations)."""
+    found = [role for role, cue in ROLE_CUES.items() if cue.search(text)]
+    return found or ["researcher"]
 
 
 def strength(text: str) -> str:

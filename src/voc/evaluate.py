@@ -36,9 +36,9 @@ def gold_sets(labels: pd.Series) -> list[set[str]]:
     return [{k.strip() for k in raw.split(";") if k.strip() and k.strip() != "none"} for raw in labels]
 
 
-def scores(gold: list[set[str]], pred: list[set[str]]) -> dict[str, Any]:
+def scores(gold: list[set[str]], pred: list[set[str]], kinds: tuple[str, ...] | list[str] = INSIGHT_KINDS) -> dict[str, Any]:
     per_kind = {}
-    for kind in INSIGHT_KINDS:
+    for kind in kinds:
         tp = sum(1 for g, p in zip(gold, pred) if kind in g and kind in p)
         fp = sum(1 for g, p in zip(gold, pred) if kind not in g and kind in p)
         fn = sum(1 for g, p in zip(gold, pred) if kind in g and kind not in p)
@@ -52,8 +52,19 @@ def scores(gold: list[set[str]], pred: list[set[str]]) -> dict[str, Any]:
     return {"per_kind": per_kind, "macro_f1": round(macro, 4), "exact_match": round(exact, 4), "n": len(gold)}
 
 
-def evaluate(df: pd.DataFrame, predict: Callable[[list[str]], list[set[str]]]) -> dict[str, Any]:
-    return scores(gold_sets(df["labels"]), predict(list(df["text"])))
+def evaluate(df: pd.DataFrame, predict: Callable[[pd.DataFrame], list[set[str]]],
+             kinds: tuple[str, ...] | list[str] = INSIGHT_KINDS) -> dict[str, Any]:
+    """Scores over ``kinds``; with a ``source_type`` column also per source type (review, forum...)."""
+    # The predictor gets the sentences with whatever context the data has (previous sentence,
+    # document kind, rating, position): the classifier reads a sentence in its document.
+    context = df[[c for c in ("text", "prev", "doc_kind", "rating", "position") if c in df.columns]].reset_index(drop=True)
+    gold, pred = gold_sets(df["labels"]), predict(context)
+    result = scores(gold, pred, kinds)
+    if "source_type" in df.columns:
+        result["by_source_type"] = {
+            st: scores([gold[i] for i in idx], [pred[i] for i in idx], kinds)
+            for st, idx in df.groupby("source_type").indices.items() if st}
+    return result
 
 
 def format_table(result: dict[str, Any], title: str) -> str:
@@ -61,4 +72,12 @@ def format_table(result: dict[str, Any], title: str) -> str:
     for kind, v in result["per_kind"].items():
         lines.append(f"{kind:<20}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}{v['support']:>10d}")
     lines.append(f"{'macro-F1':<20}{result['macro_f1']:>30.3f}")
+    by_source = result.get("by_source_type")
+    if by_source:
+        kinds = list(result["per_kind"])
+        lines += ["", "F1 by source type", f"{'source type':<14}{'n':>6}" + "".join(f"{k[:12]:>13}" for k in kinds)
+                  + f"{'macro-F1':>10}"]
+        for st, r in by_source.items():
+            lines.append(f"{st:<14}{r['n']:>6}" + "".join(f"{r['per_kind'][k]['f1']:>13.3f}" for k in kinds)
+                         + f"{r['macro_f1']:>10.3f}")
     return "\n".join(lines)

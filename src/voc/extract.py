@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from voc.aspects import extract_aspect
-from voc.classifier import InsightClassifier, sentence_features
-from voc.cues import baseline_labels, self_descriptions, strength
-from voc.schema import INSIGHT_COLUMNS, INSIGHT_KINDS
+from voc.classifier import InsightClassifier, context_frame, sentence_features
+from voc.cues import baseline_labels, buying_roles, self_descriptions, strength
+from voc.schema import INSIGHT_COLUMNS
 
 # Shipped with the package (importlib.resources), so an installed voc finds them from any folder.
 INSIGHT_DATA = Path(str(files("voc") / "data" / "insights"))
@@ -50,41 +50,59 @@ class Extractor:
     def model_id(self) -> str:
         return f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
 
-    def score(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, list[Any]]:
-        """Per-kind calibrated probabilities and parsed docs for a list of sentences."""
-        dense, docs = sentence_features(texts, self.nlp, self.embedder, self.store, progress)
-        return self.classifier.proba(dense, texts), docs
+    def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> tuple[np.ndarray, list[Any]]:
+        """Per-kind calibrated probabilities and parsed docs; ``sentences`` as for ``context_frame``."""
+        frame = context_frame(sentences)
+        dense, docs = sentence_features(frame, self.nlp, self.embedder, self.store, progress)
+        return self.classifier.proba(dense, frame["text"].tolist()), docs
 
     def _kinds(self, row: np.ndarray) -> dict[str, float]:
-        return {k: round(float(row[j]), 3) for j, k in enumerate(INSIGHT_KINDS)
+        return {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
                 if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
 
-    def predict_labels(self, texts: list[str]) -> list[set[str]]:
-        P, _ = self.score(texts)
-        return [set(self._kinds(P[i])) for i in range(len(texts))]
+    def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
+        P, _ = self.score(sentences)
+        return [set(self._kinds(P[i])) for i in range(len(P))]
 
-    def classify(self, texts: list[str], groups: list[Any] | None = None, progress: bool = False) -> list[dict[str, Any]]:
-        """One record per sentence: kinds with confidence, aspect and (for features) strength.
+    def classify(self, sentences: list[str] | pd.DataFrame, groups: list[Any] | None = None,
+                 progress: bool = False) -> list[dict[str, Any]]:
+        """One record per sentence: kinds with confidence, aspect, strength (features), roles (buying roles).
 
         Args:
-            texts: sentences in document order.
+            sentences: sentences in document order, as texts or a frame with context columns
+                (see ``voc.classifier.context_frame``).
             groups: the document of each sentence; consecutive sentences of one document are
                 read together (aspects and consequences carry over from the previous sentence).
         """
-        P, docs = self.score(texts, progress=progress)
+        frame = context_frame(sentences)
+        P, docs = self.score(frame, progress=progress)
         records = []
-        for i, (text, doc) in enumerate(zip(texts, docs)):
+        for i, (text, doc) in enumerate(zip(frame["text"], docs)):
             kinds = self._kinds(P[i])
             records.append({
                 "text": text, "kinds": kinds,
                 "aspect": extract_aspect(doc) if kinds else None,
                 "strength": strength(text) if "must_have_feature" in kinds else None,
+                "roles": buying_roles(text) if "buying_role" in kinds else None,
                 "self_descriptions": self_descriptions(text),
                 "context": [],
             })
         if groups is not None:
             apply_context(records, groups)
         return records
+
+
+def document_context(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Context columns for store sentences in document order (doc_id, idx, text, doc_kind, rating):
+    the previous sentence of the same document and the sentence's position in it."""
+    frame = sentences.reset_index(drop=True)
+    if "idx" not in frame.columns:
+        frame = frame.assign(idx=frame.groupby("doc_id").cumcount())
+    same_doc = frame["doc_id"].eq(frame["doc_id"].shift()) & frame["idx"].eq(frame["idx"].shift() + 1)
+    prev = frame["text"].shift().where(same_doc, "")
+    return frame.assign(prev=prev.fillna(""), position=frame["idx"],
+                        doc_kind=frame.get("doc_kind", pd.Series("", index=frame.index)),
+                        rating=frame.get("rating", pd.Series(np.nan, index=frame.index)))
 
 
 def apply_context(records: list[dict[str, Any]], groups: list[Any]) -> None:
@@ -108,14 +126,15 @@ def apply_context(records: list[dict[str, Any]], groups: list[Any]) -> None:
 
 def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Insights and author self-descriptions for sentences (sent_id, doc_id, text, author_hash), in document order."""
-    records = extractor.classify(list(sentences["text"]), groups=list(sentences["doc_id"]), progress=progress)
+    records = extractor.classify(document_context(sentences), groups=list(sentences["doc_id"]), progress=progress)
     rows, attrs = [], []
     for sent, rec in zip(sentences.itertuples(index=False), records):
         for kind, conf in rec["kinds"].items():
             method = "context" if kind in rec["context"] else "cues+embedding+lexical"
             rows.append({"sent_id": sent.sent_id, "kind": kind, "aspect": rec["aspect"],
                          "strength": rec["strength"] if kind == "must_have_feature" else None,
-                         "confidence": conf, "method": method})
+                         "confidence": conf, "method": method,
+                         "roles": ";".join(rec["roles"]) if kind == "buying_role" and rec["roles"] else None})
         for phrase in rec["self_descriptions"]:
             attrs.append({"doc_id": sent.doc_id, "author_hash": getattr(sent, "author_hash", None),
                           "attribute": phrase, "sent_id": sent.sent_id})
@@ -123,6 +142,7 @@ def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool 
             pd.DataFrame(attrs, columns=["doc_id", "author_hash", "attribute", "sent_id"]))
 
 
-def baseline_predict(texts: list[str]) -> list[set[str]]:
+def baseline_predict(sentences: list[str] | pd.DataFrame) -> list[set[str]]:
     """The keyword baseline (fixed cue phrases per kind), for `voc eval --baseline`."""
+    texts = sentences["text"] if isinstance(sentences, pd.DataFrame) else sentences
     return [baseline_labels(t) for t in texts]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
+from voc.kinds import BY_NAME, KINDS
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 
 STABILITY_ROUNDS = 12
@@ -152,10 +153,10 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
 
 
 # -- names, taglines and interview questions ------------------------------------------------------
-GENERIC_ROLE = {"purchase_trigger": "shopper", "must_have_feature": "buyer", "pain_point": "owner",
-                "objection": "hesitant buyer"}
-NEED_TEMPLATES = {"purchase_trigger": "shopping because of {}", "must_have_feature": "who needs {}",
-                  "pain_point": "fed up with {}", "objection": "wary of {}"}
+# From voc.kinds: the kinds that can name a persona, the noun for someone voicing each, and the
+# clause its theme makes ("The buyer who needs a quiet dock").
+GENERIC_ROLE = {k.name: k.role for k in KINDS if k.phrase}
+NEED_TEMPLATES = {k.name: k.phrase for k in KINDS if k.phrase}
 
 
 def _distinctive(items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -222,7 +223,10 @@ def _head(name: str) -> str:
 
 def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
     """One line with the segment's most distinctive theme per kind."""
-    heads = {"purchase_trigger": "Trigger", "must_have_feature": "Needs", "pain_point": "Pain", "objection": "Doubt"}
+    # Triggers and needs first: they are what segments are built on.
+    order = ["purchase_trigger", "must_have_feature"] + [k.name for k in KINDS if k.name not in
+                                                         ("purchase_trigger", "must_have_feature")]
+    heads = {name: BY_NAME[name].card_head for name in order}
     parts = [f"{head}: {_label(best)}" for kind, head in heads.items()
              if (best := _distinctive(items.get(kind, []))) is not None]
     return " · ".join(parts)

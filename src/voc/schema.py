@@ -7,24 +7,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from voc.kinds import INSIGHT_KINDS as _KINDS
+from voc.kinds import KIND_TITLES as _TITLES
+
 DocKind = Literal["post", "comment", "question", "answer", "review", "survey"]
 DOC_KINDS: tuple[str, ...] = ("post", "comment", "question", "answer", "review", "survey")
 
-InsightKind = Literal["pain_point", "objection", "purchase_trigger", "must_have_feature"]
-INSIGHT_KINDS: tuple[str, ...] = ("pain_point", "objection", "purchase_trigger", "must_have_feature")
-KIND_TITLES = {
-    "pain_point": "Pain points",
-    "objection": "Objections",
-    "purchase_trigger": "Purchase triggers",
-    "must_have_feature": "Must-have features",
-}
+# The kinds live in voc.kinds (one record each); these names are kept for the code that reads them.
+InsightKind = str
+INSIGHT_KINDS = _KINDS
+KIND_TITLES = _TITLES
 
 DOCUMENT_COLUMNS = [
     "doc_id", "study", "source", "kind", "url", "thread_id", "parent_id", "author_hash",
     "created_at", "title", "text", "rating", "score", "lang", "fetched_at", "raw_ref",
 ]
 SENTENCE_COLUMNS = ["sent_id", "doc_id", "idx", "text", "start_char", "end_char"]
-INSIGHT_COLUMNS = ["sent_id", "kind", "aspect", "strength", "confidence", "method"]
+INSIGHT_COLUMNS = ["sent_id", "kind", "aspect", "strength", "confidence", "method", "roles"]
 TOPIC_COLUMNS = ["run_id", "kind", "topic_id", "label", "keywords", "size"]
 INSIGHT_TOPIC_COLUMNS = ["run_id", "sent_id", "kind", "topic_id"]
 PERSONA_COLUMNS = [

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
-from voc.schema import DOCUMENT_COLUMNS, Document, stable_id, utcnow
+from voc.schema import DOCUMENT_COLUMNS, INSIGHT_COLUMNS, Document, stable_id, utcnow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE TABLE IF NOT EXISTS extracted (sent_id VARCHAR PRIMARY KEY, model VARCHAR);
 CREATE TABLE IF NOT EXISTS insights (
     sent_id VARCHAR, kind VARCHAR, aspect VARCHAR, strength VARCHAR, confidence DOUBLE,
-    method VARCHAR, PRIMARY KEY (sent_id, kind));
+    method VARCHAR, roles VARCHAR, PRIMARY KEY (sent_id, kind));
 CREATE TABLE IF NOT EXISTS attributes (
     doc_id VARCHAR, author_hash VARCHAR, attribute VARCHAR, sent_id VARCHAR,
     PRIMARY KEY (doc_id, attribute));
@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS personas (
 # Columns added after a store format shipped; each statement is a no-op on a current store.
 MIGRATIONS = """
 ALTER TABLE embeddings ADD COLUMN IF NOT EXISTS run_id VARCHAR;
+ALTER TABLE insights ADD COLUMN IF NOT EXISTS roles VARCHAR;
 """
 
 # Runs started by this process. DuckDB lets one process write a store at a time, so any other
@@ -290,7 +291,7 @@ class Store:
                 # A re-extraction replaces what an earlier model said about these sentences.
                 self.con.execute("DELETE FROM insights WHERE sent_id IN (SELECT sent_id FROM _done)")
                 self.con.unregister("_done")
-            self._upsert("insights", insights, ["sent_id", "kind", "aspect", "strength", "confidence", "method"])
+            self._upsert("insights", insights, INSIGHT_COLUMNS)
             self._upsert("attributes", attributes, ["doc_id", "author_hash", "attribute", "sent_id"])
             self._upsert("extracted", done, ["sent_id", "model"])
 
@@ -298,7 +299,7 @@ class Store:
         """Insights with their sentence and evidence (quote, link, source, date, author)."""
         where, params = ("WHERE i.kind = ?", [kind]) if kind else ("", [])
         return self.query(
-            f"""SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, i.method,
+            f"""SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, i.method, i.roles,
                        s.text, s.doc_id, d.url, d.source, d.kind AS doc_kind, d.created_at,
                        d.author_hash, d.thread_id, d.rating, d.title
                 FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
@@ -416,7 +417,7 @@ class Store:
 
 # The export tables of one run ($run), named so that report code never writes SQL.
 EXPORTS = {
-    "insights": """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, s.text, d.url, d.source,
+    "insights": """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, d.url, d.source,
                           d.kind AS doc_kind, d.created_at, d.rating, d.author_hash, t.topic_id, tp.label AS topic
                    FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
                    LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = $run

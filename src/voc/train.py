@@ -1,10 +1,16 @@
 """`voc train`: fit the insight classifier from the shipped labelled data plus a user's own CSVs.
 
-The shipped test split is never trained on, so `voc eval` on it stays an honest measure.
+Training rows are (1) the real-text labels (``voc/data/insights/real_labels.csv``, train split),
+whose text is read from the real corpora in ../shared/data because most of it may not be
+redistributed; (2) the sentences we wrote (``labelled*.csv``), kept as extra examples; (3) the
+user's CSVs. Neither test split is ever trained on, so `voc eval` on them stays an honest measure.
+Calibration and thresholds describe real text whenever real rows are there.
 """
 
 from __future__ import annotations
 
+import csv
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +20,69 @@ import pandas as pd
 from voc.classifier import InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
 from voc.errors import VocError
 from voc.evaluate import read_labelled
-from voc.extract import LABELLED
+from voc.extract import LABELLED, REAL_LABELS
 from voc.schema import INSIGHT_KINDS, stable_id
 
+log = logging.getLogger(__name__)
+CONTEXT = ["prev", "doc_kind", "rating", "position"]
 
-def training_frame(extra: list[Path] | None = None, include_shipped: bool = True) -> pd.DataFrame:
-    """The shipped training rows (the dev split and every labelled_train_*.csv) plus the user's CSVs.
+
+def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
+    """The real-text labelled sentences of one split with their text and context.
+
+    Args:
+        split: "train" or "test".
+        root: ../shared/data (default: found beside the checkout or from VOC_SHARED_DATA).
+
+    Raises:
+        VocError: the real corpora are not on this machine.
+    """
+    from voc.realtext import resolve, shared_data_dir
+
+    root = shared_data_dir(root)
+    if root is None:
+        raise VocError("the real-text labels need the corpora in ../shared/data (set VOC_SHARED_DATA to "
+                       "their folder); without them, train with --no-real")
+    with REAL_LABELS.open(encoding="utf-8", newline="") as fh:
+        keys = [r for r in csv.DictReader(fh) if r["split"] == split]
+    done, missing = resolve(keys, root)
+    if missing:
+        log.warning("%d of %d real-text labels did not resolve against %s (its files changed?)",
+                    len(missing), len(keys), root)
+    frame = pd.DataFrame(done)
+    return frame.assign(doc_kind=frame["role"], group=frame["dataset"] + "/" + frame["file"] + "#" + frame["key"],
+                        origin="real:" + frame["dataset"], real=True,
+                        # Rounds 1-2 were drawn at random within their sub-corpora; round 3 favoured
+                        # documents about buying and deciding, so it does not set thresholds.
+                        calibrate=frame["round"].astype(int) < 3)
+
+
+def training_frame(extra: list[Path] | None = None, include_shipped: bool = True, real: bool = True,
+                   root: Path | None = None) -> pd.DataFrame:
+    """Every training row: text, labels, context columns, its document (group), origin, real.
 
     A user's row overrides a shipped row with the same text, so corrections take effect.
     """
     frames = []
+    if include_shipped and real:
+        frames.append(real_rows("train", root))
     if include_shipped:
         for path in [LABELLED, *sorted(LABELLED.parent.glob("labelled_train_*.csv"))]:
             shipped = read_labelled(path)
             if "split" in shipped.columns:
                 shipped = shipped[shipped["split"] != "test"]
-            frames.append(shipped[["text", "labels"]].assign(origin=f"shipped:{path.name}"))
+            frames.append(shipped[["text", "labels"]].assign(origin=f"shipped:{path.name}", real=False))
     for path in extra or []:
-        frames.append(read_labelled(path)[["text", "labels"]].assign(origin=str(path)))
+        mine = read_labelled(path)
+        frames.append(mine[[c for c in ["text", "labels", *CONTEXT] if c in mine.columns]].assign(origin=str(path),
+                                                                                                   real=False))
     if not frames:
         raise VocError("no training data: pass labelled CSVs or keep the shipped data (--shipped)")
     df = pd.concat(frames, ignore_index=True)
     df["key"] = df["text"].str.strip().str.lower()
-    return df.drop_duplicates("key", keep="last").drop(columns="key").reset_index(drop=True)
+    df = df.drop_duplicates("key", keep="last").drop(columns="key").reset_index(drop=True)
+    df["group"] = df["group"].fillna(df["text"]) if "group" in df.columns else df["text"]
+    return df
 
 
 def read_suggestions(path: Path) -> pd.DataFrame:
@@ -52,29 +98,37 @@ def read_suggestions(path: Path) -> pd.DataFrame:
     return raw.assign(text=raw["text"].str.strip('"').str.strip())
 
 
-def features_for(texts: list[str], nlp: Any, embedder: Any) -> np.ndarray:
-    return sentence_features(texts, nlp, embedder)[0]
+def features_for(sentences: list[str] | pd.DataFrame, nlp: Any, embedder: Any) -> np.ndarray:
+    return sentence_features(sentences, nlp, embedder)[0]
 
 
 def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, include_shipped: bool = True,
-          suggestions: Path | None = None, weak_weight: float = 0.3, seed: int = 0) -> tuple[InsightClassifier, pd.DataFrame]:
+          suggestions: Path | None = None, weak_weight: float = 0.3, seed: int = 0, real: bool = True,
+          root: Path | None = None) -> tuple[InsightClassifier, pd.DataFrame]:
     """Fit and save a classifier; returns it with the training frame.
 
     Args:
         suggestions: optional suggestion-mining CSV used as weak labels for must_have_feature only.
+        real: include the real-text labels (their text comes from ``root``, ../shared/data).
     """
-    df = training_frame(extra, include_shipped)
+    df = training_frame(extra, include_shipped, real, root)
     texts = list(df["text"])
     weak = None
     if suggestions is not None:
         sm = read_suggestions(suggestions)
         weak = WeakLabels(dense=features_for(list(sm["text"]), nlp, embedder), texts=list(sm["text"]),
                           y=sm[["label"]].astype(int).to_numpy(), kinds=("must_have_feature",), weight=weak_weight)
-    Y = label_matrix(df["labels"])
+    # A kind is learnt when the data has examples of it (a user's own CSVs may cover only some).
+    all_y = label_matrix(df["labels"])
+    kinds = tuple(k for j, k in enumerate(INSIGHT_KINDS) if all_y[:, j].sum() >= 5)
+    Y = all_y[:, [INSIGHT_KINDS.index(k) for k in kinds]]
+    calibrate = df["calibrate"].fillna(False).to_numpy(dtype=bool) if "calibrate" in df.columns else None
     meta = {"version": f"head-{len(df)}-{stable_id(*texts, suggestions, weak_weight)[:8]}", "n_train": len(df),
-            "sources": sorted(df["origin"].unique().tolist()),
+            "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "weak": {"file": suggestions.name, "rows": len(weak.texts), "weight": weak_weight} if weak else None,
-            "positives": {k: int(v) for k, v in zip(INSIGHT_KINDS, Y.sum(0))}}
-    clf = fit_classifier(features_for(texts, nlp, embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta)
+            "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
+    context = df[["text", *[c for c in CONTEXT if c in df.columns]]]
+    clf = fit_classifier(features_for(context, nlp, embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
+                         kinds=kinds, groups=df["group"].tolist(), calibrate=calibrate)
     clf.save(out)
     return clf, df

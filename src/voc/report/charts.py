@@ -5,8 +5,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-PALETTE = {"pain_point": "#d1495b", "objection": "#edae49", "purchase_trigger": "#00798c",
-           "must_have_feature": "#30638e"}
+from voc.kinds import KINDS
+
+PALETTE = {k.name: k.colour for k in KINDS}
 DEFAULT = "#5c6b73"
 
 

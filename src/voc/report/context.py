@@ -13,17 +13,13 @@ import pandas as pd
 
 from voc.config import Study
 from voc.evidence import pick_quotes
+from voc.kinds import KINDS
 from voc.report.trends import changes_since, month_table, topic_months, topic_trends
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
 
-KIND_BLURBS = {
-    "pain_point": "Problems and frustrations people describe: topics to write about.",
-    "objection": "Reasons people hesitate, refuse or leave: objections to answer.",
-    "purchase_trigger": "Events that start a search or purchase: moments to time campaigns around.",
-    "must_have_feature": "Capabilities people require or request: features to lead with.",
-}
+KIND_BLURBS = {k.name: k.blurb for k in KINDS}
 FEW_DOCUMENTS = 30
 
 
