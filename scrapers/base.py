@@ -8,6 +8,7 @@ cursor in the same transaction as the documents, so a crash never skips or dupli
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import math
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -52,45 +54,102 @@ class SourceOptions(BaseModel):
 
 
 class PageSource(Protocol):
-    """A source that can read a single page: used by `voc fetch URL` to try a new site."""
+    """A source that can read a single page: used by `voc fetch URL` to try a new site.
+
+    ``detect_score`` is 0 for a page the source cannot read; among the sources that can, the
+    highest score wins (a clearly recognised forum engine over schema.org markup over the generic
+    reader).
+    """
 
     key: ClassVar[str]
 
     @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool: ...
+    def detect_score(cls, url: str, body: str, content_type: str) -> int: ...
 
     def page_documents(self, url: str, body: str) -> list[Document]: ...
 
 
-def _builtin() -> dict[str, str]:
-    return {
-        "file": "scrapers.files:FileSource",
-        "discourse": "scrapers.discourse:DiscourseSource",
-        "phpbb": "scrapers.phpbb:PhpbbSource",
-        "reddit": "scrapers.reddit:RedditSource",
-        "reddit_dump": "scrapers.reddit_dump:RedditDumpSource",
-        "stackexchange": "scrapers.stackexchange:StackExchangeSource",
-        "stackexchange_dump": "scrapers.se_dump:StackExchangeDumpSource",
-        "jsonld_reviews": "scrapers.jsonld:JsonLdReviewSource",
-        "appstore": "scrapers.appstore:AppStoreSource",
-        "googleplay": "scrapers.googleplay:GooglePlaySource",
-        "xenforo": "scrapers.xenforo:XenforoSource",
-        "vbulletin": "scrapers.vbulletin:VbulletinSource",
-        "forum": "scrapers.forum:ForumSource",
-        # last: its detect() accepts any page with repeated post blocks
-        "generic": "scrapers.generic:GenericSource",
-    }
+class BaseSource:
+    """What every source shares: its name, its options, its HTTP client, its skip counts and its cursor.
+
+    A subclass sets ``key`` and ``Options``, says what an empty cursor looks like (``EMPTY``) and
+    keeps its state in ``self._cursor``, which ``fetch`` starts with :meth:`resume`; ``cursor()``
+    hands out a copy, so the crawler's saved state never changes under it. Sources that read
+    local files or a third-party client say ``USES_HTTP = False`` and get no polite client.
+    """
+
+    key: ClassVar[str]
+    Options: ClassVar[type[SourceOptions]]
+    EMPTY: ClassVar[Cursor] = {}
+    USES_HTTP: ClassVar[bool] = True
+
+    def __init__(self, name: str, options: Any, client: Any = None, base_dir: Path = Path("."), **_: Any):
+        from scrapers.http import PoliteClient  # http imports this module's JSON reader
+
+        self.name = name
+        self.opts = options
+        self.client = (client or PoliteClient()) if self.USES_HTTP else None
+        self.base_dir = base_dir
+        # Lines, records and fields left out or repaired, by kind (crawl_source reports them).
+        self.skipped = Skips(logging.getLogger(type(self).__module__))
+        self._cursor: Cursor = self.resume(None)
+
+    def resume(self, since: Cursor | None) -> Cursor:
+        """A fresh copy of the empty cursor with what ``since`` recorded laid over it."""
+        return json.loads(json.dumps({**self.EMPTY, **(since or {})}))
+
+    def cursor(self) -> Cursor:
+        """A copy of the state that covers everything yielded so far."""
+        return json.loads(json.dumps(self._cursor))
+
+    def path_of(self, value: str) -> Path:
+        """A path from the study file (``~`` expanded), relative to the study's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+class LocalFilesSource(BaseSource):
+    """A source that reads local files named by its ``path`` option (a file or a glob), keeping
+    per-file state in its cursor; no HTTP."""
+
+    EMPTY: ClassVar[Cursor] = {"files": {}}
+    USES_HTTP: ClassVar[bool] = False
+    SUFFIXES: ClassVar[tuple[str, ...]] = ()  # the file endings it reads; empty: any
+    WHAT: ClassVar[str] = "file"
+
+    def paths(self) -> list[Path]:
+        """The files ``path`` names, sorted; errors name the pattern or the odd file."""
+        pattern = self.path_of(self.opts.path)
+        matches = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
+        if not matches:
+            raise VocError(f"source {self.name}: no file matches {pattern}")
+        odd = [p for p in matches if self.SUFFIXES and p.suffix.lower() not in self.SUFFIXES]
+        if odd:
+            raise VocError(f"source {self.name}: {odd[0]} is not a {self.WHAT} (expected {', '.join(self.SUFFIXES)})")
+        return matches
 
 
 def registry() -> dict[str, Any]:
-    """Source classes by key: the built-ins plus any registered under the `voc.sources` entry point."""
+    """Source classes by key: everything registered under the ``voc.sources`` entry point.
+
+    voc's own sources are registered there too (pyproject.toml), so a plug-in is added the same
+    way and this is the only list of source types.
+
+    Raises:
+        VocError: a registered source cannot be imported, or none is registered (voc not installed).
+    """
     found: dict[str, Any] = {}
-    for key, target in _builtin().items():
-        module, _, attr = target.partition(":")
-        found[key] = getattr(__import__(module, fromlist=[attr]), attr)
     for ep in entry_points(group="voc.sources"):
-        if ep.name not in found:
+        if ep.name in found:
+            continue
+        try:
             found[ep.name] = ep.load()
+        except (ImportError, AttributeError) as err:
+            raise VocError(f"source type {ep.name!r} is registered as {ep.value} but cannot be loaded ({err}); "
+                           "reinstall voc (`pip install -e .`) or the package that registers it") from None
+    if not found:
+        raise VocError("no source types are registered under the voc.sources entry point: install voc "
+                       "(`pip install -e .` or `make install`) rather than running it from a bare checkout")
     return found
 
 

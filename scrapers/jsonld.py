@@ -8,16 +8,18 @@ without site-specific selectors. Ratings are normalised with bestRating/worstRat
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, ClassVar
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, html_to_text, loads_json, parse_ts
-from scrapers.http import PoliteClient, check_url
+from scrapers import schemaorg
+from scrapers.base import BaseSource, Cursor, html_to_text, parse_ts
+from scrapers.forums.pages import html_page
+from scrapers.http import check_url
 from scrapers.reviews import ReviewOptions, json_ref, normalise_rating, review_document, to_number
 from voc.schema import Document, stable_id
 
@@ -31,63 +33,6 @@ class JsonLdOptions(ReviewOptions):
     @classmethod
     def _http(cls, v: list[str]) -> list[str]:
         return [check_url(u) for u in v]
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    t = node.get("@type") or []
-    return {str(x).rsplit("/", 1)[-1] for x in (t if isinstance(t, list) else [t])}
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in a JSON-LD block (lists, @graph and nesting all flattened)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-
-
-def _jsonld_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    nodes: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.I)):
-        raw = script.string or script.get_text() or ""
-        try:
-            # strict=False: shops often leave raw newlines inside review strings.
-            data = loads_json(raw, strict=False)
-        except ValueError:
-            continue  # one broken block must not hide the others
-        nodes.extend(_walk(data))
-    return nodes
-
-
-def _microdata_value(el: Tag) -> Any:
-    if el.has_attr("itemscope"):
-        return _microdata_item(el)
-    for attr in ("content", "datetime", "href", "src", "value"):
-        if el.has_attr(attr):
-            return el[attr]
-    return html_to_text(el)  # keeps a reviewBody's paragraph breaks
-
-
-def _microdata_item(scope: Tag) -> dict[str, Any]:
-    """The properties of one itemscope (nested items as dicts), like a JSON-LD node."""
-    item: dict[str, Any] = {"@type": scope.get("itemtype", "")}
-    stack = list(scope.children)
-    while stack:
-        el = stack.pop(0)
-        if not isinstance(el, Tag):
-            continue
-        for prop in (el.get("itemprop") or "").split():
-            item.setdefault(prop, _microdata_value(el))
-        if not el.has_attr("itemscope"):
-            stack[:0] = list(el.children)  # a nested item owns its own properties
-    return item
-
-
-def _microdata_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    return [_microdata_item(el) for el in soup.find_all(itemtype=_TYPE_RE)]
 
 
 def _name(value: Any) -> str | None:
@@ -106,27 +51,20 @@ def _text(value: Any) -> str:
 def page_reviews(body: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Review nodes of a page (JSON-LD first, then microdata) and the first AggregateRating."""
     soup = BeautifulSoup(body, "lxml")
-    nodes = _jsonld_nodes(soup) + _microdata_nodes(soup)
-    reviews = [n for n in nodes if "Review" in _types(n)]
-    aggregate = next((n for n in nodes if "AggregateRating" in _types(n)), None)
+    nodes = [node for block in schemaorg.jsonld(soup) for node in schemaorg.walk(block)]
+    nodes += [schemaorg.microdata_item(el) for el in soup.find_all(itemtype=_TYPE_RE)]
+    reviews = [n for n in nodes if "Review" in schemaorg.types(n)]
+    aggregate = next((n for n in nodes if "AggregateRating" in schemaorg.types(n)), None)
     return reviews, aggregate
 
 
-class JsonLdReviewSource:
+class JsonLdReviewSource(BaseSource):
     key: ClassVar[str] = "jsonld_reviews"
     Options = JsonLdOptions
-
-    def __init__(self, name: str, options: JsonLdOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
-        self._cursor: Cursor = {"pages": {}}
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
+    EMPTY: ClassVar[Cursor] = {"pages": {}}
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = {"pages": dict((since or {}).get("pages", {}))}
+        self._cursor = self.resume(since)
         for url in self.opts.urls:
             seen = list(self._cursor["pages"].get(url, []))
             on_page = []
@@ -171,13 +109,24 @@ class JsonLdReviewSource:
 
     # -- single pages (voc fetch) ----------------------------------------------------------
     @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
-        if "html" not in content_type and "<html" not in body[:2000].lower():
-            return False
+    def detect_score(cls, url: str, body: str, content_type: str) -> int:
+        """25 for an HTML page with schema.org reviews: more than the generic forum reader, less
+        than a recognised forum engine."""
+        if not html_page(body, content_type):
+            return 0
         lowered = body.lower()
         if "application/ld+json" not in lowered and "schema.org/review" not in lowered:
-            return False
-        return bool(page_reviews(body)[0])
+            return 0
+        return 25 if page_reviews(body)[0] else 0
 
-    def page_documents(self, url: str, body: str) -> list[Document]:
-        return [doc for _, doc in self._reviews(url, body) if doc is not None]
+    @classmethod
+    def detect(cls, url: str, body: str, content_type: str) -> bool:
+        return cls.detect_score(url, body, content_type) > 0
+
+    def page_documents(self, url: str, body: str, now: datetime | None = None,
+                       notes: dict | None = None) -> list[Document]:
+        docs = [doc for _, doc in self._reviews(url, body) if doc is not None]
+        if notes is not None:
+            notes.update({d.native_id: {"author": "author" if d.author else None,
+                                        "date": "datePublished" if d.created_at else None} for d in docs})
+        return docs

@@ -15,9 +15,7 @@ is read again from the start (upserts by doc_id make that harmless).
 
 from __future__ import annotations
 
-import glob
 import io
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -27,7 +25,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from scrapers.base import MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, Skips, SourceOptions, bounded_lines, loads_json
+from scrapers.base import (MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, LocalFilesSource, Skips, SourceOptions,
+                           bounded_lines, loads_json)
 from scrapers.reddit import comment_document, submission_document
 from voc.errors import VocError, missing_package
 from voc.schema import Document
@@ -78,18 +77,17 @@ def _epoch(day: date | None, shift: int = 0) -> float | None:
     return datetime.combine(day + timedelta(days=shift), time(), tzinfo=timezone.utc).timestamp()
 
 
-class RedditDumpSource:
+class RedditDumpSource(LocalFilesSource):
     """Import Reddit submissions and comments from NDJSON dump files (or a glob of them)."""
 
     key: ClassVar[str] = "reddit_dump"
     Options = RedditDumpOptions
+    SUFFIXES = SUFFIXES
+    WHAT = "Reddit dump"
 
-    def __init__(self, name: str, options: RedditDumpOptions, base_dir: Path = Path("."), **_: Any):
-        self.name = name
-        self.opts = options
-        self.base_dir = base_dir
+    def __init__(self, name: str, options: RedditDumpOptions, **kw: Any):
+        super().__init__(name, options, **kw)
         self.skipped_lines = 0  # lines skipped by the last fetch (not counting resumed ones)
-        self.skipped = Skips(log)  # the same, by reason (crawl_source reports them)
         self._words = [k.lower() for k in options.keywords if k.strip()]
         # Groups of needles a line must contain one of before it is worth json.loads: subreddit
         # names and plain-ASCII keywords appear verbatim in the raw line (JSON escapes neither),
@@ -99,27 +97,10 @@ class RedditDumpSource:
             self._needles.append(self._words)
         self._start = _epoch(options.since)
         self._end = _epoch(options.until, shift=1)
-        self._cursor: Cursor = {"files": {}}
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
-
-    def paths(self) -> list[Path]:
-        """The dump files ``path`` names, sorted; errors name the pattern or the odd file."""
-        pattern = Path(self.opts.path).expanduser()
-        if not pattern.is_absolute():
-            pattern = self.base_dir / pattern
-        matches = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
-        if not matches:
-            raise VocError(f"source {self.name}: no file matches {pattern}")
-        odd = [p for p in matches if p.suffix.lower() not in SUFFIXES]
-        if odd:
-            raise VocError(f"source {self.name}: {odd[0]} is not a Reddit dump (expected {', '.join(SUFFIXES)})")
-        return matches
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
         """Documents of every line that passes the filters, file by file, resuming from ``since``."""
-        self._cursor = {"files": dict((since or {}).get("files", {}))}
+        self._cursor = self.resume(since)
         self.skipped_lines = 0
         self.skipped = Skips(log)
         for path in self.paths():

@@ -33,18 +33,19 @@ from scrapers import files as files_module  # noqa: E402
 from scrapers import reddit_dump as reddit_dump_module  # noqa: E402
 from scrapers import se_dump as se_dump_module  # noqa: E402
 from scrapers.base import MAX_LINE  # noqa: E402
-from scrapers.discourse import DiscourseOptions, DiscourseSource  # noqa: E402
+from scrapers.forums.discourse import DiscourseOptions, DiscourseSource  # noqa: E402
 from scrapers.fetch import fetch_page  # noqa: E402
 from scrapers.files import FileOptions, FileSource  # noqa: E402
-from scrapers.forum import ForumOptions, ForumSource, detect_engine  # noqa: E402
-from scrapers.generic import GenericOptions, GenericSource  # noqa: E402
+from scrapers.forum import ForumOptions, ForumSource  # noqa: E402
+from scrapers.forums.detect import detect_engine  # noqa: E402
+from scrapers.forums.generic import GenericOptions, GenericSource  # noqa: E402
 from scrapers.http import Response  # noqa: E402
 from scrapers.jsonld import JsonLdOptions, JsonLdReviewSource  # noqa: E402
-from scrapers.phpbb import PhpbbOptions, PhpbbSource  # noqa: E402
+from scrapers.forums.phpbb import PhpbbOptions, PhpbbSource  # noqa: E402
 from scrapers.reddit_dump import RedditDumpOptions, RedditDumpSource  # noqa: E402
 from scrapers.se_dump import SeDumpOptions, StackExchangeDumpSource  # noqa: E402
-from scrapers.vbulletin import VbulletinOptions, VbulletinSource  # noqa: E402
-from scrapers.xenforo import XenforoOptions, XenforoSource  # noqa: E402
+from scrapers.forums.vbulletin import VbulletinOptions, VbulletinSource  # noqa: E402
+from scrapers.forums.xenforo import XenforoOptions, XenforoSource  # noqa: E402
 from voc.errors import VocError  # noqa: E402
 from voc.schema import DOC_KINDS, Document  # noqa: E402
 
