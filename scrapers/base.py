@@ -83,6 +83,12 @@ class BaseSource:
     EMPTY: ClassVar[Cursor] = {}
     USES_HTTP: ClassVar[bool] = True
 
+    def __init_subclass__(cls, key: str | None = None, **kw: Any):
+        # ``class MybbSource(MarkupSource, key="mybb")``: the registered key, beside the class name.
+        super().__init_subclass__(**kw)
+        if key:
+            cls.key = key
+
     def __init__(self, name: str, options: Any, client: Any = None, base_dir: Path = Path("."), **_: Any):
         from scrapers.http import PoliteClient  # http imports this module's JSON reader
 

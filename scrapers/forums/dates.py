@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -34,8 +34,8 @@ _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[
 _YEAR_RE = re.compile(r"\b(19[89]\d|20\d\d)\b")
 _MONTH_RE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.I)
 _LABEL_RE = re.compile(r"^((posted|published|created|date|written|geschrieben|verfasst|publié|posté|pubblicato|"
-                       r"publicado)\b|reply\s*#?\d*|发表于|發表於|发布于|發佈於)?\s*((on|am|le|il|el|at)\b)?\s*:?\s*",
-                       re.I)
+                       r"publicado)\b|(reply|antwort|réponse|respuesta|risposta)\s*#?\d*|发表于|發表於|发布于|發佈於)?"
+                       r"\s*((on|am|le|at)\b)?\s*:?\s*", re.I)
 _RELATIVE_RE = re.compile(
     r"\b(ago|just now|yesterday|today|vor|gestern|heute|il y a|hier|aujourd|hace|ayer|hoy|ieri|oggi|geleden|"
     r"gisteren|vandaag|temu|wczoraj|dzisiaj|igår|idag|i går|i dag|назад|вчера|сегодня)\b|前|昨天|今天|刚刚|昨日|今日",
@@ -101,7 +101,7 @@ def _epoch(number: int) -> datetime | None:
     if 10**8 < number < 10**10:
         return parse_ts(number)
     if 10**11 < number < 10**13:  # milliseconds (Discourse, NodeBB, Talkyard)
-        return parse_ts(number / 1000)
+        return datetime.fromtimestamp(number / 1000, timezone.utc).replace(tzinfo=None)
     return None
 
 
@@ -153,7 +153,7 @@ def _words(el: Tag) -> str:
 
 
 def other_date(el: Tag) -> bool:
-    """A join, last-visit, birthday or edit date: told by the element's class/id, its own text,
+    """A join, last-visit, birthday or edit date: told by its or its parent's class/id, its own text,
     or the label just before it ("Joined:", "<dt>Join Date</dt>", "<label>Registered</label>")."""
     for node in (el, el.parent):
         if isinstance(node, Tag) and any(_OTHER_CLASS_RE.search(c) for c in [*node.get("class", []),
@@ -163,8 +163,6 @@ def other_date(el: Tag) -> bool:
     for prev in (el.previous_sibling, el.find_previous_sibling()):
         if prev is not None:
             bits.append(prev.get_text(" ", strip=True) if isinstance(prev, Tag) else str(prev))
-    if isinstance(el.parent, Tag):
-        bits.append(_words(el.parent)[:60])
     return bool(_OTHER_DATE_RE.search(" ".join(bits)))
 
 

@@ -33,7 +33,7 @@ RENDERED = Markup(
     posts="article[data-post-id]", body=".cooked", pid="@data-post-id", id_prefix="post:", host_ids=False,
     author=(".names .first.username a", ".names .username a", ".names a@data-user-card"),
     date=(".post-date [data-time]", ".post-info .relative-date", "a.post-date"), link="a.post-date",
-    drop=("aside.onebox",), skip=".deleted",
+    drop=("aside.onebox",), skip=".deleted", opener="#post_1",
 )
 # The crawler view (no JavaScript): schema.org microdata, ids by post number.
 CRAWLER = Markup(posts="div.crawler-post", body="[itemprop=text]", id_prefix="n",

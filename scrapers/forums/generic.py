@@ -315,7 +315,8 @@ def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40, 
         ids.add(post.pid)
         add_post(docs, notes, source=source, text=post.text, thread=thread, title=title, page=url,
                  native=f"{host}:{pid}" if pid else f"{host}:h{stable_id(thread, author, created, post.text[:200])}",
-                 url=(join_url(base, post.link) if post.link else None) or (f"{url.split('#')[0]}#{pid}" if pid else url),
+                 url=(join_url(base, post.link) if post.link else None)
+                 or (f"{url.split('#')[0]}#{pid}" if pid else url),
                  author=post.author, date=post.created, opening=opening,
                  parent=f"{host}:{parent_pid}" if parent_pid else None)
     return docs

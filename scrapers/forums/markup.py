@@ -8,6 +8,7 @@ the opening post told from replies, and notes on where each author and date came
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
-from scrapers.forums.crawl import ThreadCrawlSource
+from scrapers.forums.crawl import ThreadCrawlSource, ThreadForumOptions
 from scrapers.forums.dates import Found, describe, post_date
 from scrapers.forums.pages import (canonical_key, is_first_page, join_url, next_link, page_base, page_languages,
                                    page_title, reply_count)
@@ -37,11 +38,12 @@ class Markup:
     the post element's own attribute.
     """
 
-    posts: str  # each post's element
+    posts: str  # each post's element (or, with ``around``, an element inside it)
     body: str  # the post's own text
     author: tuple[str, ...]  # the author's name, best first
     date: tuple[str, ...] = ()  # the post's date, best first; then the usual places are ranked
-    pid: str = "@id"  # where the post's id is (its digits are taken)
+    pid: str = "@id"  # where the post's id is (its digits are taken, or all of it with ``whole_id``)
+    whole_id: bool = False  # for sites whose posts of different kinds share numbers ("Comment_12", "Discussion_12")
     id_prefix: str = "post"  # native id "<host>:<id_prefix><digits>"
     link: str | None = None  # the post's permalink (href)
     drop: tuple[str, ...] = ()  # not the post's text: signatures, edit notes, attachments, buttons
@@ -49,6 +51,8 @@ class Markup:
     parent: str | None = None  # in the body: a quote naming the quoted post's id
     title: tuple[str, ...] = ()  # the thread title, before og:title / h1
     host_ids: bool = True  # native ids start with the host (False where the site's ids are global)
+    around: str | None = None  # the post is this ancestor (a tag name) of what ``posts`` finds
+    opener: str | None = None  # the opening post matches this; else it is the first post of a first page
     # The engine's own thread id and title where the page says more than its canonical URL and <h1>.
     thread_of: Callable[[BeautifulSoup, str], str] | None = None
     title_of: Callable[[BeautifulSoup], str | None] | None = None
@@ -59,8 +63,10 @@ class Listing:
     """A forum listing: a thread's link, the row around it, and the row's reply count."""
 
     link: str  # a thread's link (within a row when ``rows`` is set)
-    rows: str | None = None  # each thread's row; else a link's nearest ``li`` or ``tr``
+    rows: str | None = None  # each thread's row; else the link's nearest ancestor matching ``around``
+    around: str = "li, tr"
     replies: str | None = None  # in a row, the number of replies (posts - 1)
+    count: str | None = None  # a pattern whose first group that matched is the number of replies in that text
     prefer: str | None = None  # among a row's links, the first whose href matches (thread prefixes are links too)
 
 
@@ -77,6 +83,15 @@ def pick(scope: Tag, selector: str) -> tuple[str | None, Tag | None]:
 
 def _inside(el: Tag, skip: list[Tag]) -> bool:
     return any(p is s for p in (el, *el.parents) for s in skip)
+
+
+def _unwrapped(body: Tag) -> Tag:
+    """The body itself is never a quote to drop, even when the engine wraps it in a blockquote."""
+    if body.name != "blockquote":
+        return body
+    body = copy.copy(body)
+    body.name = "div"
+    return body
 
 
 def find_author(post: Tag, selectors: tuple[str, ...], skip: list[Tag]) -> Found | None:
@@ -122,33 +137,38 @@ def read_posts(source: str, soup: BeautifulSoup, url: str, markup: Markup, now: 
         next((t for sel in markup.title if (t := pick(soup, sel)[0])), None) or page_title(soup)
     opener = is_first_page(soup, url)
     docs: list[Document] = []
-    for post in soup.select(markup.posts):
-        if markup.skip and post.css.match(markup.skip):
-            continue
-        body = post.select_one(markup.body)
+    found = soup.select(markup.posts)
+    for post in [el.find_parent(markup.around) for el in found] if markup.around else found:
+        body = post.select_one(markup.body) if post is not None else None
         if body is None:
             continue
-        text = html_to_text(body, drop=QUOTES + markup.drop)
-        if not text:
-            continue
         raw_id, _ = pick(post, markup.pid)
-        digits = re.search(r"\d+", raw_id or "")
+        digits = re.search(r"[\w-]+" if markup.whole_id else r"\d+", raw_id or "")
+        prefix = f"{host}:" if markup.host_ids else ""
+        why = "left out by the engine's rule for deleted or hidden posts" if markup.skip and \
+            post.css.match(markup.skip) else None
+        text = "" if why else html_to_text(_unwrapped(body), drop=QUOTES + markup.drop)
+        if not text:
+            if notes is not None and digits:
+                notes[f"{prefix}{markup.id_prefix}{digits.group()}"] = {"skipped": why or "no text of its own"}
+            continue
         quotes = [q for sel in QUOTES for q in body.select(sel)]
         author = find_author(post, markup.author, [body])
         date = post_date(post, selectors=markup.date, skip=[body, *quotes], now=now, languages=langs)
-        prefix = f"{host}:" if markup.host_ids else ""
         native = f"{prefix}{markup.id_prefix}{digits.group()}" if digits else \
             f"{host}:h{stable_id(thread, author and author.value, text[:200])}"
         if any(d.native_id == native for d in docs):
             continue
         href, _ = pick(post, markup.link + "@href") if markup.link else (None, None)
         quoted, _ = pick(body, markup.parent) if markup.parent else (None, None)
-        parent = re.search(r"\d+", quoted or "")
+        # The last number: a quote links "?topic=4821.msg58105#msg58105" or "showthread.php?pid=9#pid9".
+        parent = re.search(r"(\d+)\D*$", quoted or "")
         add_post(docs, notes, source=source, native=native, text=text, thread=thread, title=title, page=url,
                  url=(join_url(base, href) if href else None) or
                  (f"{url.split('#')[0]}#{post['id']}" if post.get("id") else url),
-                 author=author, date=date, opening=opener and not docs,
-                 parent=f"{prefix}{markup.id_prefix}{parent.group()}" if parent else None)
+                 author=author, date=date,
+                 opening=bool(post.css.match(markup.opener)) if markup.opener else opener and not docs,
+                 parent=f"{prefix}{markup.id_prefix}{parent.group(1)}" if parent else None)
     return docs
 
 
@@ -165,13 +185,18 @@ def listing_rows(soup: BeautifulSoup, url: str, listing: Listing) -> list[dict[s
     if listing.rows:
         pairs = [(row, _row_link(row, listing)) for row in soup.select(listing.rows)]
     else:
-        pairs = [(link.find_parent(["li", "tr"]), link) for link in soup.select(listing.link)]
+        pairs = [(next((a for a in link.parents if a.css.match(listing.around)), None), link)
+                 for link in soup.select(listing.link)]
     for row, link in pairs:
         target = join_url(base, link["href"]) if link is not None and link.get("href") else None
         if target is None:
             continue
         cell = row.select_one(listing.replies) if listing.replies and row is not None else None
-        n = reply_count(cell.get_text() if cell is not None else None)
+        text = cell.get_text(" ", strip=True) if cell is not None else None
+        if listing.count:
+            m = re.search(listing.count, text or "", re.I)
+            text = next((g for g in m.groups() if g), None) if m else None
+        n = reply_count(text)
         rows.append({"url": target, "title": link.get_text(strip=True), "posts": n + 1 if n is not None else None})
     return rows
 
@@ -181,6 +206,7 @@ class MarkupSource(ThreadCrawlSource):
     page (default: a post), its :class:`Listing` layouts (the first that finds rows is used) and
     its next-page links. An engine with its own post reader overrides ``parse_thread_page``."""
 
+    Options = ThreadForumOptions
     MARKUP: ClassVar[Markup]
     THREAD: ClassVar[str | None] = None
     LISTINGS: ClassVar[tuple[Listing, ...]] = ()

@@ -38,6 +38,7 @@ VB5 = Markup(
     author=(".b-userinfo .author", "[itemprop=author] [itemprop=name]"),
     date=(".b-post__timestamp time", "time[itemprop=dateCreated]"), link="a.b-post__count",
     drop=(".b-post__edit", ".js-post__signature", ".b-post-attachments"), skip=".b-post--deleted",
+    opener=".b-post--first",
 )
 LISTING = Listing(link="a[id^=thread_title_][href]", replies='a[href*="whoposted"]')
 
