@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from scrapers.base import html_to_text, loads_json
 
 # Where JSON-LD nests one item in another: a graph, a page's main entity, comments, answers, parts.
-NESTING = ("@graph", "mainEntity", "comment", "hasPart", "suggestedAnswer", "acceptedAnswer", "answer")
+NESTING = ("@graph", "mainEntity", "comment", "hasPart", "acceptedAnswer", "suggestedAnswer", "answer")
 
 
 def types(node: Any) -> set[str]:

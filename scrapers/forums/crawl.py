@@ -117,7 +117,11 @@ class ThreadCrawlSource(BaseSource):
         for n in range(self.opts.max_pages):
             if n:
                 soup = self._soup(listing_url)
-            for row in self.listing_threads(soup, listing_url):
+            rows = self.listing_threads(soup, listing_url)
+            if not n and not rows:
+                self.skipped.add("not_a_thread", listing_url, f"neither a {self.key} thread (no posts found) nor a "
+                                 "listing with thread links; start from a thread or forum listing URL")
+            for row in rows:
                 # Threads move between listing pages while we read them (new replies bump them).
                 if row["url"] in crawled:
                     continue

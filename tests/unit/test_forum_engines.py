@@ -139,6 +139,16 @@ def test_smf_board_listing_and_crawl(tmp_path, static_server):
     assert list(again.fetch(src.cursor())) == []  # the listing shows no new reply
 
 
+# -- phpBB 3 subsilver2 ------------------------------------------------------------------------------
+def test_phpbb_subsilver2_style():
+    engine, docs, notes = read("phpbb_subsilver2.html", "https://pedelec-riders.example/viewtopic.php?f=4&t=9120")
+    assert engine == "phpbb" and [d.author for d in docs] == ["lena_w", "Marek_T", "lena_w"]
+    assert [d.created_at for d in docs] == [datetime(2024, 3, 3, 21, 15), datetime(2024, 3, 3, 22, 2),
+                                            datetime(2024, 3, 4, 7, 31)]  # "Posted:", not "Joined: ... 2018"
+    assert {d.thread_id for d in docs} == {"t=9120"} and docs[0].kind == "post"
+    assert docs[0].text.startswith("Since it got below zero") and not any("Commuting 20 km" in d.text for d in docs)
+
+
 # -- Vanilla ----------------------------------------------------------------------------------------
 def test_vanilla_discussion_and_comments():
     engine, docs, _ = read("vanilla_discussion.html", "https://community.dustly.example/discussion/9912/x")
