@@ -10,29 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, ClassVar
 
 from bs4 import BeautifulSoup
-from pydantic import Field, field_validator
 
 from scrapers import schemaorg
-from scrapers.base import BaseSource, Cursor, html_to_text, parse_ts
-from scrapers.forums.pages import html_page
-from scrapers.http import check_url
+from scrapers.base import html_to_text, parse_ts
 from scrapers.reviews import ReviewOptions, json_ref, normalise_rating, review_document, to_number
 from voc.schema import Document, stable_id
 
 _TYPE_RE = re.compile(r"schema\.org/(Review|AggregateRating)$", re.I)
 
 
-class JsonLdOptions(ReviewOptions):
-    urls: list[str] = Field(min_length=1, description="product pages to read")
-
-    @field_validator("urls")
-    @classmethod
-    def _http(cls, v: list[str]) -> list[str]:
-        return [check_url(u) for u in v]
+class JsonLdOptions(ReviewOptions, schemaorg.PageListOptions):
+    """Product pages to read, and the rating window."""
 
 
 def _name(value: Any) -> str | None:
@@ -58,27 +49,17 @@ def page_reviews(body: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None
     return reviews, aggregate
 
 
-class JsonLdReviewSource(BaseSource):
+class JsonLdReviewSource(schemaorg.PageListSource):
     key: ClassVar[str] = "jsonld_reviews"
     Options = JsonLdOptions
-    EMPTY: ClassVar[Cursor] = {"pages": {}}
+    SCORE = 25  # more than the generic forum reader, less than a recognised forum engine or Q&A
 
-    def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = self.resume(since)
-        for url in self.opts.urls:
-            seen = list(self._cursor["pages"].get(url, []))
-            on_page = []
-            for doc_id, doc in self._reviews(url, self.client.get(url).text):
-                on_page.append(doc_id)
-                if doc_id in seen or doc is None:
-                    continue
-                seen.append(doc_id)
-                self._cursor["pages"][url] = seen
-                yield doc
-            # Only what the page still shows is remembered, so the cursor stays page-sized.
-            self._cursor["pages"][url] = on_page
+    @classmethod
+    def finds(cls, body: str) -> bool:
+        lowered = body.lower()
+        return ("application/ld+json" in lowered or "schema.org/review" in lowered) and bool(page_reviews(body)[0])
 
-    def _reviews(self, url: str, body: str) -> Iterator[tuple[str, Document | None]]:
+    def page_items(self, url: str, body: str) -> Iterator[tuple[str, Document | None]]:
         """(native id, Document or None when filtered out) for every review on the page."""
         reviews, aggregate = page_reviews(body)
         ref = json_ref(
@@ -106,27 +87,3 @@ class JsonLdReviewSource(BaseSource):
                 created_at=parse_ts(date), title=_name(node.get("name")) or _name(node.get("headline")),
                 raw_ref=ref,
             )
-
-    # -- single pages (voc fetch) ----------------------------------------------------------
-    @classmethod
-    def detect_score(cls, url: str, body: str, content_type: str) -> int:
-        """25 for an HTML page with schema.org reviews: more than the generic forum reader, less
-        than a recognised forum engine."""
-        if not html_page(body, content_type):
-            return 0
-        lowered = body.lower()
-        if "application/ld+json" not in lowered and "schema.org/review" not in lowered:
-            return 0
-        return 25 if page_reviews(body)[0] else 0
-
-    @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
-        return cls.detect_score(url, body, content_type) > 0
-
-    def page_documents(self, url: str, body: str, now: datetime | None = None,
-                       notes: dict | None = None) -> list[Document]:
-        docs = [doc for _, doc in self._reviews(url, body) if doc is not None]
-        if notes is not None:
-            notes.update({d.native_id: {"author": "author" if d.author else None,
-                                        "date": "datePublished" if d.created_at else None} for d in docs})
-        return docs

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 from bs4 import BeautifulSoup, Tag
+from pydantic import Field, field_validator
 
-from scrapers.base import html_to_text, loads_json
+from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, loads_json
+from scrapers.forums.pages import html_page
+from scrapers.http import check_url
+from voc.schema import Document
 
 # Where JSON-LD nests one item in another: a graph, a page's main entity, comments, answers, parts.
 NESTING = ("@graph", "mainEntity", "comment", "hasPart", "acceptedAnswer", "suggestedAnswer", "answer")
@@ -139,3 +144,65 @@ def own_property(item: Tag, prop: str) -> Tag | None:
     """The element holding ``prop`` of this item itself (not of an item nested in it)."""
     return next((el for el in item.select(f"[itemprop~={prop}]")
                  if el.find_parent(attrs={"itemscope": True}) is item), None)
+
+
+# -- sources that read a list of pages -------------------------------------------------------------
+class PageListOptions(SourceOptions):
+    urls: list[str] = Field(min_length=1, description="the pages to read")
+
+    @field_validator("urls")
+    @classmethod
+    def _http(cls, v: list[str]) -> list[str]:
+        return [check_url(u) for u in v]
+
+
+class PageListSource(BaseSource):
+    """Reads the items a fixed list of pages marks up (reviews, questions and answers).
+
+    A subclass gives :meth:`page_items` and its ``SCORE`` for ``voc fetch``; the cursor keeps, per
+    page, the ids the page still shows, so it stays page-sized and a re-crawl yields only new items.
+    """
+
+    EMPTY: ClassVar[Cursor] = {"pages": {}}
+    SCORE: ClassVar[int] = 0  # how surely a page with such items is this source's (detect_score)
+    DATE: ClassVar[str] = "datePublished"  # the property its dates come from, for --explain
+
+    def page_items(self, url: str, body: str) -> Iterator[tuple[str, Document | None]]:
+        """(native id, Document, or None when the item is filtered out) for every item on the page."""
+        raise NotImplementedError
+
+    @classmethod
+    def finds(cls, body: str) -> bool:
+        """Whether a page carries the items this source reads."""
+        raise NotImplementedError
+
+    def fetch(self, since: Cursor | None) -> Iterator[Document]:
+        self._cursor = self.resume(since)
+        for url in self.opts.urls:
+            seen = list(self._cursor["pages"].get(url, []))
+            on_page = []
+            for native, doc in self.page_items(url, self.client.get(url).text):
+                on_page.append(native)
+                if native in seen or doc is None:
+                    continue
+                seen.append(native)
+                self._cursor["pages"][url] = seen
+                yield doc
+            # Only what the page still shows is remembered, so the cursor stays page-sized.
+            self._cursor["pages"][url] = on_page
+
+    @classmethod
+    def detect_score(cls, url: str, body: str, content_type: str) -> int:
+        return cls.SCORE if html_page(body, content_type) and cls.finds(body) else 0
+
+    @classmethod
+    def detect(cls, url: str, body: str, content_type: str) -> bool:
+        return cls.detect_score(url, body, content_type) > 0
+
+    def page_documents(self, url: str, body: str, now: datetime | None = None,
+                       notes: dict | None = None) -> list[Document]:
+        docs = [doc for _, doc in self.page_items(url, body) if doc is not None]
+        if notes is not None:
+            notes.update({d.native_id: {"author": "author" if d.author else None,
+                                        "date": self.DATE if d.created_at else None} for d in docs})
+        return docs

@@ -17,7 +17,7 @@ class NodebbSource(MarkupSource, key="nodebb"):
         drop=("[component='post/signature']", ".post-signature"), skip="[component=post].deleted",
         opener="[data-index='0']",
     )
-    NEXT = ("[component=pagination/next] a", "a[rel=next]", "link[rel=next]")
+    NEXT = ("[component='pagination/next'] a", "a[rel=next]", "link[rel=next]")
     SIGNATURES = (r'component="post"', r'component="post/content"', r"\bnodebb\b", r'data-pid="\d+"',
                   r'component="topic', r'class="timeago')
     GENERATOR = "nodebb"

@@ -160,3 +160,25 @@ def test_vanilla_discussion_and_comments():
     assert docs[3].created_at == datetime(2024, 4, 12, 16, 20, 3)
     assert docs[2].text.startswith("They are not, at least not on the D5") and "Like" not in docs[2].text
     assert docs[1].url == "https://community.dustly.example/discussion/comment/77231/#Comment_77231"
+
+
+def test_every_engine_selector_is_valid_css():
+    import soupsieve
+
+    from scrapers.forums.markup import MarkupSource
+
+    checked = 0
+    for key, cls in forum_engines().items():
+        if not issubclass(cls, MarkupSource):
+            continue
+        markup = cls.MARKUP
+        selectors = [markup.posts, markup.body, markup.pid, markup.link, markup.skip, markup.parent, markup.opener,
+                     *markup.author, *markup.date, *markup.drop, *cls.NEXT, cls.THREAD]
+        for listing in cls.LISTINGS:
+            selectors += [listing.link, listing.rows, listing.around, listing.replies]
+        for selector in filter(None, selectors):
+            css = selector.partition("@")[0]
+            if css:
+                soupsieve.compile(css)
+                checked += 1
+    assert checked > 150
