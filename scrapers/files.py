@@ -26,8 +26,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from scrapers.base import (MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, LocalFilesSource, Skips, SourceOptions,
-                           bounded_lines, loads_json, parse_ts)
+from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, bounded_lines, parse_ts
+from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document

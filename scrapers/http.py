@@ -27,6 +27,7 @@ from protego import Protego
 
 from scrapers.encoding import decode
 from scrapers.hosts import Hosts
+from scrapers.jsonio import loads_json
 from voc.config import Settings
 from voc.errors import VocError
 from voc.redact import redact
@@ -71,8 +72,6 @@ class Response:
 
     def json(self):
         # The shared reader for untrusted JSON: depth-limited, no NaN/Infinity.
-        from scrapers.base import loads_json
-
         try:
             return loads_json(self.content.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError) as err:
@@ -144,6 +143,7 @@ class PoliteClient:
         self.obey_robots = obey_robots
         self.stats = ClientStats()
         self.hosts = hosts or Hosts()
+        self._unreachable: dict[str, Protego] = {}
         self._started: float | None = None
         self._slept = 0.0
 
@@ -188,7 +188,14 @@ class PoliteClient:
     def robots(self, url: str) -> Protego | None:
         """The rules of the URL's origin (fetched once per crawl, whichever client asks first)."""
         origin = self._origin(url)
-        return self.hosts.robots(origin, lambda: self._load_robots(origin))
+        if origin not in self._unreachable:
+            try:
+                return self.hosts.robots(origin, lambda: self._load_robots(origin))
+            except _RobotsUnreachable:
+                # RFC 9309: an unreachable robots.txt (5xx, no connection) means "assume everything is
+                # disallowed". Kept by this client only, so a source retried later asks again.
+                self._unreachable[origin] = Protego.parse("User-agent: *\nDisallow: /")
+        return self._unreachable[origin]
 
     def _load_robots(self, origin: str) -> Protego | None:
         try:
@@ -197,8 +204,9 @@ class PoliteClient:
         except DeadlineExceeded:
             raise
         except FetchError as err:
-            # RFC 9309: an unreachable robots.txt (5xx) means "assume everything is disallowed".
-            return Protego.parse("User-agent: *\nDisallow: /") if err.status is None or err.status >= 500 else None
+            if err.status is None or err.status >= 500:
+                raise _RobotsUnreachable() from None
+            return None
         return Protego.parse(resp.text) if resp.status == 200 else None
 
     def allowed(self, url: str) -> bool:
@@ -352,6 +360,10 @@ class PoliteClient:
             return Response(url=r.url, status=r.status_code, headers=headers, content=content)
         finally:
             r.close()
+
+
+class _RobotsUnreachable(Exception):
+    """robots.txt could not be read (5xx, no connection): not an answer to share with other clients."""
 
 
 class _Retryable(Exception):

@@ -31,8 +31,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from scrapers.base import (MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, LocalFilesSource, Skips, SourceOptions,
-                           bounded_lines, loads_json)
+from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, bounded_lines
+from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json
 from scrapers.reddit import comment_document, submission_document
 from voc.errors import VocError, missing_package
 from voc.schema import Document

@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
 
-from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, loads_json
+from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text
 from scrapers.forums.pages import html_page
 from scrapers.http import check_url
+from scrapers.jsonio import loads_json
 from voc.schema import Document
 
 # Where JSON-LD nests one item in another: a graph, a page's main entity, comments, answers, parts.

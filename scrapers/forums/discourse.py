@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, loads_json, parse_ts
+from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, parse_ts
 from scrapers.forums.markup import Markup, read_posts
 from scrapers.forums.pages import html_page, join_url, signature_score
 from scrapers.http import check_url
+from scrapers.jsonio import loads_json
 from voc.errors import VocError
 from voc.schema import Document, make_doc_id
 

@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from scrapers.base import html_to_text, loads_json
+from scrapers.base import html_to_text
 from scrapers.forums.dates import Found, parse_date
 from scrapers.forums.markup import Markup, MarkupSource, add_post
 from scrapers.forums.pages import canonical_key, page_title
+from scrapers.jsonio import loads_json
 from voc.schema import Document
 
 META_MESSAGE = 31  # Talkyard's PostType.MetaMessage

@@ -103,3 +103,19 @@ def test_sources_on_one_host_share_its_rate_limit_and_robots(static_server, tmp_
         second.get(base + "/private/x")
     alone = PoliteClient(Settings(http_min_interval=1.0), sleep=Recorder())
     assert alone.hosts is not hosts  # a client on its own keeps its own state, as before
+
+
+def test_an_unreachable_robots_txt_is_not_shared_so_a_retried_source_asks_again():
+    import socket
+
+    from scrapers.http import RobotsDisallowed
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens here once the socket is closed
+    hosts = Hosts()
+    for attempt in range(2):
+        client = PoliteClient(Settings(http_min_interval=0.0, http_retries=0), sleep=Recorder(), hosts=hosts)
+        with pytest.raises(RobotsDisallowed):
+            client.get(f"http://127.0.0.1:{closed}/t/1")
+        assert client.stats.errors["connection_error"] >= 1, attempt  # each attempt saw the outage itself
