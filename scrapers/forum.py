@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from scrapers.base import BaseSource, Cursor, SourceOptions
 from scrapers.forums.detect import detect_engine, forum_engines
 from scrapers.http import Response, check_url
+from voc.errors import VocError
 from voc.schema import Document
 
 
@@ -128,7 +129,11 @@ class ForumSource(BaseSource):
                 engine = detect_engine(start, resp.text, resp.headers.get("content-type", ""))
                 client = _PrimedClient(self.client, resp, start)
         self.detected_engine = engine
-        cls = forum_engines()[engine]
+        engines = forum_engines()
+        if engine not in engines:  # recorded by an earlier crawl with an engine no longer installed
+            raise VocError(f"source {self.name}: its last crawl used forum engine {engine!r}, which is not installed "
+                           f"now ({', '.join(sorted(engines))}); install it again or set engine = \"...\"")
+        cls = engines[engine]
         self._engine = cls(self.name, engine_options(cls, self.opts), client=client)
         self.skipped = self._engine.skipped
         yield from self._engine.fetch(since.get("state") if since.get("engine") == engine else None)
