@@ -3,7 +3,8 @@
 A source's task is retried (from its cursor, so nothing is fetched twice) only when the network
 or the server failed it; bad configuration, 4xx answers and robots.txt refusals fail at once.
 Sources on the same host run one after another, so a host never sees more than the study's
-`min_interval` allows; sources on different hosts run in parallel.
+`min_interval` allows; sources on different hosts run in parallel. All sources of one crawl share
+one per-host politeness state (robots.txt, Crawl-delay, the time of the last request).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from voc.redact import redact, redact_data
 
 # The crawl's progress bar per study file, which its source tasks (threads of this process) update.
 _bars: dict[str, Any] = {}
+# The crawl's per-host politeness (scrapers.hosts.Hosts) per study file, shared by its source tasks.
+_hosts: dict[str, Any] = {}
 
 # Network errors that can escape a source without passing through the polite client's
 # FetchError (a source's own socket code, say); these are worth a retry too.
@@ -58,7 +61,8 @@ def retry_on_network_errors(task: Any, task_run: Any, state: Any) -> bool:
 def crawl_source_task(study_path: str, source_name: str) -> dict:
     study, store = study_and_store(study_path)
     spec = next(s for s in study.sources if s.name == source_name)
-    result = crawl_source(store, study, build_source(study, spec), progress=_bars.get(study_path))
+    source = build_source(study, spec, hosts=_hosts.get(study_path))
+    result = crawl_source(store, study, source, progress=_bars.get(study_path))
     get_run_logger().info("%s: %d fetched, %d new (%s)", source_name, result.fetched, result.new, result.status)
     if result.status == "failed":
         raise SourceFailed(result.error or "failed", asdict(result))
@@ -105,13 +109,16 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float | N
     study, store = study_and_store(study_path)
     run_id = store.start_run("crawl")
     before = store.count("documents")
+    from scrapers.hosts import Hosts
+
     with bar("crawl", unit="doc") as progress:
-        _bars[study_path] = progress
+        _bars[study_path], _hosts[study_path] = progress, Hosts()
         try:
             futures = _submit_sources(study, study_path, retries, retry_delay_seconds)
             outcomes = {name: _outcome(name, future) for name, future in futures.items()}
         finally:
             _bars.pop(study_path, None)
+            _hosts.pop(study_path, None)
     sources, errors = {}, []
     for name, (result, error) in outcomes.items():
         sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http", "skipped")

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, parse_ts
-from scrapers.http import PoliteClient, check_url
+from scrapers.base import BaseSource, Cursor, parse_ts
+from scrapers.http import check_url
 from scrapers.reviews import NewestFirst, ReviewOptions, json_ref, normalise_rating, review_document
 from voc.errors import VocError
 from voc.schema import Document
@@ -40,14 +40,12 @@ def _label(entry: dict[str, Any], key: str) -> Any:
     return value.get("label") if isinstance(value, dict) else None
 
 
-class AppStoreSource:
+class AppStoreSource(BaseSource):
     key: ClassVar[str] = "appstore"
     Options = AppStoreOptions
 
-    def __init__(self, name: str, options: AppStoreOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
+    def __init__(self, name: str, options: AppStoreOptions, client: Any = None, **kw: Any):
+        super().__init__(name, options, client=client, **kw)
         self._mark = NewestFirst(None)
 
     def cursor(self) -> Cursor:

@@ -8,14 +8,15 @@ cursor in the same transaction as the documents, so a crash never skips or dupli
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
-import math
 import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -23,17 +24,16 @@ import pandas as pd
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scrapers.http import PoliteClient
 from voc.errors import VocError
 from voc.schema import Document
 
 Cursor = dict[str, Any]
 
-# Bounds on one line of a file or dump. A 32 KB .zst can expand to a single 1 GiB line, and
-# json.loads recurses once per level of nesting, so a longer line or a deeper nesting is skipped
-# with a counted warning instead of being held or parsed. Real rows are far inside both: a Reddit
-# dump line is a few KB, a Posts.xml row at most ~100 KB, schema.org data a handful of levels.
+# Bounds on one line of a file or dump: a 32 KB .zst can expand to a single 1 GiB line, so a longer
+# line is skipped with a counted warning instead of being held. Real rows are far inside it: a
+# Reddit dump line is a few KB, a Posts.xml row at most ~100 KB. (JSON's depth bound: scrapers.jsonio.)
 MAX_LINE = 1 << 20  # characters (bytes when the stream is binary)
-MAX_JSON_DEPTH = 64
 # Warnings per reason and source before the rest are only counted.
 SHOWN_SKIPS = 5
 
@@ -52,45 +52,106 @@ class SourceOptions(BaseModel):
 
 
 class PageSource(Protocol):
-    """A source that can read a single page: used by `voc fetch URL` to try a new site."""
+    """A source that can read a single page: used by `voc fetch URL` to try a new site.
+
+    ``detect_score`` is 0 for a page the source cannot read; among the sources that can, the
+    highest score wins (a clearly recognised forum engine over schema.org markup over the generic
+    reader).
+    """
 
     key: ClassVar[str]
 
     @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool: ...
+    def detect_score(cls, url: str, body: str, content_type: str) -> int: ...
 
     def page_documents(self, url: str, body: str) -> list[Document]: ...
 
 
-def _builtin() -> dict[str, str]:
-    return {
-        "file": "scrapers.files:FileSource",
-        "discourse": "scrapers.discourse:DiscourseSource",
-        "phpbb": "scrapers.phpbb:PhpbbSource",
-        "reddit": "scrapers.reddit:RedditSource",
-        "reddit_dump": "scrapers.reddit_dump:RedditDumpSource",
-        "stackexchange": "scrapers.stackexchange:StackExchangeSource",
-        "stackexchange_dump": "scrapers.se_dump:StackExchangeDumpSource",
-        "jsonld_reviews": "scrapers.jsonld:JsonLdReviewSource",
-        "appstore": "scrapers.appstore:AppStoreSource",
-        "googleplay": "scrapers.googleplay:GooglePlaySource",
-        "xenforo": "scrapers.xenforo:XenforoSource",
-        "vbulletin": "scrapers.vbulletin:VbulletinSource",
-        "forum": "scrapers.forum:ForumSource",
-        # last: its detect() accepts any page with repeated post blocks
-        "generic": "scrapers.generic:GenericSource",
-    }
+class BaseSource:
+    """What every source shares: its name, its options, its HTTP client, its skip counts and its cursor.
+
+    A subclass sets ``key`` and ``Options``, says what an empty cursor looks like (``EMPTY``) and
+    keeps its state in ``self._cursor``, which ``fetch`` starts with :meth:`resume`; ``cursor()``
+    hands out a copy, so the crawler's saved state never changes under it. Sources that read
+    local files or a third-party client say ``USES_HTTP = False`` and get no polite client.
+    """
+
+    key: ClassVar[str]
+    Options: ClassVar[type[SourceOptions]]
+    EMPTY: ClassVar[Cursor] = {}
+    USES_HTTP: ClassVar[bool] = True
+
+    def __init_subclass__(cls, key: str | None = None, **kw: Any):
+        # ``class MybbSource(MarkupSource, key="mybb")``: the registered key, beside the class name.
+        super().__init_subclass__(**kw)
+        if key:
+            cls.key = key
+
+    def __init__(self, name: str, options: Any, client: Any = None, base_dir: Path = Path("."), **_: Any):
+        self.name = name
+        self.opts = options
+        self.client = (client or PoliteClient()) if self.USES_HTTP else None
+        self.base_dir = base_dir
+        # Lines, records and fields left out or repaired, by kind (crawl_source reports them).
+        self.skipped = Skips(logging.getLogger(type(self).__module__))
+        self._cursor: Cursor = self.resume(None)
+
+    def resume(self, since: Cursor | None) -> Cursor:
+        """A fresh copy of the empty cursor with what ``since`` recorded laid over it."""
+        return json.loads(json.dumps({**self.EMPTY, **(since or {})}))
+
+    def cursor(self) -> Cursor:
+        """A copy of the state that covers everything yielded so far."""
+        return json.loads(json.dumps(self._cursor))
+
+    def path_of(self, value: str) -> Path:
+        """A path from the study file (``~`` expanded), relative to the study's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+class LocalFilesSource(BaseSource):
+    """A source that reads local files named by its ``path`` option (a file or a glob), keeping
+    per-file state in its cursor; no HTTP."""
+
+    EMPTY: ClassVar[Cursor] = {"files": {}}
+    USES_HTTP: ClassVar[bool] = False
+    SUFFIXES: ClassVar[tuple[str, ...]] = ()  # the file endings it reads; empty: any
+    WHAT: ClassVar[str] = "file"
+
+    def paths(self) -> list[Path]:
+        """The files ``path`` names, sorted; errors name the pattern or the odd file."""
+        pattern = self.path_of(self.opts.path)
+        matches = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
+        if not matches:
+            raise VocError(f"source {self.name}: no file matches {pattern}")
+        odd = [p for p in matches if self.SUFFIXES and p.suffix.lower() not in self.SUFFIXES]
+        if odd:
+            raise VocError(f"source {self.name}: {odd[0]} is not a {self.WHAT} (expected {', '.join(self.SUFFIXES)})")
+        return matches
 
 
 def registry() -> dict[str, Any]:
-    """Source classes by key: the built-ins plus any registered under the `voc.sources` entry point."""
+    """Source classes by key: everything registered under the ``voc.sources`` entry point.
+
+    voc's own sources are registered there too (pyproject.toml), so a plug-in is added the same
+    way and this is the only list of source types.
+
+    Raises:
+        VocError: a registered source cannot be imported, or none is registered (voc not installed).
+    """
     found: dict[str, Any] = {}
-    for key, target in _builtin().items():
-        module, _, attr = target.partition(":")
-        found[key] = getattr(__import__(module, fromlist=[attr]), attr)
     for ep in entry_points(group="voc.sources"):
-        if ep.name not in found:
+        if ep.name in found:
+            continue
+        try:
             found[ep.name] = ep.load()
+        except (ImportError, AttributeError) as err:
+            raise VocError(f"source type {ep.name!r} is registered as {ep.value} but cannot be loaded ({err}); "
+                           "reinstall voc (`pip install -e .`) or the package that registers it") from None
+    if not found:
+        raise VocError("no source types are registered under the voc.sources entry point: install voc "
+                       "(`pip install -e .` or `make install`) rather than running it from a bare checkout")
     return found
 
 
@@ -187,81 +248,6 @@ def bounded_lines(fh: Any, limit: int = MAX_LINE) -> Iterator[Any]:
             if not piece or piece.endswith(ends):
                 break
         yield None
-
-
-class JsonTooDeep(ValueError):
-    """JSON nested deeper than MAX_JSON_DEPTH."""
-
-
-# A JSON string token, closing quote optional so an unclosed one ends the scan (no rescans).
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether arrays and objects in a JSON text nest deeper than ``limit`` (brackets in strings do not count)."""
-    if text.count("[") + text.count("{") <= limit:
-        return False  # it cannot nest deeper than it has openers
-    depth = 0
-    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > limit:
-            return True
-    return False
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:20]}... is out of range")
-    return value
-
-
-def _float_sized_int(text: str) -> int:
-    # Past ~308 digits float() overflows, and every source turns numbers into floats somewhere.
-    if len(text.lstrip("-")) > 300:
-        raise ValueError(f"integer {text[:20]}... is out of range")
-    return int(text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _mend(value: Any) -> Any:
-    """Lone surrogates (a ``\\ud800`` escape without its pair) as U+FFFD: no parser or store takes them."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_mend(v) for v in value]
-    if isinstance(value, dict):
-        return {_mend(k): _mend(v) for k, v in value.items()}
-    return value
-
-
-def loads_json(text: str, *, strict: bool = True, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """``json.loads`` for untrusted text: nesting past ``max_depth`` is refused before parsing.
-
-    NaN and Infinity, which Python's json accepts but JSON does not have, are refused too: they
-    would reach ratings and scores as numbers no comparison can place, and so are numbers too big
-    for a float. Escaped lone surrogates become U+FFFD (lxml and DuckDB refuse them).
-
-    Raises:
-        JsonTooDeep: nested deeper than ``max_depth``.
-        ValueError: not JSON.
-    """
-    if json_too_deep(text, max_depth):
-        raise JsonTooDeep(f"nested deeper than {max_depth} levels")
-    try:
-        value = json.loads(text, strict=strict, parse_constant=_no_constant, parse_float=_finite_float,
-                           parse_int=_float_sized_int)
-    except RecursionError:  # the pre-scan is exact for valid JSON; this covers what it misreads
-        raise JsonTooDeep(f"nested deeper than {max_depth} levels") from None
-    # Valid pairs are joined by json itself; only escapes can leave a lone one.
-    return _mend(value) if "\\ud" in text or "\\uD" in text else value
 
 
 class Skips:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import glob
 import hashlib
 import json
 import logging
@@ -27,8 +26,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from scrapers.base import (MAX_JSON_DEPTH, MAX_LINE, Cursor, JsonTooDeep, Skips, SourceOptions, bounded_lines,
-                           loads_json, parse_ts)
+from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, bounded_lines, parse_ts
+from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
@@ -115,34 +114,18 @@ def file_sha(path: Path) -> str:
     return h.hexdigest()
 
 
-class FileSource:
+class FileSource(LocalFilesSource):
     """Import rows of a CSV or JSONL file (or a glob of them) as Documents."""
 
     key: ClassVar[str] = "file"
     Options = FileOptions
 
-    def __init__(self, name: str, options: FileOptions, base_dir: Path = Path("."), **_: Any):
-        self.name = name
-        self.opts = options
-        self.base_dir = base_dir
-        self._cursor: Cursor = {"files": {}}
+    def __init__(self, name: str, options: FileOptions, **kw: Any):
+        super().__init__(name, options, **kw)
         self.delimiters: dict[str, str] = {}  # per file, the separator used (for `voc fetch` and tests)
-        self.skipped = Skips(log)  # lines and records left out, by reason (crawl_source reports them)
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
-
-    def paths(self) -> list[Path]:
-        pattern = Path(self.opts.path).expanduser()
-        if not pattern.is_absolute():
-            pattern = self.base_dir / pattern
-        matches = sorted(Path(p) for p in glob.glob(str(pattern)))
-        if not matches:
-            raise VocError(f"source {self.name}: no file matches {pattern}")
-        return matches
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = {"files": dict((since or {}).get("files", {}))}
+        self._cursor = self.resume(since)
         self.skipped = Skips(log)
         for path in self.paths():
             sha = file_sha(path)

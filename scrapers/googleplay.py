@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from scrapers.base import Cursor
+from scrapers.base import BaseSource, Cursor
 from scrapers.reviews import NewestFirst, ReviewOptions, json_ref, normalise_rating, review_document
 from voc.errors import missing_package
 from voc.schema import Document
@@ -41,16 +41,17 @@ def _utc(value: Any) -> datetime | None:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-class GooglePlaySource:
+class GooglePlaySource(BaseSource):
     key: ClassVar[str] = "googleplay"
     Options = GooglePlayOptions
+    USES_HTTP: ClassVar[bool] = False  # google-play-scraper does its own HTTP (see the module docstring)
 
-    def __init__(self, name: str, options: GooglePlayOptions, reviews_fn: Callable[..., Any] | None = None, **_: Any):
+    def __init__(self, name: str, options: GooglePlayOptions, reviews_fn: Callable[..., Any] | None = None,
+                 **kw: Any):
         """Args:
             reviews_fn: stands in for ``google_play_scraper.reviews`` (tests, other backends).
         """
-        self.name = name
-        self.opts = options
+        super().__init__(name, options, **kw)
         self.reviews_fn = reviews_fn
         self._mark = NewestFirst(None)
 

@@ -1,7 +1,9 @@
 """The shared polite HTTP client. Sources never sleep or retry on their own; this client does.
 
 Politeness: robots.txt (Protego), a per-host minimum interval (or the site's Crawl-delay if
-longer), a descriptive User-Agent, timeouts and a response size cap. Redirects are requests too:
+longer), a descriptive User-Agent, timeouts and a response size cap. The per-host part (robots
+rules, Crawl-delay, the last request's time) lives in a :class:`scrapers.hosts.Hosts` that every
+client of one crawl shares. Redirects are requests too:
 the client follows them itself, one hop at a time, each hop through the scheme check, the
 robots.txt of the hop's origin, the per-host rate limit and the size cap, up to a hop limit.
 Robustness: retries with exponential backoff and jitter on 429, 5xx, timeouts, connection errors
@@ -12,10 +14,8 @@ Error messages are redacted: keys and tokens in request URLs never reach a log o
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +25,9 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from protego import Protego
 
+from scrapers.encoding import decode
+from scrapers.hosts import Hosts
+from scrapers.jsonio import loads_json
 from voc.config import Settings
 from voc.errors import VocError
 from voc.redact import redact
@@ -32,8 +35,6 @@ from voc.redact import redact
 RETRY_STATUS = {429, 500, 502, 503, 504}
 REDIRECT_STATUS = {301, 302, 303, 307, 308}
 MAX_RETRY_AFTER = 300.0
-# Charset labels seen on real servers that Python does not know by that name.
-CHARSET_ALIASES = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf-8mb4": "utf-8"}
 
 
 class FetchError(VocError):
@@ -66,49 +67,16 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.content.decode(text_codec(_charset(self.headers), self.content), errors="replace")
+        """The body decoded as a browser would (BOM, header charset, ``<meta charset>``, the bytes)."""
+        return decode(self.content, self.headers.get("content-type"))
 
     def json(self):
         # The shared reader for untrusted JSON: depth-limited, no NaN/Infinity.
-        from scrapers.base import loads_json
-
         try:
             return loads_json(self.content.decode("utf-8", errors="replace"))
         except (ValueError, RecursionError) as err:
             raise FetchError(self.url, f"response is not JSON ({type(err).__name__}: {str(err)[:200]})",
                              self.status) from None
-
-
-def _charset(headers: dict[str, str]) -> str | None:
-    ctype = headers.get("content-type", "")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip().strip("'\"")
-    return None
-
-
-def text_codec(label: str | None, content: bytes) -> str:
-    """The codec to decode a body with: its charset label if Python knows it, else what a browser uses.
-
-    A label Python does not know (``utf8mb4``, ``x-user-defined``, garbage) or that names a
-    bytes-to-bytes codec (``base64``) must not fail the page. Browsers ignore such a label and
-    fall back to their default: UTF-8 when the body is valid UTF-8, else windows-1252.
-    """
-    if not label:
-        return "utf-8"
-    name = CHARSET_ALIASES.get(label.strip().lower(), label.strip())
-    try:
-        info = codecs.lookup(name)
-        if getattr(info, "_is_text_encoding", True):
-            return info.name
-    except (LookupError, ValueError, TypeError):
-        pass
-    try:
-        content.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
 
 
 @dataclass
@@ -162,19 +130,20 @@ class PoliteClient:
             by default). The deadline counts from the client's first request: one client per source.
         sleep: injected so tests can run without waiting.
         session: a requests.Session (tests may pass one with recorded responses).
+        hosts: the per-host politeness state, shared by all clients of a crawl (default: this
+            client's own).
     """
 
     def __init__(self, settings: Settings | None = None, sleep: Callable[[float], None] = time.sleep,
-                 session: requests.Session | None = None, obey_robots: bool = True):
+                 session: requests.Session | None = None, obey_robots: bool = True, hosts: Hosts | None = None):
         self.settings = settings or Settings()
         self.sleep = sleep
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.settings.user_agent
         self.obey_robots = obey_robots
         self.stats = ClientStats()
-        self._robots: dict[str, Protego | None] = {}
-        self._last: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self.hosts = hosts or Hosts()
+        self._unreachable: dict[str, Protego] = {}
         self._started: float | None = None
         self._slept = 0.0
 
@@ -217,22 +186,28 @@ class PoliteClient:
         return f"{parts.scheme}://{parts.netloc}"
 
     def robots(self, url: str) -> Protego | None:
+        """The rules of the URL's origin (fetched once per crawl, whichever client asks first)."""
         origin = self._origin(url)
-        if origin not in self._robots:
-            parser: Protego | None = None
+        if origin not in self._unreachable:
             try:
-                # RFC 9309 lets robots.txt redirect (at most five hops); its origin's rules do not apply to it.
-                resp = self._follow(origin + "/robots.txt", None, retries=1, robots=False)
-                if resp.status == 200:
-                    parser = Protego.parse(resp.text)
-            except DeadlineExceeded:
-                raise
-            except FetchError as err:
-                # RFC 9309: an unreachable robots.txt (5xx) means "assume everything is disallowed".
-                if err.status is None or err.status >= 500:
-                    parser = Protego.parse("User-agent: *\nDisallow: /")
-            self._robots[origin] = parser
-        return self._robots[origin]
+                return self.hosts.robots(origin, lambda: self._load_robots(origin))
+            except _RobotsUnreachable:
+                # RFC 9309: an unreachable robots.txt (5xx, no connection) means "assume everything is
+                # disallowed". Kept by this client only, so a source retried later asks again.
+                self._unreachable[origin] = Protego.parse("User-agent: *\nDisallow: /")
+        return self._unreachable[origin]
+
+    def _load_robots(self, origin: str) -> Protego | None:
+        try:
+            # RFC 9309 lets robots.txt redirect (at most five hops); its origin's rules do not apply to it.
+            resp = self._follow(origin + "/robots.txt", None, retries=1, robots=False)
+        except DeadlineExceeded:
+            raise
+        except FetchError as err:
+            if err.status is None or err.status >= 500:
+                raise _RobotsUnreachable() from None
+            return None
+        return Protego.parse(resp.text) if resp.status == 200 else None
 
     def allowed(self, url: str) -> bool:
         if not self.obey_robots:
@@ -242,7 +217,7 @@ class PoliteClient:
 
     def _interval(self, url: str) -> float:
         interval = self.settings.http_min_interval
-        parser = self._robots.get(self._origin(url))
+        parser = self.hosts.known_robots(self._origin(url))
         if parser is not None:
             delay = parser.crawl_delay(self.settings.user_agent)
             if delay:
@@ -251,12 +226,7 @@ class PoliteClient:
 
     def _wait_turn(self, url: str) -> None:
         host = urlsplit(url).netloc
-        with self._lock:
-            now = time.monotonic()
-            due = self._last.get(host, 0.0) + self._interval(url)
-            wait = max(0.0, due - now)
-            self._last[host] = now + wait
-        self.pause(wait, url, f"rate limit for {host}")
+        self.pause(self.hosts.reserve(host, self._interval(url)), url, f"rate limit for {host}")
 
     # -- fetching ----------------------------------------------------------------------------
     def get(self, url: str, params: dict | None = None) -> Response:
@@ -390,6 +360,10 @@ class PoliteClient:
             return Response(url=r.url, status=r.status_code, headers=headers, content=content)
         finally:
             r.close()
+
+
+class _RobotsUnreachable(Exception):
+    """robots.txt could not be read (5xx, no connection): not an answer to share with other clients."""
 
 
 class _Retryable(Exception):

@@ -8,86 +8,22 @@ without site-specific selectors. Ratings are normalised with bestRating/worstRat
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from bs4 import BeautifulSoup, Tag
-from pydantic import Field, field_validator
+from bs4 import BeautifulSoup
 
-from scrapers.base import Cursor, html_to_text, loads_json, parse_ts
-from scrapers.http import PoliteClient, check_url
+from scrapers import schemaorg
+from scrapers.base import html_to_text, parse_ts
 from scrapers.reviews import ReviewOptions, json_ref, normalise_rating, review_document, to_number
 from voc.schema import Document, stable_id
 
 _TYPE_RE = re.compile(r"schema\.org/(Review|AggregateRating)$", re.I)
 
 
-class JsonLdOptions(ReviewOptions):
-    urls: list[str] = Field(min_length=1, description="product pages to read")
-
-    @field_validator("urls")
-    @classmethod
-    def _http(cls, v: list[str]) -> list[str]:
-        return [check_url(u) for u in v]
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    t = node.get("@type") or []
-    return {str(x).rsplit("/", 1)[-1] for x in (t if isinstance(t, list) else [t])}
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in a JSON-LD block (lists, @graph and nesting all flattened)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-
-
-def _jsonld_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    nodes: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.I)):
-        raw = script.string or script.get_text() or ""
-        try:
-            # strict=False: shops often leave raw newlines inside review strings.
-            data = loads_json(raw, strict=False)
-        except ValueError:
-            continue  # one broken block must not hide the others
-        nodes.extend(_walk(data))
-    return nodes
-
-
-def _microdata_value(el: Tag) -> Any:
-    if el.has_attr("itemscope"):
-        return _microdata_item(el)
-    for attr in ("content", "datetime", "href", "src", "value"):
-        if el.has_attr(attr):
-            return el[attr]
-    return html_to_text(el)  # keeps a reviewBody's paragraph breaks
-
-
-def _microdata_item(scope: Tag) -> dict[str, Any]:
-    """The properties of one itemscope (nested items as dicts), like a JSON-LD node."""
-    item: dict[str, Any] = {"@type": scope.get("itemtype", "")}
-    stack = list(scope.children)
-    while stack:
-        el = stack.pop(0)
-        if not isinstance(el, Tag):
-            continue
-        for prop in (el.get("itemprop") or "").split():
-            item.setdefault(prop, _microdata_value(el))
-        if not el.has_attr("itemscope"):
-            stack[:0] = list(el.children)  # a nested item owns its own properties
-    return item
-
-
-def _microdata_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    return [_microdata_item(el) for el in soup.find_all(itemtype=_TYPE_RE)]
+class JsonLdOptions(ReviewOptions, schemaorg.PageListOptions):
+    """Product pages to read, and the rating window."""
 
 
 def _name(value: Any) -> str | None:
@@ -106,41 +42,24 @@ def _text(value: Any) -> str:
 def page_reviews(body: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Review nodes of a page (JSON-LD first, then microdata) and the first AggregateRating."""
     soup = BeautifulSoup(body, "lxml")
-    nodes = _jsonld_nodes(soup) + _microdata_nodes(soup)
-    reviews = [n for n in nodes if "Review" in _types(n)]
-    aggregate = next((n for n in nodes if "AggregateRating" in _types(n)), None)
+    nodes = [node for block in schemaorg.jsonld(soup) for node in schemaorg.walk(block)]
+    nodes += [schemaorg.microdata_item(el) for el in soup.find_all(itemtype=_TYPE_RE)]
+    reviews = [n for n in nodes if "Review" in schemaorg.types(n)]
+    aggregate = next((n for n in nodes if "AggregateRating" in schemaorg.types(n)), None)
     return reviews, aggregate
 
 
-class JsonLdReviewSource:
+class JsonLdReviewSource(schemaorg.PageListSource):
     key: ClassVar[str] = "jsonld_reviews"
     Options = JsonLdOptions
+    SCORE = 25  # more than the generic forum reader, less than a recognised forum engine or Q&A
 
-    def __init__(self, name: str, options: JsonLdOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
-        self._cursor: Cursor = {"pages": {}}
+    @classmethod
+    def finds(cls, body: str) -> bool:
+        lowered = body.lower()
+        return ("application/ld+json" in lowered or "schema.org/review" in lowered) and bool(page_reviews(body)[0])
 
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
-
-    def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = {"pages": dict((since or {}).get("pages", {}))}
-        for url in self.opts.urls:
-            seen = list(self._cursor["pages"].get(url, []))
-            on_page = []
-            for doc_id, doc in self._reviews(url, self.client.get(url).text):
-                on_page.append(doc_id)
-                if doc_id in seen or doc is None:
-                    continue
-                seen.append(doc_id)
-                self._cursor["pages"][url] = seen
-                yield doc
-            # Only what the page still shows is remembered, so the cursor stays page-sized.
-            self._cursor["pages"][url] = on_page
-
-    def _reviews(self, url: str, body: str) -> Iterator[tuple[str, Document | None]]:
+    def page_items(self, url: str, body: str) -> Iterator[tuple[str, Document | None]]:
         """(native id, Document or None when filtered out) for every review on the page."""
         reviews, aggregate = page_reviews(body)
         ref = json_ref(
@@ -168,16 +87,3 @@ class JsonLdReviewSource:
                 created_at=parse_ts(date), title=_name(node.get("name")) or _name(node.get("headline")),
                 raw_ref=ref,
             )
-
-    # -- single pages (voc fetch) ----------------------------------------------------------
-    @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
-        if "html" not in content_type and "<html" not in body[:2000].lower():
-            return False
-        lowered = body.lower()
-        if "application/ld+json" not in lowered and "schema.org/review" not in lowered:
-            return False
-        return bool(page_reviews(body)[0])
-
-    def page_documents(self, url: str, body: str) -> list[Document]:
-        return [doc for _, doc in self._reviews(url, body) if doc is not None]

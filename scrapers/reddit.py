@@ -17,7 +17,6 @@ the same rows.
 from __future__ import annotations
 
 import configparser
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from scrapers.base import Cursor, SourceOptions
+from scrapers.base import BaseSource, Cursor, SourceOptions
 from voc.errors import VocError, missing_package
 from voc.schema import Document, make_doc_id
 
@@ -207,17 +206,17 @@ def connect(praw_site: str | None = None, **praw_kwargs: Any) -> Any:
         raise VocError(f"praw_site {praw_site!r}: {first}; add it to that praw.ini section") from None
 
 
-class RedditSource:
+class RedditSource(BaseSource):
     """Submissions of subreddit listings as posts, and their comment trees as comments."""
 
     key: ClassVar[str] = "reddit"
     Options = RedditOptions
+    EMPTY: ClassVar[Cursor] = {"listings": {}}
+    USES_HTTP: ClassVar[bool] = False  # PRAW owns the connection (see the module docstring)
 
-    def __init__(self, name: str, options: RedditOptions, client: Any = None, reddit: Any = None, **_: Any):
-        self.name = name
-        self.opts = options
+    def __init__(self, name: str, options: RedditOptions, client: Any = None, reddit: Any = None, **kw: Any):
+        super().__init__(name, options, **kw)
         self._reddit = reddit
-        self._cursor: Cursor = {"listings": {}}
 
     @property
     def reddit(self) -> Any:
@@ -225,9 +224,6 @@ class RedditSource:
         if self._reddit is None:
             self._reddit = connect(self.opts.praw_site)
         return self._reddit
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
         """Walk each subreddit's listing; expand threads that are new or gained comments.

@@ -9,7 +9,6 @@ post types are skipped.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import xml.etree.ElementTree as ET
@@ -19,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from scrapers.base import MAX_LINE, Cursor, Skips, SourceOptions, bounded_lines
+from scrapers.base import MAX_LINE, BaseSource, Cursor, Skips, SourceOptions, bounded_lines
 from scrapers.http import check_url
 from scrapers.stackexchange import post_document
 from voc.errors import VocError
@@ -47,25 +46,18 @@ def row_tags(value: str | None) -> set[str]:
     return {t.lower() for t in _TAG_RE.findall(value or "")}
 
 
-class StackExchangeDumpSource:
+class StackExchangeDumpSource(BaseSource):
     key: ClassVar[str] = "stackexchange_dump"
     Options = SeDumpOptions
+    USES_HTTP: ClassVar[bool] = False
 
-    def __init__(self, name: str, options: SeDumpOptions, base_dir: Path = Path("."), **_: Any):
-        self.name = name
-        self.opts = options
-        self.base_dir = base_dir
+    def __init__(self, name: str, options: SeDumpOptions, **kw: Any):
+        super().__init__(name, options, **kw)
         self._tags = {t.lower() for t in options.tags}
-        self._cursor: Cursor = {}
-        self.skipped = Skips(log)  # lines left out by the last fetch, by reason (crawl_source reports them)
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
 
     @property
     def path(self) -> Path:
-        path = Path(self.opts.path).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        return self.path_of(self.opts.path)
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
         path = self.path

@@ -12,7 +12,6 @@ the STACKEXCHANGE_KEY environment variable: keys never go in study files.
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -20,8 +19,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions, html_to_text, parse_ts
-from scrapers.http import PoliteClient, check_url
+from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, parse_ts
+from scrapers.http import check_url
 from voc.errors import VocError
 from voc.redact import redact
 from voc.schema import Document, make_doc_id
@@ -85,21 +84,16 @@ class QuotaExhausted(VocError):
     """The API answered with quota_remaining 0: no further request may be made today."""
 
 
-class StackExchangeSource:
+class StackExchangeSource(BaseSource):
     key: ClassVar[str] = "stackexchange"
     Options = StackExchangeOptions
+    EMPTY: ClassVar[Cursor] = {"last_activity": None, "ids": []}
 
-    def __init__(self, name: str, options: StackExchangeOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
+    def __init__(self, name: str, options: StackExchangeOptions, client: Any = None, **kw: Any):
+        super().__init__(name, options, client=client, **kw)
         self.api_key = os.environ.get(KEY_ENV) or None
-        self._cursor: Cursor = {"last_activity": None, "ids": []}
         self._backoff: dict[str, float] = {}
         self._quota: dict[str, Any] = {}
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
 
     # -- API calls ---------------------------------------------------------------------------
     def call(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:

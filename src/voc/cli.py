@@ -184,14 +184,25 @@ def _exit_if_sources_failed(errors: list[dict]) -> None:
 
 @app.command()
 def fetch(url: str = typer.Argument(..., help="a forum page, topic JSON or listing URL"),
-          engine: str = typer.Option("auto", help="source type to parse with, or auto-detect")) -> None:
-    """Print the Documents one page yields as JSONL (nothing is stored): try a new site before adding it."""
-    from scrapers.fetch import fetch_page
+          engine: str = typer.Option("auto", help="source type to parse with, or auto-detect"),
+          explain: bool = typer.Option(False, "--explain", help="show per post where its author and date were found, "
+                                       "then a summary line, instead of JSONL")) -> None:
+    """Print the Documents one page yields as JSONL (nothing is stored): try a new site before adding it.
 
-    detected, docs = fetch_page(url, engine)
-    typer.echo(f"# engine: {detected}; {len(docs)} documents", err=True)
-    for doc in docs:
-        _echo_json(doc.to_json())
+    Authors are printed as pseudonyms made with a salt used for this command only (whether an author
+    was found, and which posts share one), never as names.
+    """
+    from scrapers.fetch import explain as explain_page
+    from scrapers.fetch import read_page, rows, summary, throwaway_salt
+
+    result, salt = read_page(url, engine), throwaway_salt()
+    if explain:
+        for line in explain_page(result, salt):
+            typer.echo(line)
+        return
+    typer.echo(f"# {summary(result)}", err=True)
+    for row in rows(result, salt):
+        _echo_json(row)
 
 
 @app.command()

@@ -35,8 +35,14 @@ class CrawlResult:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
-def build_source(study: Study, spec: SourceSpec, client: Any = None) -> Any:
-    """Instantiate the source plug-in a `[[sources]]` block names."""
+def build_source(study: Study, spec: SourceSpec, client: Any = None, hosts: Any = None) -> Any:
+    """Instantiate the source plug-in a `[[sources]]` block names.
+
+    Args:
+        client: the HTTP client to use (default: a new polite client with the study's settings).
+        hosts: the per-host politeness state (``scrapers.hosts.Hosts``) every source of one crawl
+            shares, so sources on one host share its rate limit, robots.txt and Crawl-delay.
+    """
     from scrapers.base import source_class, validate_source_options
     from scrapers.http import PoliteClient
 
@@ -50,7 +56,7 @@ def build_source(study: Study, spec: SourceSpec, client: Any = None) -> Any:
             settings.http_retries = study.crawl.max_retries
         if study.crawl.deadline is not None:
             settings.source_deadline = study.crawl.deadline
-        client = PoliteClient(settings)
+        client = PoliteClient(settings, hosts=hosts)
     return cls(spec.name, options, client=client, base_dir=study.base_dir)
 
 

@@ -19,8 +19,9 @@ from typing import ClassVar
 import duckdb
 import pytest
 
-from scrapers.base import MAX_JSON_DEPTH, MAX_LINE, Skips, bounded_lines, loads_json, validate_source_options
+from scrapers.base import MAX_LINE, Skips, bounded_lines, validate_source_options
 from scrapers.files import FileOptions, FileSource
+from scrapers.jsonio import MAX_JSON_DEPTH, loads_json
 from scrapers.reddit_dump import RedditDumpOptions, RedditDumpSource
 from scrapers.se_dump import SeDumpOptions, StackExchangeDumpSource
 from voc.crawl import crawl_source

@@ -3,7 +3,7 @@ import shutil
 
 from bs4 import BeautifulSoup
 
-from scrapers.discourse import DiscourseOptions, DiscourseSource
+from scrapers.forums.discourse import DiscourseOptions, DiscourseSource
 from scrapers.http import PoliteClient
 from voc.config import Settings
 from voc.schema import make_doc_id

@@ -7,11 +7,14 @@ import pytest
 from bs4 import BeautifulSoup
 from pydantic import ValidationError
 
-from scrapers import generic, vbulletin, xenforo
-from scrapers.forum import (ForumOptions, ForumSource, detect_engine, engine_classes, engine_options, is_first_page,
-                            next_link, page_number, parse_date, reply_count, thread_url_key)
+from scrapers.forum import ForumOptions, ForumSource, engine_options
+from scrapers.forums import generic, vbulletin, xenforo
+from scrapers.forums.dates import parse_date
+from scrapers.forums.detect import detect_engine, forum_engines
+from scrapers.forums.pages import is_first_page, next_link, page_number, reply_count, thread_url_key
+from scrapers.forums.phpbb import PhpbbSource
+from scrapers.forums.phpbb import parse_posts as phpbb_posts
 from scrapers.http import PoliteClient
-from scrapers.phpbb import PhpbbSource, parse_posts as phpbb_posts
 from tests.conftest import FIXTURES, QuietHandler
 from voc.config import Settings
 from voc.schema import make_doc_id, utcnow
@@ -317,7 +320,7 @@ def test_forum_source_runs_discourse_from_a_topic_url(shared, tmp_path, static_s
 
 
 def test_engine_options_from_the_shared_ones():
-    classes = engine_classes()
+    classes = forum_engines()
     disc = engine_options(classes["discourse"], ForumOptions(url="https://meta.example/forum/t/some-topic/57/3"))
     assert (disc.base_url, disc.topics) == ("https://meta.example/forum", [57])
     cat = engine_options(classes["discourse"], ForumOptions(url="https://d.example/c/espresso/12", max_threads=5))

@@ -1,7 +1,7 @@
 from bs4 import BeautifulSoup
 
 from scrapers.http import PoliteClient
-from scrapers.phpbb import PhpbbOptions, PhpbbSource, next_page, parse_posts, thread_key
+from scrapers.forums.phpbb import PhpbbOptions, PhpbbSource, next_page, parse_posts, thread_key
 from voc.config import Settings
 
 

@@ -158,3 +158,46 @@ def test_crawl_into_the_store_twice(dumps, tmp_path):
         rows = store.documents()
     assert (first.status, first.new, again.fetched) == ("completed", 8, 0)
     assert len(rows) == 8 and rows["author_hash"].notna().all() and set(rows["kind"]) == {"post", "comment"}
+
+
+# -- export shapes: Arctic Shift downloads, Pushshift / Arctic Shift API answers, Reddit listings ---------
+SUBMISSION = {"id": "1c2d3e4", "name": "t3_1c2d3e4", "subreddit": "RobotVacuums", "author": "mop_mom",
+              "created_utc": 1712650364, "title": "Mop pads smell after two weeks",
+              "selftext": "The D7 mop pads start to smell sour after about two weeks even though I wash them.",
+              "permalink": "/r/RobotVacuums/comments/1c2d3e4/mop_pads_smell_after_two_weeks/", "score": 12}
+COMMENT = {"id": "kz9y8x7", "name": "t1_kz9y8x7", "subreddit": "RobotVacuums", "author": "lint_trap",
+           "created_utc": 1712653964, "body": "Dry them fully before the next run, the dock keeps them damp.",
+           "link_id": "t3_1c2d3e4", "parent_id": "t3_1c2d3e4", "score": 7}
+
+
+def test_arctic_shift_posts_and_comments_downloads(tmp_path):
+    (tmp_path / "r_RobotVacuums_posts.jsonl").write_text(json.dumps(SUBMISSION) + "\n")
+    (tmp_path / "r_RobotVacuums_comments.jsonl").write_text(json.dumps(COMMENT) + "\n")
+    docs = list(source(tmp_path, path="r_RobotVacuums_*.jsonl").fetch(None))
+    by_id = {d.native_id: d for d in docs}
+    assert set(by_id) == {"t3_1c2d3e4", "t1_kz9y8x7"}
+    assert by_id["t1_kz9y8x7"].parent_id == by_id["t3_1c2d3e4"].doc_id and by_id["t1_kz9y8x7"].kind == "comment"
+    assert by_id["t3_1c2d3e4"].created_at == datetime(2024, 4, 9, 8, 12, 44)
+
+
+def test_api_answers_listings_and_wrapped_items(tmp_path):
+    # A saved search answer of the Pushshift / Arctic Shift API, pretty-printed as they come.
+    answer = {"data": [SUBMISSION, COMMENT], "metadata": {"total_results": 2}}
+    (tmp_path / "search.json").write_text(json.dumps(answer, indent=2))
+    assert [d.native_id for d in source(tmp_path, path="search.json").fetch(None)] == ["t3_1c2d3e4", "t1_kz9y8x7"]
+    # A Reddit Listing (the shape of reddit.com/r/<sub>/new.json), items without "id" but with their fullname.
+    listing = {"kind": "Listing", "data": {"after": None, "children": [
+        {"kind": "t3", "data": {k: v for k, v in SUBMISSION.items() if k != "id"}},
+        {"kind": "t1", "data": {k: v for k, v in COMMENT.items() if k != "id"}}]}}
+    (tmp_path / "new.json").write_text(json.dumps(listing))
+    docs = list(source(tmp_path, path="new.json").fetch(None))
+    assert [(d.native_id, d.kind) for d in docs] == [("t3_1c2d3e4", "post"), ("t1_kz9y8x7", "comment")]
+    assert docs[1].raw_ref == "new.json:2"  # the item's place in the document
+    # NDJSON of API-wrapped items, a submission known only by its permalink.
+    bare = {k: v for k, v in SUBMISSION.items() if k not in ("id", "name")}
+    (tmp_path / "wrapped.ndjson").write_text(json.dumps({"kind": "t3", "data": bare}) + "\n"
+                                             + json.dumps({"kind": "t1", "data": COMMENT}) + "\n")
+    assert [d.native_id for d in source(tmp_path, path="wrapped.ndjson").fetch(None)] == ["t3_1c2d3e4", "t1_kz9y8x7"]
+    (tmp_path / "odd.json").write_text(json.dumps({"data": {"after": None}}, indent=1))
+    with pytest.raises(VocError, match='odd.json: a JSON document without a list of items'):
+        list(source(tmp_path, path="odd.json").fetch(None))

@@ -5,28 +5,31 @@ are used when they cover at least as many posts as the page shows (some sites ma
 opening post). Otherwise the page is read heuristically: sibling elements that repeat (same tag,
 similar class set, digits ignored so ``bg1``/``bg2`` match) and mostly carry ``min_chars`` of text
 are the posts; in each, the author is the element named like a user name (or ``itemprop``/``rel``
-author), the date the first ``<time>``, date-classed element or date-like text outside the body,
-and the body the descendant holding the most direct text once author, date, quote and signature
-blocks are set aside. Pages are followed through ``rel=next`` or a "Next"/"›"/"»" link.
+author), and the body the descendant holding the most direct text once author, date, quote and signature
+blocks are set aside. The date is the post's own (:func:`scrapers.forums.dates.post_date`), never a
+join or edit date. Pages are followed through ``rel=next`` or a "Next"/"›"/"»" link.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from pydantic import Field
 
-from scrapers.base import html_to_text, loads_json
-from scrapers.forum import (ThreadCrawlSource, UrlOptions, html_page, is_first_page, join_url, next_link,
-                            page_base, parse_date, thread_url_key)
-from voc.schema import Document, make_doc_id, stable_id
+from scrapers import schemaorg
+from scrapers.base import html_to_text
+from scrapers.forums.crawl import ThreadCrawlSource, UrlOptions
+from scrapers.forums.dates import Found, describe, parse_date, post_date
+from scrapers.forums.markup import add_post
+from scrapers.forums.pages import (canonical_key, html_page, is_first_page, join_url, next_link, page_base,
+                                   page_languages, page_title)
+from voc.schema import Document, stable_id
 
 _INLINE = frozenset("a abbr b bdi br cite del dfn em font i img ins kbd mark q s small span strike strong sub "
                     "sup tt u var wbr".split())
@@ -43,13 +46,9 @@ _NAME_RE = re.compile(r"(user|author|poster|member)[-_]?name|username|nickname|(
 _WHO_RE = re.compile(r"author|user|poster|member", re.I)
 _NOT_WHO_RE = re.compile(r"role|title|rank|avatar|status|info|stat|badge|count|level|group|since|join|online|"
                          r"offline|content|text|body|signature|link|id$", re.I)
-_DATE_CLASS_RE = re.compile(r"date|time|when|posted|published|created", re.I)
-_NOT_DATE_RE = re.compile(r"update|edit|join|since|regist|last|birth", re.I)
-_OTHER_DATE_RE = re.compile(r"join|regist|member since|last (edit|seen|visit|active|post)|edited|updated|birthday",
-                            re.I)
 # A quote box without markup to tell it by, only its caption ("Quote:", "Originally Posted by x").
 _CAPTION_RE = re.compile(r"^(quote:|originally posted by\b|\S[^\n]{0,40}\b(wrote|said|schrieb|a écrit)\s*:)", re.I)
-_POST_TYPES = ("DiscussionForumPosting", "Comment", "SocialMediaPosting")
+_POST_TYPES = {"DiscussionForumPosting", "Comment", "SocialMediaPosting"}
 _DROP_TAGS = _NOT_TEXT - {"time", "h4", "h5", "h6", "code", "pre"}  # html_to_text drops code itself
 _NO_GROUPS = _NOT_TEXT - {"header", "footer", "form", "aside"}  # forums wrap post lists in these
 
@@ -63,8 +62,8 @@ class GenericOptions(UrlOptions):
 @dataclass
 class _Post:
     text: str
-    author: str | None
-    created: datetime | None
+    author: Found | None
+    created: Found | None
     pid: str | None
     link: str | None
 
@@ -159,42 +158,15 @@ def _name_of(el: Tag) -> str | None:
     return None
 
 
-def _find_author(scope: Tag, body: Tag | None) -> str | None:
+def _find_author(scope: Tag, body: Tag | None) -> Found | None:
     tagged = scope.find_all(class_=True)
     tiers = [
         scope.select("[itemprop=author], [rel~=author]"),
         [el for el in tagged if any(_NAME_RE.search(c) for c in _classes(el))],
         [el for el in tagged if any(_WHO_RE.search(c) and not _NOT_WHO_RE.search(c) for c in _classes(el))],
     ]
-    return next((name for tier in tiers for el in tier if _outside(el, scope, body) and (name := _name_of(el))), None)
-
-
-def _usable_date_el(el: Tag, scope: Tag, body: Tag | None) -> bool:
-    """Outside body and quotes, and not a join, edit or last-seen date ("Joined: ...", "<dt>Join Date</dt>")."""
-    if not _outside(el, scope, body):
-        return False
-    bits = [el.get_text(" ", strip=True)]
-    for prev in (el.previous_sibling, el.find_previous_sibling()):
-        if prev is not None:
-            bits.append(prev.get_text(" ", strip=True) if isinstance(prev, Tag) else str(prev))
-    return not _OTHER_DATE_RE.search(" ".join(bits))
-
-
-def _find_date(scope: Tag, body: Tag | None) -> datetime | None:
-    """<time>/itemprop dates first, then date-classed elements (attributes, then text), then any date-like text."""
-    attrs = ("datetime", "content", "data-time", "data-timestamp", "title")
-    marked = scope.select("time[datetime], [itemprop=datePublished], [itemprop=dateCreated]")
-    classed = [el for el in scope.find_all(class_=True)
-               if any(_DATE_CLASS_RE.search(c) and not _NOT_DATE_RE.search(c) for c in _classes(el))]
-    candidates = [(el, [el.get(a) for a in attrs] + [el.get_text(" ", strip=True)]) for el in (*marked, *classed)]
-    candidates += [(s.parent, [s]) for s in scope.find_all(string=True)
-                   if type(s) is NavigableString and s.parent.name not in ("script", "style") and s.strip()]
-    for el, values in candidates:
-        if _usable_date_el(el, scope, body):
-            found = next((d for v in values if v and (d := parse_date(v.strip()))), None)
-            if found:
-                return found
-    return None
+    return next((Found(name, describe(el)) for tier in tiers for el in tier
+                 if _outside(el, scope, body) and (name := _name_of(el))), None)
 
 
 def _find_id(scopes: list[Tag], body: Tag | None) -> tuple[str | None, str | None]:
@@ -214,11 +186,16 @@ def _find_id(scopes: list[Tag], body: Tag | None) -> tuple[str | None, str | Non
     return pid, None
 
 
-def _read_block(block: Tag, partner: Tag | None) -> _Post:
+def _read_block(block: Tag, partner: Tag | None, now: datetime | None, langs: list[str] | None) -> _Post:
     body = _find_body(block)
     scopes = [block, partner] if partner is not None else [block]
     author = next((a for s in scopes if (a := _find_author(s, body))), None)
-    created = next((d for s in scopes if (d := _find_date(s, body))), None)
+    created = None
+    for scope in scopes:
+        # A post's date is never inside its text or a quote (someone else's).
+        skip = [body, *(el for el in scope.find_all(True) if _hard(el))]
+        if created := post_date(scope, skip=skip, now=now, languages=langs):
+            break
     pid, link = _find_id(scopes, body)
     return _Post(body_text(body) if body is not None else "", author, created, pid, link)
 
@@ -256,8 +233,9 @@ def _partners(members: list[Tag]) -> list[Tag | None]:
     return prevs
 
 
-def post_blocks(soup: BeautifulSoup, min_chars: int) -> list[_Post]:
+def post_blocks(soup: BeautifulSoup, min_chars: int, now: datetime | None = None) -> list[_Post]:
     """The best group of repeated blocks that mostly carry ``min_chars`` of text, read as posts."""
+    langs = page_languages(soup)
     root = soup.body or soup
     best: list[_Post] = []
     best_score = 0.0
@@ -267,7 +245,7 @@ def post_blocks(soup: BeautifulSoup, min_chars: int) -> list[_Post]:
         for members in _sibling_groups(parent):
             if sum(len(m.get_text(" ", strip=True)) >= min_chars for m in members) < 2:
                 continue
-            posts = [_read_block(m, p) for m, p in zip(members, _partners(members))]
+            posts = [_read_block(m, p, now, langs) for m, p in zip(members, _partners(members))]
             strong = sum(len(p.text) >= min_chars for p in posts)
             if strong < 2 or strong * 2 < len(posts):
                 continue
@@ -282,109 +260,65 @@ def post_blocks(soup: BeautifulSoup, min_chars: int) -> list[_Post]:
 
 
 # -- schema.org ---------------------------------------------------------------------------------
-def _types(item: dict) -> set[str]:
-    types = item.get("@type") or []
-    return {str(t).rsplit("/", 1)[-1] for t in (types if isinstance(types, list) else [types])}
+def _date(item: dict, now: datetime | None) -> Found | None:
+    value = schemaorg.string(item.get("datePublished")) or schemaorg.string(item.get("dateCreated"))
+    when = parse_date(value, now)
+    return Found(when, "datePublished") if when else None
 
 
-def _jsonld_items(data: Any, parent: dict | None = None) -> Iterator[tuple[dict, dict | None]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _jsonld_items(item, parent)
-    elif isinstance(data, dict):
-        is_post = bool(_types(data) & set(_POST_TYPES))
-        if is_post:
-            yield data, parent
-        for key in ("@graph", "mainEntity", "comment", "hasPart"):
-            if key in data:
-                yield from _jsonld_items(data[key], data if is_post else parent)
-
-
-def _person(value: Any) -> str | None:
-    value = (value or [None])[0] if isinstance(value, list) else value
-    value = value.get("name") or value.get("alternateName") if isinstance(value, dict) else value
-    return str(value).strip() if value else None
-
-
-def _jsonld_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
+def structured_posts(soup: BeautifulSoup, now: datetime | None = None) -> list[tuple[_Post, str | None, bool]]:
+    """Posts marked up as schema.org DiscussionForumPosting/Comment (JSON-LD, else microdata):
+    (post, the id of the comment it answers, whether it opens the thread)."""
     found = []
-    for script in soup.select('script[type="application/ld+json"]'):
-        try:
-            data = loads_json(script.string or "", strict=False)  # raw newlines inside strings are common
-        except ValueError:
-            continue  # a broken block on one page should not stop the crawl
-        for item, parent in _jsonld_items(data):
-            text = _string(item.get("text")) or _string(item.get("articleBody")) or ""
-            text = html_to_text(text) if "<" in text else "\n".join(" ".join(ln.split()) for ln in text.splitlines())
-            post = _Post(text, _person(item.get("author")), parse_date(item.get("datePublished")
-                                                                       or item.get("dateCreated")),
-                         _jsonld_id(item), _string(item.get("url")) or _string(item.get("@id")))
-            replied = parent is not None and "Comment" in _types(parent)
-            found.append((post, _jsonld_id(parent) if replied else None, "DiscussionForumPosting" in _types(item)))
+    for block in schemaorg.jsonld(soup):
+        for item, parent in schemaorg.nested(block, _POST_TYPES):
+            text = schemaorg.text_of(item.get("text")) or schemaorg.text_of(item.get("articleBody"))
+            name = schemaorg.person(item.get("author"))
+            post = _Post(text, Found(name, "author") if name else None, _date(item, now), schemaorg.item_id(item),
+                         schemaorg.string(item.get("url")) or schemaorg.string(item.get("@id")))
+            replied = "Comment" in schemaorg.types(parent)
+            found.append((post, schemaorg.item_id(parent) if replied else None,
+                          "DiscussionForumPosting" in schemaorg.types(item)))
+    if not found:
+        for el, item, outer in schemaorg.microdata(soup, _POST_TYPES):
+            body, author = schemaorg.own_property(el, "text") or schemaorg.own_property(el, "articleBody"), \
+                schemaorg.own_property(el, "author")
+            name = _name_of(author) if author is not None else None
+            link = schemaorg.string(item.get("url"))
+            post = _Post(body_text(body) if body is not None else "", Found(name, describe(author)) if name else None,
+                         _date(item, now), schemaorg.item_id(item) or (link.partition("#")[2] if link else None), link)
+            replied = outer is not None and "Comment" in schemaorg.types({"@type": outer["itemtype"]})
+            found.append((post, outer.get("id") if replied else None,
+                          "DiscussionForumPosting" in schemaorg.types(item)))
     return [f for f in found if f[0].text.strip()]
 
 
-def _jsonld_id(item: dict) -> str | None:
-    link = _string(item.get("url")) or _string(item.get("@id")) or ""
-    return str(item.get("identifier") or "") or link.partition("#")[2] or None
-
-
-def _string(value: Any) -> str | None:
-    """A JSON-LD value that should be text, None when it is not (pages put lists and objects anywhere)."""
-    return value if isinstance(value, str) else None
-
-
-def _microdata_posts(soup: BeautifulSoup) -> list[tuple[_Post, str | None, bool]]:
-    found = []
-    items = [el for el in soup.select("[itemscope][itemtype]") if el["itemtype"].rstrip("/").endswith(_POST_TYPES)]
-    for item in items:
-        def own(prop: str) -> Tag | None:
-            return next((el for el in item.select(f"[itemprop~={prop}]")
-                         if el.find_parent(attrs={"itemscope": True}) is item), None)
-        body = own("text") or own("articleBody")
-        author, date, link = own("author"), own("datePublished") or own("dateCreated"), own("url")
-        href = (link.get("href") or link.get("content")) if link else None
-        outer = item.find_parent(attrs={"itemscope": True})
-        parent = outer.get("id") if outer is not None and outer.get("itemtype", "").endswith("Comment") else None
-        post = _Post(body_text(body) if body else "", _name_of(author) if author else None,
-                     parse_date(date.get("datetime") or date.get("content") or date.get_text(strip=True))
-                     if date else None, item.get("id") or (href.partition("#")[2] if href else None), href)
-        found.append((post, parent, item["itemtype"].endswith("DiscussionForumPosting")))
-    return [f for f in found if f[0].text]
-
-
 # -- pages --------------------------------------------------------------------------------------
-def _title(soup: BeautifulSoup) -> str | None:
-    og, h1 = soup.select_one('meta[property="og:title"][content]'), soup.select_one("h1")
-    if og or h1:
-        return og["content"].strip() if og else h1.get_text(" ", strip=True)
-    return re.split(r" [-|–] ", soup.title.get_text(strip=True))[0] if soup.title else None
-
-
-def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40) -> list[Document]:
-    """The posts of one thread page of unknown software as Documents."""
+def parse_page(source: str, soup: BeautifulSoup, url: str, min_chars: int = 40, now: datetime | None = None,
+               notes: dict | None = None) -> list[Document]:
+    """The posts of one thread page of unknown software as Documents (``notes``: where authors and
+    dates were found)."""
     host, base = urlsplit(url).netloc, page_base(soup, url)
-    canonical = soup.select_one("link[rel=canonical][href]")
-    thread = thread_url_key((join_url(base, canonical["href"]) if canonical else None) or url)
-    title = _title(soup)
-    structured = _jsonld_posts(soup) or _microdata_posts(soup)
-    heuristic = post_blocks(soup, min_chars)
+    thread, title = canonical_key(soup, url), page_title(soup)
+    structured = structured_posts(soup, now)
+    heuristic = post_blocks(soup, min_chars, now)
     if structured and len(structured) >= len(heuristic):
         rows = structured
     else:
         opener = is_first_page(soup, url)
         rows = [(p, None, opener and i == 0) for i, p in enumerate(heuristic)]
-    docs, ids = [], set()
+    docs: list[Document] = []
+    ids = set()
     for post, parent_pid, opening in rows:
+        author, created = post.author.value if post.author else None, post.created.value if post.created else None
         pid = post.pid if post.pid and post.pid not in ids else None
-        native = f"{host}:{pid}" if pid else f"{host}:h{stable_id(thread, post.author, post.created, post.text[:200])}"
         ids.add(post.pid)
-        docs.append(Document(
-            source=source, native_id=native, kind="post" if opening else "comment", text=post.text,
-            url=(join_url(base, post.link) if post.link else None) or (f"{url.split('#')[0]}#{pid}" if pid else url),
-            thread_id=thread, parent_id=make_doc_id(source, f"{host}:{parent_pid}") if parent_pid else None,
-            author=post.author, created_at=post.created, title=title, raw_ref=url,
-        ))
+        add_post(docs, notes, source=source, text=post.text, thread=thread, title=title, page=url,
+                 native=f"{host}:{pid}" if pid else f"{host}:h{stable_id(thread, author, created, post.text[:200])}",
+                 url=(join_url(base, post.link) if post.link else None)
+                 or (f"{url.split('#')[0]}#{pid}" if pid else url),
+                 author=post.author, date=post.created, opening=opening,
+                 parent=f"{host}:{parent_pid}" if parent_pid else None)
     return docs
 
 
@@ -396,15 +330,15 @@ class GenericSource(ThreadCrawlSource):
         return True  # listings of unknown software are not read: the start URL is a thread
 
     def parse_thread_page(self, soup: BeautifulSoup, url: str) -> list[Document]:
-        return parse_page(self.name, soup, url, self.opts.min_chars)
+        return parse_page(self.name, soup, url, self.opts.min_chars, now=self.now, notes=self.notes)
 
     def next_page(self, soup: BeautifulSoup, url: str) -> str | None:
         return next_link(soup, url, ("a[rel~=next]", "link[rel~=next]"), by_text=True)
 
     @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
-        """Any HTML page with schema.org forum posts or at least two post-like blocks."""
+    def detect_score(cls, url: str, body: str, content_type: str) -> int:
+        """1 (the fallback) for any HTML page with schema.org forum posts or two post-like blocks."""
         if not html_page(body, content_type):
-            return False
+            return 0
         soup = BeautifulSoup(body, "lxml")
-        return bool(_jsonld_posts(soup) or _microdata_posts(soup) or len(post_blocks(soup, 40)) >= 2)
+        return int(bool(structured_posts(soup) or len(post_blocks(soup, 40)) >= 2))

@@ -3,25 +3,42 @@
 Topics come from /latest.json (or /c/<category>.json), pages of it via ``more_topics_url``;
 each topic's posts from /t/<id>.json, and the posts beyond its first page from
 /t/<id>/posts.json?post_ids[]=... in chunks of 20, as the Discourse web client does.
+
+A single page (``voc fetch``) may also be a topic's HTML: the rendered post stream a browser
+saves (``article[data-post-id]``, same ids as the API) or the crawler view Discourse serves
+without JavaScript (``div.crawler-post``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from scrapers.base import Cursor, SourceOptions, html_to_text, loads_json, parse_ts
-from scrapers.forum import join_url
-from scrapers.http import PoliteClient, check_url
+from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, parse_ts
+from scrapers.forums.markup import Markup, read_posts
+from scrapers.forums.pages import html_page, join_url, signature_score
+from scrapers.http import check_url
+from scrapers.jsonio import loads_json
 from voc.errors import VocError
 from voc.schema import Document, make_doc_id
 
 CHUNK = 20
+# The post stream as a browser renders it: the same post ids as the JSON API.
+RENDERED = Markup(
+    posts="article[data-post-id]", body=".cooked", pid="@data-post-id", id_prefix="post:", host_ids=False,
+    author=(".names .first.username a", ".names .username a", ".names a@data-user-card"),
+    date=(".post-date [data-time]", ".post-info .relative-date", "a.post-date"), link="a.post-date",
+    drop=("aside.onebox",), skip=".deleted", opener="#post_1",
+)
+# The crawler view (no JavaScript): schema.org microdata, ids by post number.
+CRAWLER = Markup(posts="div.crawler-post", body="[itemprop=text]", id_prefix="n",
+                 author=("[itemprop=author] [itemprop=name]", ".creator a"), date=("time[itemprop=datePublished]",))
 
 
 class DiscourseOptions(SourceOptions):
@@ -37,18 +54,13 @@ class DiscourseOptions(SourceOptions):
         return check_url(v).rstrip("/")
 
 
-class DiscourseSource:
+class DiscourseSource(BaseSource):
     key: ClassVar[str] = "discourse"
     Options = DiscourseOptions
-
-    def __init__(self, name: str, options: DiscourseOptions, client: PoliteClient | None = None, **_: Any):
-        self.name = name
-        self.opts = options
-        self.client = client or PoliteClient()
-        self._cursor: Cursor = {"topics": {}}
-
-    def cursor(self) -> Cursor:
-        return json.loads(json.dumps(self._cursor))
+    EMPTY: ClassVar[Cursor] = {"topics": {}}
+    FORUM_ENGINE: ClassVar[bool] = True
+    SIGNATURES = (r"data-discourse-setup", r'class="[^"]*\bcooked\b', r"topic-post", r"crawler-post",
+                  r'data-post-id="\d+"', r"discourse-(reactions|solved|topic|post)", r"/t/[^\"'/\s]+/\d+")
 
     # -- crawling ----------------------------------------------------------------------------
     def listing(self) -> Iterator[dict[str, Any]]:
@@ -79,7 +91,7 @@ class DiscourseSource:
                 url = f"{parts.scheme}://{parts.netloc}{parts.path}.json" + (f"?{parts.query}" if parts.query else "")
 
     def fetch(self, since: Cursor | None) -> Iterator[Document]:
-        self._cursor = {"topics": dict((since or {}).get("topics", {}))}
+        self._cursor = self.resume(since)
         for n, summary in enumerate(self.listing()):
             if n >= self.opts.max_topics:
                 break
@@ -113,16 +125,32 @@ class DiscourseSource:
 
     # -- single pages (voc fetch) ----------------------------------------------------------
     @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
+    def detect_score(cls, url: str, body: str, content_type: str) -> int:
+        """100 for the API's topic, posts and listing JSON; for HTML, the signatures of its pages."""
+        if html_page(body, content_type) and not body.lstrip().startswith(("{", "[")):
+            return signature_score(body, cls.SIGNATURES, "discourse")
         if "json" not in content_type and not body.lstrip().startswith("{"):
-            return False
+            return 0
         try:
             data = loads_json(body)
         except ValueError:
-            return False
-        return isinstance(data, dict) and ("post_stream" in data or "latest_posts" in data)
+            return 0
+        if not isinstance(data, dict):
+            return 0
+        listing = isinstance(data.get("topic_list"), dict) and "topics" in data["topic_list"]
+        return 100 if ("post_stream" in data or "latest_posts" in data or listing) else 0
 
-    def page_documents(self, url: str, body: str) -> list[Document]:
+    @classmethod
+    def detect(cls, url: str, body: str, content_type: str) -> bool:
+        return cls.detect_score(url, body, content_type) > 0
+
+    def page_documents(self, url: str, body: str, now: datetime | None = None,
+                       notes: dict | None = None) -> list[Document]:
+        """The posts of one topic page: API JSON, or the topic's HTML (``notes`` as in :func:`read_posts`)."""
+        if not body.lstrip().startswith(("{", "[")) and html_page(body, ""):
+            soup = BeautifulSoup(body, "lxml")
+            markup = RENDERED if soup.select_one(RENDERED.posts) else CRAWLER
+            return read_posts(self.name, soup, url, markup, now=now, notes=notes)
         try:
             data = loads_json(body)
         except ValueError as err:
@@ -132,7 +160,11 @@ class DiscourseSource:
         numbers = {p["post_number"]: p["id"] for p in posts}
         base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
         docs = [post_document(self.name, base, p, data, numbers) for p in posts]
-        return [d for d in docs if d is not None]
+        docs = [d for d in docs if d is not None]
+        if notes is not None:
+            notes.update({d.native_id: {"author": "username" if d.author else None,
+                                        "date": "created_at" if d.created_at else None} for d in docs})
+        return docs
 
 
 # -- the JSON's shape: a hostile or broken server may answer anything ------------------------------

@@ -1,29 +1,46 @@
-"""vBulletin 3 and 4 forums from their HTML pages (showthread / forumdisplay).
+"""vBulletin 3, 4 and 5 forums from their HTML pages (showthread / forumdisplay, vB5 topics).
 
 vBulletin 4 posts are ``li.postcontainer`` (``li.postbitlegacy``) with ``id="post_<id>"``; vBulletin
-3 posts are ``table#post<id>``. Both keep a post's own text in ``div#post_message_<id>``. Quotes
-(vB4 ``div.bbcode_container``; vB3 a "Quote:" caption over a ``td.alt2`` box) are dropped; the
-signature sits outside the message div. Pages and listings follow ``a[rel=next]``.
+3 posts are ``table#post<id>`` (or, in customised skins, any element with that id). Both keep a
+post's own text in ``div#post_message_<id>``. Quotes (vB4 ``div.bbcode_container``; vB3 a "Quote:"
+caption over a ``td.alt2`` box) are dropped; the signature sits outside the message div. The date
+is the post header's (``span.date``, ``td.postdate``, the header row), never the "Join Date" or
+"Registered" of the author column. vBulletin 5 posts are ``li.b-post`` read with a :class:`Markup`.
+Pages and listings follow ``a[rel=next]``.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.base import html_to_text
-from scrapers.forum import (ThreadCrawlSource, ThreadForumOptions, html_page, is_first_page, join_url,
-                            next_link, page_base, parse_date, reply_count)
-from voc.schema import Document, make_doc_id
+from scrapers.forums.crawl import ThreadForumOptions
+from scrapers.forums.dates import post_date
+from scrapers.forums.markup import Listing, Markup, MarkupSource, add_post, find_author, listing_rows, read_posts
+from scrapers.forums.pages import is_first_page, join_url, page_base, page_languages
+from voc.schema import Document
 
 _VB4_POSTS = "li.postcontainer[id^=post_], li.postbitlegacy[id^=post_], li.postbit[id^=post_]"
 _CAPTION_RE = re.compile(r"^(quote|code|php code|html code):?$", re.I)
 _THREAD_ID_RE = re.compile(r"(?:[?&]t=|showthread\.php\?|/threads/)(\d+)")
 _POST_ID_RE = re.compile(r"[?&]p=(\d+)")
+_AUTHOR = (".username_container .username", "a.username", "span.username", "a.bigusername", "div[id^=postmenu_]")
+# The post header's date in vB4, in customised vB3 skins, then vB3's default header row.
+_DATE = ("span.date", "td.postdate", ".postdate", ".posthead .date", "td.thead")
+VB5 = Markup(
+    posts="li.b-post[data-node-id]", body=".js-post__content-text", pid="@data-node-id",
+    author=(".b-userinfo .author", "[itemprop=author] [itemprop=name]"),
+    date=(".b-post__timestamp time", "time[itemprop=dateCreated]"), link="a.b-post__count",
+    drop=(".b-post__edit", ".js-post__signature", ".b-post-attachments"), skip=".b-post--deleted",
+    opener=".b-post--first",
+)
+LISTING = Listing(link="a[id^=thread_title_][href]", replies='a[href*="whoposted"]')
 
 
 class VbulletinOptions(ThreadForumOptions):
@@ -52,10 +69,12 @@ def thread_title(soup: BeautifulSoup) -> str | None:
 
 
 def _posts(soup: BeautifulSoup) -> list[tuple[str, Tag]]:
-    """(post id, container) in page order: vB4 list items, else vB3 tables."""
+    """(post id, container) in page order: vB4 list items, else vB3 tables (customised skins put
+    the ``post<id>`` id on a div or a table of their own)."""
     found = [(el["id"].removeprefix("post_"), el) for el in soup.select(_VB4_POSTS)]
     if not found:
-        found = [(el["id"][4:], el) for el in soup.select("table[id^=post]")]
+        found = [(el["id"][4:], el) for el in soup.select("table[id^=post], div[id^=post]")
+                 if re.fullmatch(r"post\d+", el["id"]) and el.select_one(f"div#post_message_{el['id'][4:]}")]
     return [(pid, el) for pid, el in found if pid.isdigit()]
 
 
@@ -81,22 +100,18 @@ def message_text(message: Tag) -> str:
     return html_to_text(message, drop=("div.bbcode_container", ".signature", ".signaturecontainer"))
 
 
-def _author(post: Tag) -> str | None:
-    el = post.select_one(".username_container .username, a.username, span.username, a.bigusername")
-    el = el or post.select_one("div[id^=postmenu_]")  # vB3 styles that drop the bigusername class
-    return el.get_text(" ", strip=True) if el else None
+def parse_posts(source: str, soup: BeautifulSoup, url: str, now: datetime | None = None,
+                notes: dict | None = None) -> list[Document]:
+    """Every post on one vBulletin thread page as a Document (deleted ones have no message).
 
-
-def _date_text(post: Tag) -> str | None:
-    el = post.select_one("span.date") or post.select_one("td.thead")
-    return el.get_text(" ", strip=True) if el else None
-
-
-def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
-    """Every post on one vBulletin 3/4 thread page as a Document (deleted ones have no message)."""
+    ``now`` is the page's fetch time ("Yesterday, 11:20 AM"); ``notes`` collects where each
+    author and date were found.
+    """
+    if soup.select_one(VB5.posts):
+        return read_posts(source, soup, url, VB5, now=now, notes=notes)
     host = urlsplit(url).netloc
     thread, title, base = thread_key(soup, url), thread_title(soup), page_base(soup, url)
-    opener = is_first_page(soup, url)
+    opener, langs = is_first_page(soup, url), page_languages(soup)
     docs = []
     for pid, post in _posts(soup):
         message = post.select_one(f"div#post_message_{pid}")
@@ -106,57 +121,31 @@ def parse_posts(source: str, soup: BeautifulSoup, url: str) -> list[Document]:
         counter = post.select_one("a.postcounter[href]")
         source_link = message.select_one(".bbcode_postedby a[href]")
         parent = _POST_ID_RE.search(source_link["href"]) if source_link else None
-        docs.append(Document(
-            source=source,
-            native_id=f"{host}:post{pid}",
-            kind="post" if opener and not docs else "comment",
-            text=text,
-            url=(join_url(base, counter["href"]) if counter else None) or f"{url.split('#')[0]}#post{pid}",
-            thread_id=thread,
-            parent_id=make_doc_id(source, f"{host}:post{parent.group(1)}") if parent else None,
-            author=_author(post),
-            created_at=parse_date((_date_text(post) or "").replace(",", " ")),
-            title=title,
-            raw_ref=url,
-        ))
+        author = find_author(post, _AUTHOR, [message])
+        date = post_date(post, selectors=_DATE, skip=[message], now=now, languages=langs)
+        add_post(docs, notes, source=source, native=f"{host}:post{pid}", text=text, thread=thread, title=title,
+                 url=(join_url(base, counter["href"]) if counter else None) or f"{url.split('#')[0]}#post{pid}",
+                 page=url, author=author, date=date, opening=opener and not docs,
+                 parent=f"{host}:post{parent.group(1)}" if parent else None)
     return docs
 
 
 def listing_threads(soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
     """Thread rows of a forumdisplay page: link, title and posts (replies + 1, from "who posted")."""
-    rows, base = [], page_base(soup, url)
-    for link in soup.select("a[id^=thread_title_][href]"):
-        target = join_url(base, link["href"])
-        if target is None:
-            continue
-        row = link.find_parent(["li", "tr"])
-        who = row.select_one('a[href*="whoposted"]') if row else None
-        n = reply_count(who.get_text() if who else None)
-        rows.append({"url": target, "title": link.get_text(strip=True),
-                     "posts": n + 1 if n is not None else None})
-    return rows
+    return listing_rows(soup, url, LISTING)
 
 
-class VbulletinSource(ThreadCrawlSource):
+class VbulletinSource(MarkupSource):
     key: ClassVar[str] = "vbulletin"
     Options = VbulletinOptions
-
-    def is_thread_page(self, soup: BeautifulSoup) -> bool:
-        return bool(soup.select_one("div[id^=post_message_]"))
+    MARKUP = VB5
+    THREAD = "div[id^=post_message_], li.b-post[data-node-id]"
+    LISTINGS = (LISTING,)
+    NEXT, NEXT_BY_TEXT = ("a[rel=next]", "link[rel=next]"), False
+    SIGNATURES = (r"post_message_\d+", r"postmenu_\d+", r"vbmenu_", r"showthread\.php", r"showpost\.php",
+                  r"thread_title_\d+", r"postcontainer|postbitlegacy", r"clientscript/vbulletin", r"\bvbulletin\b",
+                  r'class="b-post\b', r"js-post__content-text", r"data-node-id=")
+    GENERATOR = "vbulletin"
 
     def parse_thread_page(self, soup: BeautifulSoup, url: str) -> list[Document]:
-        return parse_posts(self.name, soup, url)
-
-    def listing_threads(self, soup: BeautifulSoup, url: str) -> list[dict[str, Any]]:
-        return listing_threads(soup, url)
-
-    def next_page(self, soup: BeautifulSoup, url: str) -> str | None:
-        return next_link(soup, url, ("a[rel=next]", "link[rel=next]"))
-
-    @classmethod
-    def detect(cls, url: str, body: str, content_type: str) -> bool:
-        if not html_page(body, content_type):
-            return False
-        lowered = body.lower()
-        return "vbulletin" in lowered and ("post_message_" in lowered or "thread_title_" in lowered)
-
+        return parse_posts(self.name, soup, url, now=self.now, notes=self.notes)
