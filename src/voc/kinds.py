@@ -25,6 +25,8 @@ class Kind:
             not name personas.
         strength: whether insights of the kind carry must/nice.
         roles: whether insights of the kind carry buying roles.
+        segments: whether personas are segmented on it (needs, triggers, pains, doubts); who
+            takes part in a decision describes a segment but does not make one.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Kind:
     phrase: str = ""
     strength: bool = False
     roles: bool = False
+    segments: bool = True
 
 
 KINDS: tuple[Kind, ...] = (
@@ -53,7 +56,7 @@ KINDS: tuple[Kind, ...] = (
          "#5b8c2a", "Success", "buyer", "who wants {}"),
     Kind("buying_role", "Buying roles",
          "Who takes part in the decision and how: who starts, researches, influences, decides and pays.",
-         "#7b4f9d", "Decided by", "buyer", roles=True),
+         "#7b4f9d", "Decided by", "buyer", roles=True, segments=False),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 INSIGHT_KINDS: tuple[str, ...] = tuple(k.name for k in KINDS)

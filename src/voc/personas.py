@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
-from voc.kinds import BY_NAME, KINDS
+from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 
 STABILITY_ROUNDS = 12
@@ -49,6 +49,7 @@ def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     No IDF weighting: on the demo corpus it made every split less reproducible (mean ARI at
     k=4 fell from 0.76 to 0.45) because rare themes voiced once pulled voices around.
     """
+    items = items[items["kind"].isin([k.name for k in KINDS if k.segments])]
     feat = items["kind"] + ":" + items["topic_key"].astype(str)
     # Rows in the order of each voice's first sentence, not of the voice ids: those are keyed
     # hashes, and k-means on rows in hash order would give other personas under another salt.
@@ -223,8 +224,9 @@ def _head(name: str) -> str:
 
 def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
     """One line with the segment's most distinctive theme per kind."""
-    # Triggers and needs first: they are what segments are built on.
-    order = ["purchase_trigger", "must_have_feature"] + [k.name for k in KINDS if k.name not in
+    # Triggers and needs first: they are what segments are built on. Buying roles are not themes
+    # (the card says who decides in its own section).
+    order = ["purchase_trigger", "must_have_feature"] + [k.name for k in KINDS if k.segments and k.name not in
                                                          ("purchase_trigger", "must_have_feature")]
     heads = {name: BY_NAME[name].card_head for name in order}
     parts = [f"{head}: {_label(best)}" for kind, head in heads.items()
@@ -241,21 +243,26 @@ def interview_questions(persona: dict[str, Any]) -> dict[str, list[str]]:
         its = sorted(items.get(kind) or [], key=lambda it: -it.get("lift", 1.0) * np.log1p(it["count"]))
         return f"“{_label(its[i])}”" if len(its) > i else None
 
-    success = [f"What would {f} have to look like for you to call the purchase a success?" if (f := top("must_have_feature")) else
-               "What would you check in the first month to decide it was worth it?",
+    outcome, need = top("success_factor"), top("must_have_feature")
+    success = [f"You judge it by {outcome}: how would you know, a month in, that it delivers?" if outcome else
+               # The data did not say what success means to them: ask it outright.
+               "What result would make you call the purchase a success, and how soon would you know?",
+               f"How important is {need} to that result, and what would “good enough” look like?" if need else
+               "Which capability would you refuse to buy without?",
                f"How do you deal with {p} today, and what would “solved” look like?" if (p := top("pain_point")) else
-               "What annoys you most about how you do this today?",
-               "Which of these would you give up first if you had to, and which never?"]
+               "What annoys you most about how you do this today?"]
     barriers = [f"What nearly stopped you from buying? How much did {o} weigh?" if (o := top("objection")) else
                 "What nearly stopped you from buying?",
                 f"What would someone have to show you to settle your doubts about {o2}?" if (o2 := top("objection", 1) or top("objection")) else
                 "Whose opinion would settle your doubts?",
                 "What would make you return it or advise a friend against it?"]
     channels = ", ".join(c["channel"] for c in persona.get("channels", [])[:3])
+    named = [r["role"].replace("_", " ") for r in persona.get("buying_process") or []]
     journey = [f"Tell me about the moment {t} came up: what did you do first?" if (t := top("purchase_trigger")) else
                "What happened that made you start looking?",
                f"Where did you look for advice{f' (for example {channels})' if channels else ''}, and which answer convinced you?",
-               "Who else had a say, and what did they care about?"]
+               (f"You mentioned a {named[0]}: who else had a say, who compared the options, and who approved the money?"
+                if named else "Who else had a say, who compared the options, and who approved the money?")]
     return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
 
 
@@ -287,11 +294,26 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
     inside = everyone.index.isin(members.index)
     return {
         "items": items,
+        "buying_process": buying_process(members),
         "channels": [{"channel": c, "count": n} for c, n in channels.most_common(6)],
         "vocabulary": distinctive_phrases(everyone["text"], everyone["voice"], pd.Series(inside, index=everyone.index)),
         "self_descriptions": [{"text": t, "count": n} for t, n in selfdesc.most_common(8)],
         "roles": roles[:3],
     }
+
+
+def buying_process(members: pd.DataFrame) -> list[dict[str, Any]]:
+    """Who takes part in the segment's decisions: each buying role its voices name, how many
+    sentences name it and one quote, most named first."""
+    if "roles" not in members.columns:
+        return []
+    rows = members[(members["kind"] == "buying_role") & members["roles"].notna()]
+    out = []
+    for role in BUYING_ROLES:
+        named = rows[rows["roles"].str.split(";").map(lambda rs, r=role: r in rs)]
+        if len(named):
+            out.append({"role": role, "count": int(len(named)), "quotes": pick_quotes(named, 1)})
+    return sorted(out, key=lambda r: (-r["count"], BUYING_ROLES.index(r["role"])))
 
 
 def _prepare(items: pd.DataFrame, topics: pd.DataFrame, k_min: int) -> tuple[pd.DataFrame, dict, str]:

@@ -28,7 +28,7 @@ TOPIC_COLUMNS = ["run_id", "kind", "topic_id", "label", "keywords", "size"]
 INSIGHT_TOPIC_COLUMNS = ["run_id", "sent_id", "kind", "topic_id"]
 PERSONA_COLUMNS = [
     "run_id", "persona_id", "name", "share", "size", "items", "channels", "vocabulary",
-    "self_descriptions", "quotes",
+    "self_descriptions", "quotes", "buying_process",
 ]
 
 

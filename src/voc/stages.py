@@ -281,7 +281,7 @@ def topics_stage(study: Study, store: Store, run_id: str, embedder: Any) -> dict
 def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Insights joined with this run's topic assignments, and the run's topics."""
     items = store.query(
-        """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.confidence, s.text, s.doc_id,
+        """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, s.doc_id,
                   d.url, d.source, d.created_at, d.author_hash, d.thread_id, d.rating,
                   coalesce(t.topic_id, -1) AS topic_id
            FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
-from voc.schema import DOCUMENT_COLUMNS, INSIGHT_COLUMNS, Document, stable_id, utcnow
+from voc.schema import DOCUMENT_COLUMNS, INSIGHT_COLUMNS, PERSONA_COLUMNS, Document, stable_id, utcnow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS insight_topics (
     PRIMARY KEY (run_id, sent_id, kind));
 CREATE TABLE IF NOT EXISTS personas (
     run_id VARCHAR, persona_id INTEGER, name VARCHAR, share DOUBLE, size INTEGER,
-    items JSON, channels JSON, vocabulary JSON, self_descriptions JSON, quotes JSON,
+    items JSON, channels JSON, vocabulary JSON, self_descriptions JSON, quotes JSON, buying_process JSON,
     PRIMARY KEY (run_id, persona_id));
 """
 
@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS personas (
 MIGRATIONS = """
 ALTER TABLE embeddings ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 ALTER TABLE insights ADD COLUMN IF NOT EXISTS roles VARCHAR;
+ALTER TABLE personas ADD COLUMN IF NOT EXISTS buying_process JSON;
 """
 
 # Runs started by this process. DuckDB lets one process write a store at a time, so any other
@@ -285,6 +286,7 @@ class Store:
 
     def save_insights(self, insights: pd.DataFrame, attributes: pd.DataFrame, sent_ids: Sequence[str], model: str) -> None:
         done = pd.DataFrame({"sent_id": list(sent_ids), "model": model})
+        insights = insights.reindex(columns=INSIGHT_COLUMNS)  # optional columns (roles) may be absent
         with self.transaction():
             if len(done):
                 self.con.register("_done", done)
@@ -351,11 +353,13 @@ class Store:
 
     def save_personas(self, run_id: str, personas: pd.DataFrame) -> None:
         frame = personas.copy()
-        for col in ("items", "channels", "vocabulary", "self_descriptions", "quotes"):
+        if "buying_process" not in frame.columns:
+            frame["buying_process"] = [[] for _ in range(len(frame))]
+        for col in ("items", "channels", "vocabulary", "self_descriptions", "quotes", "buying_process"):
             frame[col] = frame[col].map(lambda v: json.dumps(v, default=str))
         with self.transaction():
             self.con.execute("DELETE FROM personas WHERE run_id = ?", [run_id])
-            self._upsert("personas", frame.assign(run_id=run_id), ["run_id", "persona_id", "name", "share", "size", "items", "channels", "vocabulary", "self_descriptions", "quotes"])
+            self._upsert("personas", frame.assign(run_id=run_id), PERSONA_COLUMNS)
 
     def latest_run(self, flow: str = "analyze", status: str = "completed") -> str | None:
         return self.scalar(
@@ -425,7 +429,7 @@ EXPORTS = {
                    ORDER BY i.kind, i.sent_id""",
     "topics": """SELECT kind, topic_id, label, array_to_string(keywords, '; ') AS keywords, size
                  FROM topics WHERE run_id = $run ORDER BY kind, topic_id""",
-    "personas": """SELECT persona_id, name, share, size, items, channels, vocabulary, self_descriptions
+    "personas": """SELECT persona_id, name, share, size, items, buying_process, channels, vocabulary, self_descriptions
                    FROM personas WHERE run_id = $run ORDER BY persona_id""",
 }
 

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from voc.config import Study
+from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topic_models import CANDIDATE_OFFSET, SavedTopics, load_saved, place
-from voc.topics import MIN_FOR_MODEL, TopicResult, fit_topics, reduce_outliers
+from voc.topics import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
 
 
 def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, study: Study,
@@ -71,7 +72,9 @@ def _refresh_kind(study: Study, store: Store, run_id: str, embedder: Any, kind: 
         return {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
     emb = embed_cached(ins["text"].tolist(), embedder, store)
     saved = load_saved(study.models_dir, kind)
-    if saved is not None:
+    if BY_NAME[kind].roles:
+        result = by_role(kind, ins)
+    elif saved is not None:
         result = apply_saved(kind, ins, emb, saved, study, embedder.model)
     else:
         result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,

@@ -404,6 +404,32 @@ def _absorb_small(clusters: np.ndarray, cents: np.ndarray, sizes: np.ndarray, fl
     return clusters
 
 
+ROLE_LABELS = {"initiator": "initiator (who started the search)", "researcher": "researcher (compares the options)",
+               "influencer": "influencer (whose advice swayed it)", "decision_maker": "decision maker (who had the final say)",
+               "budget_holder": "budget holder (who paid or approved the money)", "user": "user (who it is for)"}
+
+
+ROLE_PRIORITY = ("decision_maker", "budget_holder", "initiator", "influencer", "user", "researcher")
+
+
+def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
+    """Buying-role insights grouped by the role they name first: who takes part in a decision is
+    what a content team needs from them, and a word cluster of "my wife" sentences says less."""
+    def main_role(named: str) -> str:
+        # The most telling role a sentence names: researching is what most buyers do anyway.
+        found = [r for r in ROLE_PRIORITY if r in (named or "").split(";")]
+        return found[0] if found else "researcher"
+
+    roles = ins["roles"].map(main_role) if "roles" in ins.columns else pd.Series("researcher", index=ins.index)
+    ranked = sorted(set(roles), key=lambda r: (-int((roles == r).sum()), r))
+    ids = {r: i for i, r in enumerate(ranked)}
+    rows = [{"topic_id": ids[r], "label": ROLE_LABELS.get(r, r), "keywords": [r.replace("_", " ")],
+             "size": int((roles == r).sum())} for r in ranked]
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": roles.map(ids).astype(int)}),
+                       model=None, method="role-groups")
+
+
 def _by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:
     """Too few insights to cluster: one topic per aspect, the rest in 'other'."""
     aspects = ins["aspect"].fillna("other").replace("", "other")

@@ -24,7 +24,8 @@ def test_eval_json_on_a_labelled_csv(tmp_path):
     proc = voc("eval", str(path), "--json", "--baseline")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert set(result["per_kind"]) == {"pain_point", "objection", "purchase_trigger", "must_have_feature"}
+    assert set(result["per_kind"]) == {"pain_point", "objection", "purchase_trigger", "must_have_feature",
+                                       "success_factor", "buying_role"}
     assert 0 < result["macro_f1"] <= 1 and result["macro_f1"] > result["baseline"]["macro_f1"]
     assert result["n"] == len(df[df["split"] == "test"])
 

@@ -6,6 +6,7 @@ voc itself, its classifier and its labelled data must come from the wheel.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,8 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
+    # setuptools writes voc.egg-info into the checkout while it builds; left there, its entry points
+    # would shadow the installed ones once pyproject.toml changes.
+    egg_info = REPO / "voc.egg-info"
+    had_egg_info = egg_info.exists()
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                             "-w", str(tmp / "dist"), str(REPO)], capture_output=True, text=True, timeout=600)
+    if not had_egg_info:
+        shutil.rmtree(egg_info, ignore_errors=True)
     assert build.returncode == 0, build.stderr
     wheel = next((tmp / "dist").glob("voc-*.whl"))
     venv = tmp / "venv"

@@ -65,11 +65,16 @@ def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server)
     _study, first, _second, out = demo_run
     html = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
-    for title in ("Pain points", "Objections", "Purchase triggers", "Must-have features"):
+    for title in ("Pain points", "Objections", "Purchase triggers", "Must-have features", "Success factors",
+                  "Buying roles"):
         assert f"## {title}" in md
     topics = first["analyze"]["topics"]
-    assert all(topics[k]["insights"] > 10 and topics[k]["topics"] >= 2 for k in topics)
+    core = ("pain_point", "objection", "purchase_trigger", "must_have_feature")
+    assert all(topics[k]["insights"] > 10 and topics[k]["topics"] >= 2 for k in core)
     assert all(topics[k]["outlier_share"] <= 0.15 for k in topics)
+    # The interviews say what success means and who decides: both reach the report and the cards.
+    assert topics["success_factor"]["insights"] >= 5 and topics["buying_role"]["method"] == "role-groups"
+    assert "How they decide" in html and "decision maker (who had the final say)" in html
     n_personas = html.count('<article class="persona"')
     assert 3 <= n_personas <= 8 and first["analyze"]["personas"]["personas"] == n_personas
     quotes = re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)

@@ -54,8 +54,11 @@ def test_beats_keyword_baseline_on_our_test_split(extractor):
     df = read_labelled(LABELLED)
     test = df[df["split"] == "test"]
     assert len(test) >= 150
-    ours = evaluate(test, extractor.predict_labels)
-    base = evaluate(test, baseline_predict)
+    # The written sentences label the first four kinds only; real text is the yardstick for all six
+    # (models/insights/README.md), this checks the model still reads our written examples.
+    four = ("pain_point", "objection", "purchase_trigger", "must_have_feature")
+    ours = evaluate(test, extractor.predict_labels, four)
+    base = evaluate(test, baseline_predict, four)
     assert ours["macro_f1"] >= 0.6
     assert ours["macro_f1"] >= base["macro_f1"] + 0.15
     assert all(v["f1"] > 0.5 for v in ours["per_kind"].values())

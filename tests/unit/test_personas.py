@@ -67,7 +67,10 @@ def test_segments_follow_needs_and_triggers():
                 assert it["quotes"] and all(q["url"].startswith("https://forum.example/") for q in it["quotes"])
     assert any("husky" in w or "hair" in w for w in pets["vocabulary"])
     questions = pets["interview_questions"]
-    assert "“puppy”" in questions["buyer_journey"][0] and "“brush”" in questions["success_factors"][0]
+    # No success factor voiced: the guide asks for one outright, then about the need they did voice.
+    assert "“puppy”" in questions["buyer_journey"][0] and "“brush”" in questions["success_factors"][1]
+    assert questions["success_factors"][0].startswith("What result would make you call the purchase a success")
+    assert "who approved the money" in questions["buyer_journey"][2]
     assert pets["tagline"].startswith("Trigger: puppy")
     assert diag["drafts"]["1"]["interview_questions"] == personas.iloc[0]["interview_questions"]
 

@@ -64,7 +64,7 @@ def export_tables(store: Store, run_id: str, out: Path) -> list[Path]:
         paths.append(store.write_export(name, run_id, exports / f"{name}.parquet"))
         records = store.export_frame(name, run_id).to_dict(orient="records")
         for rec in records:
-            for key in ("items", "channels", "vocabulary", "self_descriptions"):
+            for key in ("items", "buying_process", "channels", "vocabulary", "self_descriptions"):
                 if isinstance(rec.get(key), str):
                     rec[key] = json.loads(rec[key])
         path = exports / f"{name}.json"

@@ -122,7 +122,8 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str
     for p in personas.itertuples():
         card = {"id": int(p.persona_id), "name": p.name, "share": float(p.share), "size": int(p.size),
                 "items": json.loads(p.items), "channels": json.loads(p.channels),
-                "vocabulary": json.loads(p.vocabulary), "self_descriptions": json.loads(p.self_descriptions)}
+                "vocabulary": json.loads(p.vocabulary), "self_descriptions": json.loads(p.self_descriptions),
+                "buying_process": json.loads(p.buying_process) if isinstance(p.buying_process, str) else []}
         extra = drafts.get(str(card["id"]), {})
         card["tagline"] = extra.get("tagline") or tagline(card["items"])
         card["roles"] = extra.get("roles", [])
