@@ -16,7 +16,7 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from flows.common import map_in_order, study_and_store
+from flows.common import map_in_order, study_and_store, timed
 from voc import stages
 from voc.console import bar
 from voc.store import Store
@@ -86,7 +86,7 @@ def extract(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> 
 
 def embed(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> dict[str, int]:
     """Make sure every insight's sentence has a cached vector before topic modelling reads them."""
-    hashes, texts, reused = stages.embedding_todo(store, stages.insight_texts(store), spec.embedding)
+    hashes, texts, reused = stages.embedding_todo(store, store.insight_texts(), spec.embedding)
     size = stages.EMBED_SHARD_TEXTS
     parts = [(hashes[i:i + size], texts[i:i + size]) for i in range(0, len(texts), size)]
     results = map_in_order(embed_shard_task, ({"texts": t, "model": spec.embedding} for _, t in parts))
@@ -112,14 +112,17 @@ def analyze_flow(study_path: str) -> dict[str, Any]:
     runner = type(ctx.task_runner).__name__ if ctx and ctx.task_runner else "none"
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
+    seconds: dict[str, float] = {}
+    stages_in_order = [("segment", lambda: segment(store, spec)), ("extract", lambda: extract(store, spec, run_id)),
+                       ("embed", lambda: embed(store, spec, run_id)), ("topics", lambda: topics_task(study_path, run_id)),
+                       ("personas", lambda: personas_task(study_path, run_id))]
     try:
-        counts["segment"] = segment(store, spec)
-        counts["extract"] = extract(store, spec, run_id)
-        counts["embed"] = embed(store, spec, run_id)
-        counts["topics"] = topics_task(study_path, run_id)
-        counts["personas"] = personas_task(study_path, run_id)
+        for name, stage in stages_in_order:
+            with timed(seconds, name):
+                counts[name] = stage()
     except Exception as err:
-        store.finish_run(run_id, "failed", counts, [repr(err)])
+        store.finish_run(run_id, "failed", {**counts, "seconds": seconds}, [repr(err)])
         raise
+    counts["seconds"] = seconds
     store.finish_run(run_id, "completed", counts, [])
     return {"run_id": run_id, **counts}

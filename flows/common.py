@@ -1,43 +1,33 @@
-"""Shared wiring: one open store per study file within a process, task runners, shard dispatch."""
+"""Shared wiring: task runners, shard dispatch, stage timings (and the one open store per study
+file within a process, from ``voc.store.shared``)."""
 
 from __future__ import annotations
 
-import atexit
-import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from voc.config import Study, load_study
 from voc.errors import VocError, missing_package
-from voc.store import Store
+from voc.store.shared import close_stores, study_and_store
+
+__all__ = ["RUNNERS", "check_runner", "close_stores", "map_in_order", "study_and_store", "task_runner", "timed"]
 
 RUNNERS = ("default", "dask")
 # Shards in flight at once on a distributed runner: enough to keep every worker busy while the
 # flow writes finished shards, few enough that a large corpus is not all in memory at once.
 WINDOW = 8
 
-_stores: dict[str, Store] = {}
-_lock = threading.Lock()
-
-
-def study_and_store(study_path: str) -> tuple[Study, Store]:
-    """Load the study and the (shared, thread-safe) store it points at."""
-    study = load_study(study_path)
-    key = str(study.store_path.resolve())
-    with _lock:
-        if key not in _stores:
-            _stores[key] = Store(study.store_path)
-    return study, _stores[key]
-
-
-@atexit.register
-def close_stores() -> None:
-    """Close every store this process opened (other processes may then open the files)."""
-    with _lock:
-        for store in _stores.values():
-            store.close()
-        _stores.clear()
+@contextmanager
+def timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of the block to ``seconds[name]`` (also when it raises: a failed run
+    still says where its time went)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
 def check_runner(runner: str, dask_address: str | None = None, dask_workers: int | None = None) -> None:

@@ -8,7 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from flows.analyze import analyze_flow
-from flows.common import check_runner, study_and_store, task_runner
+from flows.common import check_runner, study_and_store, task_runner, timed
 from flows.crawl import crawl_flow
 from flows.report import report_flow
 from voc.redact import redact
@@ -56,22 +56,27 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
     _study, store = study_and_store(study_path)
     run_id = store.start_run("pipeline")
     crawl: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
     try:
-        crawl = crawl_flow(study_path, retries=source_retries, retry_delay_seconds=retry_delay_seconds)
+        with timed(seconds, "crawl"):
+            crawl = crawl_flow(study_path, retries=source_retries, retry_delay_seconds=retry_delay_seconds)
         analyze = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
         analysis = analyze(study_path)
-        report = report_flow(study_path, analysis["run_id"])
+        seconds.update(analysis.get("seconds") or {})
+        with timed(seconds, "report"):
+            report = report_flow(study_path, analysis["run_id"])
         errors = list(crawl["errors"])
         try:
-            alerts = alerts_task(study_path, str(report["html"]))
+            with timed(seconds, "alerts"):
+                alerts = alerts_task(study_path, str(report["html"]))
         except Exception as err:  # a notification that did not go out must not cost the run
             alerts = {"alerts": None, "sent": 0}
             errors.append({"source": "alerts", "error": redact(str(err)), "type": type(err).__name__})
     except Exception as err:
-        store.finish_run(run_id, "failed", {"runner": runner, "crawl_run": crawl.get("run_id")},
+        store.finish_run(run_id, "failed", {"runner": runner, "crawl_run": crawl.get("run_id"), "seconds": seconds},
                          crawl.get("errors", []) + [redact(repr(err))])
         raise
     # A failed source leaves the run "partial": everything else is fresh, that source is not.
     store.finish_run(run_id, "completed" if not errors else "partial",
-                     {**_summary(crawl, analysis, runner), "alerts": alerts}, errors)
+                     {**_summary(crawl, analysis, runner), "alerts": alerts, "seconds": seconds}, errors)
     return {"run_id": run_id, "crawl": crawl, "analyze": analysis, "report": report, "alerts": alerts}

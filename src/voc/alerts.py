@@ -26,38 +26,68 @@ class Alert:
     kind: str
     label: str
     size: int
-    previous: int | None        # None: the theme is new
+    new: int                    # mentions that arrived since the previous run
+    previous: int | None        # the size of the theme it continues; None: the theme is new
     quotes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def what(self) -> str:
         if self.previous is None:
             return f"new theme, {self.size} mentions"
-        return f"rising, {self.previous} → {self.size} mentions"
+        return f"rising, {self.new} new of {self.size} mentions"
 
 
 def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
-    """New themes and themes that rose past ``settings.rising`` in the latest analysis run."""
-    from voc.evidence import pick_quotes
-    from voc.stages import topic_items
-    from voc.trends import analysis_runs, topic_flags
+    """Themes of the latest run that are new, or that took a growing share of the new mentions.
 
-    runs = analysis_runs(store)
+    Topics are refitted every run, so a theme's size can jump or drop only because clusters were
+    redrawn; alerting on sizes would flag reshuffles. Both rules therefore count only mentions
+    that arrived since the previous run:
+
+    - new theme: it continues no earlier theme (``topic_flags``) and most of its mentions are new;
+    - rising: its share of the new mentions is at least ``1 + settings.rising`` times its share of
+      the earlier ones (so a run that brings 8 reviews, all about one thing, is an alert however
+      many reviews came before).
+
+    Both need at least ``settings.min_mentions`` new mentions; quotes are taken from the new ones.
+    """
+    from voc.evidence import pick_quotes
+    from voc.trends import topic_flags
+
+    runs = store.analysis_runs()
     if len(runs) < 2:
         return []
-    items, _topics = topic_items(store, runs[-1])
+    items = store.insights_with_topics(runs[-1])
     found = []
     for kind in INSIGHT_KINDS:
+        before = set(store.topic_assignments(runs[-2], kind)["sent_id"])
+        now = store.topic_assignments(runs[-1], kind)
+        now = now[now["topic_id"] != -1]
+        fresh = now[~now["sent_id"].isin(before)]
+        old = now[now["sent_id"].isin(before)]
+        if len(fresh) < settings.min_mentions:
+            continue
+        new_per_topic = fresh.groupby("topic_id").size().to_dict()
+        old_per_topic = old.groupby("topic_id").size().to_dict()
         for r in topic_flags(store, kind).itertuples():
-            if r.topic_id is None or r.topic_id != r.topic_id or int(r.size) < settings.min_mentions:
+            if r.topic_id is None or r.topic_id != r.topic_id:
+                continue  # a theme that faded or merged: nothing arrived to quote
+            topic = int(r.topic_id)
+            n_new = int(new_per_topic.get(topic, 0))
+            if n_new < settings.min_mentions:
                 continue
             previous = None if r.previous is None or r.previous != r.previous else int(r.previous)
-            rose = previous is not None and r.size >= previous * (1 + settings.rising)
-            if previous is not None and not rose:
+            share_new = n_new / len(fresh)
+            share_old = old_per_topic.get(topic, 0) / len(old) if len(old) else 0.0
+            is_new = previous is None and n_new * 2 > int(r.size)
+            rose = share_new >= share_old * (1 + settings.rising) and share_old > 0
+            if not (is_new or rose):
                 continue
-            members = items[(items["kind"] == kind) & (items["topic_id"] == int(r.topic_id))]
-            found.append(Alert(kind, str(r.label), int(r.size), previous, pick_quotes(members, 2)))
-    return sorted(found, key=lambda a: (a.previous is not None, -a.size, a.kind, a.label))
+            members = items[(items["kind"] == kind) & (items["topic_id"] == topic)
+                            & ~items["sent_id"].isin(before)]
+            found.append(Alert(kind, str(r.label), int(r.size), n_new, None if is_new else previous or 0,
+                               pick_quotes(members, 2)))
+    return sorted(found, key=lambda a: (a.previous is not None, -a.new, a.kind, a.label))
 
 
 def message(study: Study, alerts: list[Alert], report: str | None = None) -> tuple[str, str]:

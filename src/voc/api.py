@@ -23,7 +23,7 @@ class Study:
     """One study: its config, its store, and topic tuning sessions per insight kind."""
 
     def __init__(self, path: str | Path):
-        from flows.common import study_and_store
+        from voc.store.shared import study_and_store
 
         self.config, self.store = study_and_store(str(path))
         self._sessions: dict[str, Any] = {}
@@ -57,8 +57,7 @@ class Study:
 
     def topics(self, kind: str, run_id: str | None = None) -> pd.DataFrame:
         self._kind(kind)
-        return self.store.query("SELECT topic_id, label, keywords, size FROM topics WHERE run_id = ? AND kind = ? ORDER BY size DESC",
-                                [run_id or self.latest_run(), kind])
+        return self.store.run_topics(run_id or self.latest_run(), kind)
 
     def trends(self, kind: str) -> pd.DataFrame:
         """The latest run's topics flagged new / rising / steady / fading / merged against the run before."""

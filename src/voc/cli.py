@@ -18,8 +18,9 @@ EXIT_SOURCES_FAILED = 3   # some or all sources failed; what could run did (see 
 
 # Local variables in a traceback can hold secrets (API keys, salts, credentials): never print them.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="voc: mine public conversations for pain points, objections, purchase triggers and "
-                       "must-have features, then draft evidence-backed personas.\n\n"
+                  help="voc: mine public conversations for pain points, objections, purchase triggers, "
+                       "must-have features, success factors and buying roles, then draft evidence-backed "
+                       "personas.\n\n"
                        f"Exit codes: 0 done; {EXIT_BAD_INPUT} bad input (the message says what to fix); "
                        f"{EXIT_SOURCES_FAILED} one or more sources failed (the rest ran; see `voc runs`); "
                        "1 an unexpected error.")

@@ -88,9 +88,10 @@ class Alerts(Strict):
     """
 
     urls: list[str] = Field(default_factory=list)
-    # A theme is rising when it grew by at least this share since the previous run (0.5 = +50%).
+    # A theme is rising when its share of the mentions that arrived since the previous run is at
+    # least (1 + rising) times its share of the earlier ones (0.5: one and a half times).
     rising: float = Field(default=0.5, gt=0.0)
-    # Themes smaller than this are never alerted on (new or rising).
+    # Themes with fewer new mentions than this are never alerted on (new or rising).
     min_mentions: int = Field(default=3, ge=1)
     # Send a short digest even when nothing is new.
     digest: bool = False

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from voc.config import Settings, SourceSpec, Study
 from voc.errors import VocError
-from voc.privacy import pseudonymise, scrub, scrub_url
+from voc.privacy import scrub, scrub_url
+from voc.pseudonyms import pseudonymise
 from voc.redact import redact
 from voc.schema import Document
 from voc.store import Store

@@ -85,6 +85,10 @@ def upsert_prefect_yaml(path: Path, entry: dict[str, Any], prefect_version: str 
     return action
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}m{seconds % 60:02.0f}s"
+
+
 def _short(counts: dict[str, Any], flow: str) -> str:
     """The counts that matter per flow, as `key=value` pairs (the full JSON stays in the store)."""
     if flow == "crawl":
@@ -107,7 +111,8 @@ def _short(counts: dict[str, Any], flow: str) -> str:
 
 
 def format_runs(runs: pd.DataFrame) -> list[str]:
-    """One line per run record: id, flow, status, duration, the main counts, then its errors.
+    """One line per run record: id, flow, status, duration, the main counts, then where the time
+    went (per stage) and its errors.
 
     Args:
         runs: ``Store.runs()``.
@@ -118,6 +123,8 @@ def format_runs(runs: pd.DataFrame) -> list[str]:
         counts = json.loads(r.counts) if isinstance(r.counts, str) else (r.counts or {})
         errors = json.loads(r.errors) if isinstance(r.errors, str) else (r.errors or [])
         lines.append(f"{r.run_id}  {r.flow:<8} {r.status:<9} {took:>6}  {_short(counts, r.flow)}")
+        if counts.get("seconds"):
+            lines.append("    time: " + "  ".join(f"{stage} {_duration(s)}" for stage, s in counts["seconds"].items()))
         for err in errors:
             what = f"{err.get('source')}: {err.get('error')}" if isinstance(err, dict) else str(err)
             attempts = f" (after {err['attempts']} attempts)" if isinstance(err, dict) and err.get("attempts") else ""

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from voc.config import Settings, Study
-from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 
 log = logging.getLogger(__name__)
@@ -259,11 +258,6 @@ def embedding_todo(store: Store, texts: Iterable[str], model: str) -> tuple[list
     return todo, [by_hash[h] for h in todo], len(cached)
 
 
-def insight_texts(store: Store) -> list[str]:
-    """The sentences behind every insight: what topic modelling embeds."""
-    return store.query("SELECT DISTINCT s.text FROM insights JOIN sentences s USING (sent_id) ORDER BY s.text")["text"].tolist()
-
-
 def embed_texts(texts: list[str], model: str) -> np.ndarray:
     """Vectors for texts with this process's copy of the embedding model; pure, runs on any worker."""
     from voc.embed import get_embedder
@@ -280,22 +274,14 @@ def topics_stage(study: Study, store: Store, run_id: str, embedder: Any) -> dict
 
 def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Insights joined with this run's topic assignments, and the run's topics."""
-    items = store.query(
-        """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, s.doc_id,
-                  d.url, d.source, d.created_at, d.author_hash, d.thread_id, d.rating,
-                  coalesce(t.topic_id, -1) AS topic_id
-           FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
-           LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = ?
-           ORDER BY i.sent_id, i.kind""", [run_id])
-    topics = store.query("SELECT kind, topic_id, label, keywords, size FROM topics WHERE run_id = ?", [run_id])
-    return items, topics
+    return store.insights_with_topics(run_id), store.run_topics(run_id)
 
 
 def personas_stage(study: Study, store: Store, run_id: str) -> dict[str, Any]:
     from voc.personas import build_personas
 
     items, topics = topic_items(store, run_id)
-    attrs = store.query("SELECT doc_id, author_hash, attribute FROM attributes")
+    attrs = store.attributes()
     personas, diag = build_personas(items, topics, attrs, study.personas.min_personas,
                                     study.personas.max_personas, study.topics.seed)
     if not personas.empty:

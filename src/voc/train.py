@@ -10,6 +10,7 @@ Calibration and thresholds describe real text whenever real rows are there.
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,21 @@ def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
     Raises:
         VocError: the real corpora are not on this machine.
     """
-    from voc.realtext import resolve, shared_data_dir
+    from voc.realtext import shared_data_dir
 
     root = shared_data_dir(root)
     if root is None:
         raise VocError("the real-text labels need the corpora in ../shared/data (set VOC_SHARED_DATA to "
                        "their folder); without them, train with --no-real")
+    return _real_rows(split, root).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _real_rows(split: str, root: Path) -> pd.DataFrame:
+    # Resolving re-segments every labelled document with spaCy (tens of seconds for the train
+    # split); a process that trains and then evaluates needs it once.
+    from voc.realtext import resolve
+
     with REAL_LABELS.open(encoding="utf-8", newline="") as fh:
         keys = [r for r in csv.DictReader(fh) if r["split"] == split]
     done, missing = resolve(keys, root)

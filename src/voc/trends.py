@@ -5,26 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from voc.store import RUN_ORDER, Store
-
-
-def analysis_runs(store: Store) -> list[str]:
-    """Completed analysis runs, oldest first, in ``Store.latest_run``'s order (so the last is the
-    run every other view calls latest)."""
-    return store.query(f"""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed'
-                           ORDER BY {RUN_ORDER}""")["run_id"].tolist()
-
-
-def sizes_per_run(store: Store, kind: str) -> pd.DataFrame:
-    """Topic sizes for every completed analysis run."""
-    return store.query(
-        """SELECT t.run_id, r.finished_at, t.topic_id, t.label, t.size FROM topics t JOIN runs r USING (run_id)
-           WHERE t.kind = ? AND r.status = 'completed' AND t.topic_id <> -1 ORDER BY t.run_id, t.size DESC""", [kind])
-
-
-def assignments(store: Store, run_id: str | None, kind: str) -> pd.DataFrame:
-    """Every insight of a run with its topic (-1 for outliers)."""
-    return store.query("SELECT sent_id, topic_id FROM insight_topics WHERE run_id = ? AND kind = ?", [run_id, kind])
+from voc.store import Store
 
 
 def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5) -> dict[int, int]:
@@ -60,23 +41,12 @@ def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5
 
 def monthly_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
     """Insights per topic per month of the source date (when people said it, not when we crawled)."""
-    return store.query(
-        """SELECT t.topic_id, tp.label, strftime(d.created_at, '%Y-%m') AS month, count(*) AS n
-           FROM insight_topics t JOIN topics tp USING (run_id, kind, topic_id)
-           JOIN sentences s ON s.sent_id = t.sent_id JOIN documents d ON d.doc_id = s.doc_id
-           WHERE t.run_id = ? AND t.kind = ? AND d.created_at IS NOT NULL AND t.topic_id <> -1
-           GROUP BY ALL ORDER BY month, n DESC""", [run_id, kind])
+    return store.month_counts(run_id, kind)
 
 
 def crawl_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
     """Insights per topic by the crawl run that fetched their document."""
-    return store.query(
-        """SELECT c.run_id AS crawl_run, t.topic_id, tp.label, count(*) AS n
-           FROM insight_topics t JOIN topics tp USING (run_id, kind, topic_id)
-           JOIN sentences s ON s.sent_id = t.sent_id JOIN documents d ON d.doc_id = s.doc_id
-           JOIN runs c ON c.flow = 'crawl' AND d.fetched_at BETWEEN c.started_at AND coalesce(c.finished_at, now())
-           WHERE t.run_id = ? AND t.kind = ? AND t.topic_id <> -1
-           GROUP BY ALL ORDER BY crawl_run, n DESC""", [run_id, kind])
+    return store.crawl_counts(run_id, kind)
 
 
 def flag(now: int, before: int | None) -> str:
@@ -98,13 +68,13 @@ def topic_flags(store: Store, kind: str) -> pd.DataFrame:
     topic that holds most of their insights now, ``merged_into``) or else "fading".
     """
     columns = ["topic_id", "label", "size", "previous", "previous_label", "flag", "merged_into"]
-    runs = analysis_runs(store)
+    runs = store.analysis_runs()
     if not runs:
         return pd.DataFrame(columns=columns)
-    sizes = sizes_per_run(store, kind)
+    sizes = store.topic_sizes_per_run(kind)
     prior_run = runs[-2] if len(runs) > 1 else None  # a first run: no topic before, all new
     now, before = sizes[sizes["run_id"] == runs[-1]], sizes[sizes["run_id"] == prior_run]
-    was, is_ = assignments(store, prior_run, kind), assignments(store, runs[-1], kind)
+    was, is_ = store.topic_assignments(prior_run, kind), store.topic_assignments(runs[-1], kind)
     matches = match_topics(was, is_)
     # Labels decide only where insights cannot: neither topic's insights are in the other run at
     # all (a rebuilt store, say). Insights that are there but moved elsewhere are an answer.

@@ -219,6 +219,16 @@ def test_a_down_source_fails_its_own_task_after_retries_and_the_rest_runs(schedu
     lines = format_runs(snaps[0]["runs"])
     assert any("crawl" in ln and "partial" in ln for ln in lines)
     assert any(ln.strip().startswith("error: down:") and "after 3 attempts" in ln for ln in lines)
+    # Where the time went, per stage, in the run records and in `voc runs`.
+    stages = json.loads(runs_table.loc["analyze", "counts"])["seconds"]
+    assert list(stages) == ["segment", "extract", "embed", "topics", "personas"]
+    assert stages["extract"] > 0 and stages["topics"] > 0 and all(v >= 0 for v in stages.values())
+    analyze_took = (runs_table.loc["analyze", "finished_at"] - runs_table.loc["analyze", "started_at"]).total_seconds()
+    assert sum(stages.values()) <= analyze_took + 0.01
+    whole = json.loads(runs_table.loc["pipeline", "counts"])["seconds"]
+    assert list(whole) == ["crawl", *stages, "report", "alerts"] and whole["crawl"] > 0 and whole["report"] > 0
+    assert any(ln.strip().startswith("time: segment ") and " topics " in ln for ln in lines)
+    assert any(ln.strip().startswith("time: crawl ") and " report " in ln for ln in lines)
 
 
 def test_second_scheduled_run_adds_nothing_and_reuses_embeddings(scheduled):

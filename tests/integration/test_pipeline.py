@@ -113,7 +113,9 @@ def test_store_is_queryable_with_duckdb_and_authors_are_pseudonymised(demo_run):
     con = duckdb.connect(str(out / "voc.duckdb"), read_only=True)
     try:
         kinds = dict(con.execute("SELECT kind, count(*) FROM insights GROUP BY kind").fetchall())
-        assert set(kinds) == {"pain_point", "objection", "purchase_trigger", "must_have_feature"}
+        # The demo voices every kind, the two newer ones included (its interviews say who decides).
+        assert set(kinds) == {"pain_point", "objection", "purchase_trigger", "must_have_feature",
+                              "success_factor", "buying_role"}
         assert con.execute("SELECT count(*) FROM documents WHERE text LIKE '%@gmail.com%' OR text LIKE '%201-7744%'").fetchall()[0][0] == 0
         authors = [r[0] for r in con.execute("SELECT DISTINCT author_hash FROM documents WHERE author_hash IS NOT NULL").fetchall()]
         assert authors and all(a.startswith("a_") for a in authors)

@@ -13,7 +13,8 @@ import pytest
 
 from voc.errors import VocError
 from voc.personas import build_personas, voice_matrix
-from voc.privacy import author_salt, iban_ok, luhn_ok, pseudonymise, scrub, scrub_url
+from voc.privacy import iban_ok, luhn_ok, scrub, scrub_url
+from voc.pseudonyms import author_salt, pseudonymise
 from voc.store import Store
 
 

@@ -71,7 +71,7 @@ def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
 def test_ward_from_single_points_matches_scipy():
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    from voc.topics import ward_partitions
+    from voc.topic_merge import ward_partitions
 
     # Sentence-embedding-like points: three loose themes in 8 dimensions.
     rng = np.random.default_rng(3)
@@ -85,7 +85,7 @@ def test_ward_from_single_points_matches_scipy():
 
 
 def test_ward_weighs_clusters_by_size():
-    from voc.topics import ward_partitions
+    from voc.topic_merge import ward_partitions
 
     # Two large, close themes and a small one further off: bare centroids would merge the two
     # large ones; by size, folding the small one into its neighbour costs far less.

@@ -11,17 +11,16 @@ from voc.train import train, training_frame
 pytestmark = pytest.mark.slow
 
 
-def test_user_rows_override_shipped_rows_with_the_same_text(tmp_path):
-    shipped = training_frame()
+def test_user_rows_override_shipped_rows_with_the_same_text(shared, tmp_path):
+    shipped = training_frame(root=shared)  # the real-text labels resolve against ../shared
     text = shipped["text"].iloc[0]
     mine = tmp_path / "mine.csv"
     pd.DataFrame({"text": [text.upper(), "The hinge cracked after a week."],
                   "labels": ["objection", "pain_point"]}).to_csv(mine, index=False)
-    both = training_frame([mine])
+    both = training_frame([mine], root=shared)
     assert len(both) == len(shipped) + 1
     assert both.loc[both["text"].str.lower() == text.lower(), "labels"].tolist() == ["objection"]
-    assert not training_frame(include_shipped=True)["text"].isin(
-        read_labelled(LABELLED).query("split == 'test'")["text"]).any()  # the test split is never trained on
+    assert not shipped["text"].isin(read_labelled(LABELLED).query("split == 'test'")["text"]).any()  # never trained on
 
 
 def test_training_on_corrections_changes_the_evaluation(nlp, embedder, tmp_path):

@@ -153,48 +153,32 @@ def classifier_info(study: Study) -> dict[str, Any]:
 
 def _previous_run(store: Store, run_id: str) -> str | None:
     # The run before in the order trends and `voc topics` use, so every view compares the same pair.
-    from voc.store import RUN_ORDER_DESC
-    from voc.trends import analysis_runs
-
-    runs = analysis_runs(store)
+    runs = store.analysis_runs()
     if run_id in runs:
         at = runs.index(run_id)
         return runs[at - 1] if at > 0 else None
     # A run that did not complete (topics written, personas failed): the last completed run
     # that finished before it did.
-    return store.scalar(
-        f"""SELECT run_id FROM runs WHERE flow = 'analyze' AND status = 'completed' AND finished_at <=
-            (SELECT coalesce(finished_at, started_at) FROM runs WHERE run_id = ?) ORDER BY {RUN_ORDER_DESC} LIMIT 1""",
-        [run_id])
-
-
-def _new_documents(store: Store, prev: str, run_id: str) -> int:
-    """Documents the crawls between the previous analysis and this one added."""
-    rows = store.query(
-        """SELECT counts FROM runs WHERE flow = 'crawl' AND status = 'completed'
-           AND started_at > (SELECT started_at FROM runs WHERE run_id = ?)
-           AND started_at < (SELECT started_at FROM runs WHERE run_id = ?)""", [prev, run_id])
-    return sum(int(json.loads(c or "{}").get("new_documents", 0)) for c in rows["counts"])
+    return store.completed_analysis_before(run_id)
 
 
 def build_context(study: Study, store: Store, run_id: str) -> dict[str, Any]:
     """Everything the HTML and Markdown reports show for one analysis run."""
     items, topics = topic_items(store, run_id)
-    docs = store.query("SELECT source, kind, rating, created_at, lang FROM documents")
+    docs = store.corpus_overview()
     trends, window = topic_trends(items)
     tables = kind_tables(items, topics, trends)
     diag_raw = store.meta(f"personas_diag:{run_id}")
     diag = json.loads(diag_raw) if diag_raw else {}
-    cards = persona_cards(store.query("SELECT * FROM personas WHERE run_id = ? ORDER BY persona_id", [run_id]), diag)
+    cards = persona_cards(store.run_personas(run_id), diag)
     prev = _previous_run(store, run_id)
     prev_keys = None
     if prev:
-        seen = store.query("SELECT sent_id, kind FROM insight_topics WHERE run_id = ?", [prev])
+        seen = store.topic_assignments(prev)
         prev_keys = set(zip(seen["sent_id"], seen["kind"]))
     changes = changes_since(items, topics, prev_keys)
-    changes.update(previous_run=prev, new_documents=_new_documents(store, prev, run_id) if prev else None)
-    run = store.query("SELECT counts FROM runs WHERE run_id = ?", [run_id])
-    run_counts = json.loads(run["counts"].iloc[0]) if not run.empty and run["counts"].iloc[0] else {}
+    changes.update(previous_run=prev, new_documents=store.documents_crawled_between(prev, run_id) if prev else None)
+    run_counts = store.run_counts(run_id)
     o = overview(docs, items, store.count("sentences"))
     return {
         "study": {"name": study.name, "product": study.product, "description": study.description},
