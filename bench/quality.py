@@ -120,10 +120,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    from voc.config import Study
+    from voc.config import StudyConfig
     from voc.stages import components
 
-    comp = components(Study(name="quality"))
+    comp = components(StudyConfig(name="quality"))
     result = {"real_test_split": real_split(comp.extractor), "written_test_split": written_split(comp.extractor),
               "suggestion_mining_must_have": suggestion_mining(comp.extractor),
               "aspects_semeval2014_laptop": aspect_terms(comp.nlp, LAPTOP_PRODUCT_TERMS)}

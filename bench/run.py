@@ -49,12 +49,12 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     args = ap.parse_args()
 
-    from voc.config import Study
+    from voc.config import StudyConfig
     from voc.extract import baseline_predict
     from voc.stages import components
 
     texts = corpus(args.sentences)
-    ext = components(Study(name="bench")).extractor
+    ext = components(StudyConfig(name="bench")).extractor
     ext.classify(texts[:50])  # warm-up: model loading is not throughput
     base_rss = rss_mb()
 

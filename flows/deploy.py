@@ -14,21 +14,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from voc.config import Study, load_study
+from voc.config import StudyConfig, load_study
 from voc.scheduling import (DEFAULT_WORK_POOL, deployment_entry, deployment_name, deployment_parameters,
                             upsert_prefect_yaml)
 
 __all__ = ["build_deployment", "deploy_study", "deployment_name", "serve_studies", "study_schedule"]
 
 
-def study_schedule(study: Study) -> Any:
+def study_schedule(study: StudyConfig) -> Any:
     """The study's `[schedule]` as a Prefect cron schedule in its timezone."""
     from prefect.schedules import Cron
 
     return Cron(study.schedule.cron, timezone=study.schedule.timezone)
 
 
-def build_deployment(study: Study, **parameters: Any) -> Any:
+def build_deployment(study: StudyConfig, **parameters: Any) -> Any:
     """The study's scheduled pipeline as a Prefect deployment (not yet registered).
 
     Args:

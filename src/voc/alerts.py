@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from voc.config import Alerts, Study
+from voc.config import Alerts, StudyConfig
 from voc.errors import VocError
 from voc.kinds import INSIGHT_KINDS, KIND_TITLES
 from voc.store import Store
@@ -27,7 +27,7 @@ class Alert:
     label: str
     size: int
     new: int                    # mentions that arrived since the previous run
-    previous: int | None        # the size of the theme it continues; None: the theme is new
+    previous: int | None        # its mentions from before this run's arrivals; None: the theme is new
     quotes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -85,12 +85,12 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
                 continue
             members = items[(items["kind"] == kind) & (items["topic_id"] == topic)
                             & ~items["sent_id"].isin(before)]
-            found.append(Alert(kind, str(r.label), int(r.size), n_new, None if is_new else previous or 0,
+            found.append(Alert(kind, str(r.label), int(r.size), n_new, None if is_new else int(r.size) - n_new,
                                pick_quotes(members, 2)))
     return sorted(found, key=lambda a: (a.previous is not None, -a.new, a.kind, a.label))
 
 
-def message(study: Study, alerts: list[Alert], report: str | None = None) -> tuple[str, str]:
+def message(study: StudyConfig, alerts: list[Alert], report: str | None = None) -> tuple[str, str]:
     """A short title and body: one block per theme with its counts and two quotes with links."""
     name = study.product or study.name
     if not alerts:
@@ -139,7 +139,7 @@ def send(settings: Alerts, title: str, body: str) -> int:
     return sent
 
 
-def alert_after_run(study: Study, store: Store, report: str | None = None) -> dict[str, Any]:
+def alert_after_run(study: StudyConfig, store: Store, report: str | None = None) -> dict[str, Any]:
     """What a scheduled run does at its end: find alerts, send them (or a digest), say what it did."""
     settings = study.alerts
     if not settings.urls:

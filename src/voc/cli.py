@@ -340,10 +340,10 @@ def _study_path(study: Path) -> Path:
 
 
 def _extractor(study: Optional[Path]):
-    from voc.config import Study, load_study
+    from voc.config import StudyConfig, load_study
     from voc.stages import components
 
-    s = load_study(study) if study else Study(name="adhoc")
+    s = load_study(study) if study else StudyConfig(name="adhoc")
     return components(s).extractor
 
 

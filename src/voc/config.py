@@ -130,7 +130,9 @@ class SourceSpec(BaseModel):
         return dict(self.model_extra or {})
 
 
-class Study(Strict):
+class StudyConfig(Strict):
+    """A study file, validated (the notebook facade over a study is ``voc.Study``)."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     product: str = ""
     keywords: list[str] = Field(default_factory=list)
@@ -151,7 +153,7 @@ class Study(Strict):
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
-    def _unique_source_names(self) -> "Study":
+    def _unique_source_names(self) -> "StudyConfig":
         names = [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -214,12 +216,12 @@ def _format_validation_error(path: Path, err: ValidationError) -> str:
     return f"{path}: invalid study file: " + "; ".join(parts)
 
 
-def parse_study(data: dict[str, Any], path: Path) -> Study:
+def parse_study(data: dict[str, Any], path: Path) -> StudyConfig:
     """Validate a study mapping (as read from TOML); errors name the file and key."""
     body = dict(data.pop("study", {})) if isinstance(data.get("study"), dict) else {}
     body.update({k: v for k, v in data.items()})
     try:
-        study = Study.model_validate(body)
+        study = StudyConfig.model_validate(body)
     except ValidationError as err:
         raise VocError(_format_validation_error(path, err)) from None
     study.base_dir = path.parent.resolve()
@@ -231,7 +233,7 @@ def parse_study(data: dict[str, Any], path: Path) -> Study:
     return study
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path) -> StudyConfig:
     """Read and validate a study file.
 
     Raises:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from voc.config import Settings, SourceSpec, Study
+from voc.config import Settings, SourceSpec, StudyConfig
 from voc.errors import VocError
 from voc.privacy import scrub, scrub_url
 from voc.pseudonyms import pseudonymise
@@ -36,7 +36,7 @@ class CrawlResult:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
-def build_source(study: Study, spec: SourceSpec, client: Any = None, hosts: Any = None) -> Any:
+def build_source(study: StudyConfig, spec: SourceSpec, client: Any = None, hosts: Any = None) -> Any:
     """Instantiate the source plug-in a `[[sources]]` block names.
 
     Args:
@@ -113,7 +113,7 @@ def prepare(doc: Document, study: str, salt: str) -> Document:
     return doc
 
 
-def crawl_source(store: Store, study: Study, source: Any, progress: Any = None) -> CrawlResult:
+def crawl_source(store: Store, study: StudyConfig, source: Any, progress: Any = None) -> CrawlResult:
     """Fetch everything new from one source into the store.
 
     Documents and the cursor are committed together every BATCH documents, so a crash (even

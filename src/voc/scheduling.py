@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.errors import VocError
 
 # The flow every scheduled deployment runs; a module path, so it resolves wherever voc is
@@ -21,16 +21,16 @@ PIPELINE_ENTRYPOINT = "flows.pipeline.pipeline_flow"
 DEFAULT_WORK_POOL = "voc"
 
 
-def deployment_name(study: Study) -> str:
+def deployment_name(study: StudyConfig) -> str:
     return f"{study.name}-pipeline"
 
 
-def deployment_parameters(study: Study, **overrides: Any) -> dict[str, Any]:
+def deployment_parameters(study: StudyConfig, **overrides: Any) -> dict[str, Any]:
     """Parameters of the study's pipeline deployment: the study file plus any non-default options."""
     return {"study_path": str(study.path), **{k: v for k, v in overrides.items() if v is not None}}
 
 
-def deployment_entry(study: Study, work_pool: str = DEFAULT_WORK_POOL, **parameters: Any) -> dict[str, Any]:
+def deployment_entry(study: StudyConfig, work_pool: str = DEFAULT_WORK_POOL, **parameters: Any) -> dict[str, Any]:
     """The prefect.yaml `deployments:` entry for a study's scheduled pipeline."""
     return {
         "name": deployment_name(study),
@@ -86,7 +86,10 @@ def upsert_prefect_yaml(path: Path, entry: dict[str, Any], prefect_version: str 
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}m{seconds % 60:02.0f}s"
+    if seconds < 59.95:
+        return f"{seconds:.1f}s"
+    whole = round(seconds)  # rounded before splitting: 119.6 s is 2m00s, not 1m60s
+    return f"{whole // 60}m{whole % 60:02d}s"
 
 
 def _short(counts: dict[str, Any], flow: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.config import Settings, Study
+from voc.config import Settings, StudyConfig
 from voc.store import Store
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class Components:
     extractor: Any
 
 
-def components(study: Study, store: Store | None = None) -> Components:
+def components(study: StudyConfig, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
     from voc.classifier import InsightClassifier
@@ -60,7 +60,7 @@ class ModelSpec:
     languages: tuple[str, ...] = ("en",)
 
     @classmethod
-    def of(cls, study: Study) -> "ModelSpec":
+    def of(cls, study: StudyConfig) -> "ModelSpec":
         from voc.extract import classifier_path
 
         name = study.models.classifier
@@ -186,7 +186,7 @@ def save_segments(store: Store, doc_ids: list[str], sentences: pd.DataFrame, lan
     store.save_sentences(sentences, doc_ids)
 
 
-def segment_stage(study: Study, store: Store, nlp: Any, batch: int = SEGMENT_SHARD_DOCS) -> dict[str, int]:
+def segment_stage(study: StudyConfig, store: Store, nlp: Any, batch: int = SEGMENT_SHARD_DOCS) -> dict[str, int]:
     """Sentences for documents not segmented yet; committed per shard of documents."""
     from voc.segment import segment_documents
 
@@ -265,7 +265,7 @@ def embed_texts(texts: list[str], model: str) -> np.ndarray:
     return get_embedder(model).encode(texts)
 
 
-def topics_stage(study: Study, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
+def topics_stage(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
     """BERTopic per insight kind over every insight in the store (see voc.topic_runs)."""
     from voc.topic_runs import refresh_topics
 
@@ -277,7 +277,7 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return store.insights_with_topics(run_id), store.run_topics(run_id)
 
 
-def personas_stage(study: Study, store: Store, run_id: str) -> dict[str, Any]:
+def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
     from voc.personas import build_personas
 
     items, topics = topic_items(store, run_id)

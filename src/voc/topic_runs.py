@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
@@ -16,7 +16,7 @@ from voc.topic_models import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 from voc.topics import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
 
 
-def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, study: Study,
+def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, study: StudyConfig,
                 embedding_model: Any = None) -> TopicResult:
     """Assign insights with a saved model; cluster the unplaced ones into candidate topics.
 
@@ -52,7 +52,7 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
                        model=None, method="saved-model")
 
 
-def refresh_topics(study: Study, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
+def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
     """Topics for every kind, written to the store under this run."""
     from voc.console import bar
 
@@ -64,7 +64,7 @@ def refresh_topics(study: Study, store: Store, run_id: str, embedder: Any) -> di
     return stats
 
 
-def _refresh_kind(study: Study, store: Store, run_id: str, embedder: Any, kind: str) -> dict[str, Any]:
+def _refresh_kind(study: StudyConfig, store: Store, run_id: str, embedder: Any, kind: str) -> dict[str, Any]:
     from voc.embed import embed_cached
 
     ins = store.insights_frame(kind)

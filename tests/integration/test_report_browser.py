@@ -45,11 +45,11 @@ def check_in_browser(binary: str, html_path, shot_path, min_personas: int) -> No
 
 def test_small_report_in_headless_chromium(chromium_binary, tmp_path):
     from tests.unit.test_report import analyse, group_rows
-    from voc.config import Study
+    from voc.config import StudyConfig
     from voc.report import write_report
     from voc.store import Store
 
-    study = Study(name="tiny", product="Robot vacuums", output_dir=tmp_path / "out")
+    study = StudyConfig(name="tiny", product="Robot vacuums", output_dir=tmp_path / "out")
     with Store(tmp_path / "s.duckdb") as store:
         paths = write_report(study, store, analyse(study, store, group_rows()))
     check_in_browser(chromium_binary, paths["html"], tmp_path / "first-screen.png", min_personas=3)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from voc import stages
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
 from voc.report import render_html, write_report
 from voc.report.context import build_context, kind_tables, notices, overview
@@ -79,7 +79,7 @@ def group_rows(authors: int = 12, start: datetime = datetime(2025, 1, 1), source
     return rows
 
 
-def analyse(study: Study, store: Store, rows: list[dict]) -> str:
+def analyse(study: StudyConfig, store: Store, rows: list[dict]) -> str:
     run = store.start_run("analyze")
     add_corpus(store, rows, run)
     stages.personas_stage(study, store, run)
@@ -89,7 +89,7 @@ def analyse(study: Study, store: Store, rows: list[dict]) -> str:
 
 @pytest.fixture
 def study(tmp_path):
-    return Study(name="tiny", product="Robot vacuums", output_dir=tmp_path / "out")
+    return StudyConfig(name="tiny", product="Robot vacuums", output_dir=tmp_path / "out")
 
 
 def quotes_in(html: str) -> list[str]:

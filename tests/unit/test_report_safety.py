@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from tests.unit.test_report import analyse, group_rows
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.evidence import http_url
 from voc.report import write_report
 from voc.store import Store
@@ -49,7 +49,7 @@ def hostile_rows() -> list[dict]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    study = Study(name="hostile", product=f"Robot vacuums {SCRIPT}", output_dir=tmp / "out")
+    study = StudyConfig(name="hostile", product=f"Robot vacuums {SCRIPT}", output_dir=tmp / "out")
     with Store(tmp / "s.duckdb") as store:
         run = analyse(study, store, hostile_rows())
         paths = write_report(study, store, run)

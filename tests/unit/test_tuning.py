@@ -63,7 +63,7 @@ def test_merge_rename_split_and_themes_keep_ids_and_sync_bertopic(objections, em
 
 
 def test_saved_model_reproduces_edits_and_places_new_insights(objections, embedder, fitted, tmp_path):
-    from voc.config import Study
+    from voc.config import StudyConfig
 
     s = session(objections, embedder, fitted)
     a, b = [t for t in s.topic_frame()["topic_id"] if t != -1][:2]
@@ -72,7 +72,7 @@ def test_saved_model_reproduces_edits_and_places_new_insights(objections, embedd
     saved = load_saved(tmp_path, "objection")
     assert saved.labels[a] == "cost worries" and b not in saved.labels
     assert (tmp_path / "topics" / "objection" / "MODEL_CARD.md").read_text().count("cost worries") >= 1
-    study = Study(name="t")
+    study = StudyConfig(name="t")
     same = apply_saved("objection", s.insights, s.embeddings, saved, study, embedder.model)
     assert (same.assignments["topic_id"].to_numpy() == s.topics).all()
     # New insights: close paraphrases of a topic join it; an unrelated cluster becomes a candidate.

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.evidence import http_url
 from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
@@ -74,7 +74,7 @@ def export_tables(store: Store, run_id: str, out: Path) -> list[Path]:
     return paths
 
 
-def write_report(study: Study, store: Store, run_id: str | None = None) -> dict[str, Path]:
+def write_report(study: StudyConfig, store: Store, run_id: str | None = None) -> dict[str, Path]:
     """Write report.html, report.md and exports for a run (the latest completed analysis by default)."""
     from voc.errors import VocError
 

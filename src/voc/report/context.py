@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from voc.config import Study
+from voc.config import StudyConfig
 from voc.evidence import pick_quotes
 from voc.kinds import KINDS
 from voc.report.trends import changes_since, month_table, topic_months, topic_trends
@@ -132,7 +132,7 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str
     return cards
 
 
-def classifier_info(study: Study) -> dict[str, Any]:
+def classifier_info(study: StudyConfig) -> dict[str, Any]:
     """Name, version and per-kind thresholds of the insight classifier (study overrides win)."""
     info: dict[str, Any] = {"name": study.models.classifier, "thresholds": dict(study.extract.thresholds)}
     try:
@@ -162,7 +162,7 @@ def _previous_run(store: Store, run_id: str) -> str | None:
     return store.completed_analysis_before(run_id)
 
 
-def build_context(study: Study, store: Store, run_id: str) -> dict[str, Any]:
+def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
     """Everything the HTML and Markdown reports show for one analysis run."""
     items, topics = topic_items(store, run_id)
     docs = store.corpus_overview()

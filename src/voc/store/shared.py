@@ -10,14 +10,14 @@ from __future__ import annotations
 import atexit
 import threading
 
-from voc.config import Study, load_study
+from voc.config import StudyConfig, load_study
 from voc.store.core import Store
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
 
 
-def study_and_store(study_path: str) -> tuple[Study, Store]:
+def study_and_store(study_path: str) -> tuple[StudyConfig, Store]:
     """Load the study and the (shared, thread-safe) store it points at."""
     study = load_study(study_path)
     key = str(study.store_path.resolve())
