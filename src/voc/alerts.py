@@ -38,56 +38,27 @@ class Alert:
 
 
 def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
-    """Themes of the latest run that are new, or that took a growing share of the new mentions.
-
-    Topics are refitted every run, so a theme's size can jump or drop only because clusters were
-    redrawn; alerting on sizes would flag reshuffles. Both rules therefore count only mentions
-    that arrived since the previous run:
-
-    - new theme: it continues no earlier theme (``topic_flags``) and most of its mentions are new;
-    - rising: its share of the new mentions is at least ``1 + settings.rising`` times its share of
-      the earlier ones (so a run that brings 8 reviews, all about one thing, is an alert however
-      many reviews came before).
-
-    Both need at least ``settings.min_mentions`` new mentions; quotes are taken from the new ones.
-    """
+    """Themes of the latest run that the insights new since the run before made new or rising
+    (``voc.trends.arrivals``, the rule the report's "What changed" section uses), with at least
+    ``settings.min_mentions`` new mentions and ``settings.rising`` as the rise; quotes are taken
+    from the new mentions."""
     from voc.evidence import pick_quotes
-    from voc.trends import topic_flags
+    from voc.trends import arrivals
 
     runs = store.analysis_runs()
     if len(runs) < 2:
         return []
     items = store.insights_with_topics(runs[-1])
+    seen = store.topic_assignments(runs[-2])
+    previous = set(zip(seen["sent_id"], seen["kind"]))
+    labels = {(r.kind, int(r.topic_id)): str(r.label) for r in store.run_topics(runs[-1]).itertuples()}
+    fresh = items[[(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])]]
     found = []
-    for kind in INSIGHT_KINDS:
-        before = set(store.topic_assignments(runs[-2], kind)["sent_id"])
-        now = store.topic_assignments(runs[-1], kind)
-        now = now[now["topic_id"] != -1]
-        fresh = now[~now["sent_id"].isin(before)]
-        old = now[now["sent_id"].isin(before)]
-        if len(fresh) < settings.min_mentions:
-            continue
-        new_per_topic = fresh.groupby("topic_id").size().to_dict()
-        old_per_topic = old.groupby("topic_id").size().to_dict()
-        for r in topic_flags(store, kind).itertuples():
-            if r.topic_id is None or r.topic_id != r.topic_id:
-                continue  # a theme that faded or merged: nothing arrived to quote
-            topic = int(r.topic_id)
-            n_new = int(new_per_topic.get(topic, 0))
-            if n_new < settings.min_mentions:
-                continue
-            previous = None if r.previous is None or r.previous != r.previous else int(r.previous)
-            share_new = n_new / len(fresh)
-            share_old = old_per_topic.get(topic, 0) / len(old) if len(old) else 0.0
-            is_new = previous is None and n_new * 2 > int(r.size)
-            rose = share_new >= share_old * (1 + settings.rising) and share_old > 0
-            if not (is_new or rose):
-                continue
-            members = items[(items["kind"] == kind) & (items["topic_id"] == topic)
-                            & ~items["sent_id"].isin(before)]
-            found.append(Alert(kind, str(r.label), int(r.size), n_new, None if is_new else int(r.size) - n_new,
-                               pick_quotes(members, 2)))
-    return sorted(found, key=lambda a: (a.previous is not None, -a.new, a.kind, a.label))
+    for t in arrivals(items, previous, settings.rising, settings.min_mentions):
+        members = fresh[(fresh["kind"] == t["kind"]) & (fresh["topic_id"] == t["topic_id"])]
+        found.append(Alert(t["kind"], labels.get((t["kind"], t["topic_id"]), str(t["topic_id"])), t["count"], t["new"],
+                           None if t["status"] == "new" else t["count"] - t["new"], pick_quotes(members, 2)))
+    return found
 
 
 def message(study: StudyConfig, alerts: list[Alert], report: str | None = None) -> tuple[str, str]:

@@ -1,11 +1,15 @@
-"""Trends: topic sizes per analysis run, per month and per crawl, and new / rising / steady /
-fading / merged flags."""
+"""Trends: topic sizes per analysis run, per month and per crawl, new / rising / steady / fading /
+merged flags, and which themes the insights that arrived since the previous run went to
+(``arrivals``: what the report's "What changed" section and the alerts both show)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from voc.store import Store
+
+# A theme is "new" when at least this share of its mentions arrived since the previous analysis.
+NEW_SHARE = 0.6
 
 
 def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5) -> dict[int, int]:
@@ -47,6 +51,44 @@ def monthly_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
 def crawl_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
     """Insights per topic by the crawl run that fetched their document."""
     return store.crawl_counts(run_id, kind)
+
+
+def arrivals(items: pd.DataFrame, previous: set[tuple[str, str]], rising: float = 0.5,
+             min_new: int = 2) -> list[dict]:
+    """Themes that the insights new since the previous analysis made new or rising.
+
+    Topics are refitted every run, so a theme's size moves when clusters are redrawn; counting only
+    the insights that arrived keeps a reshuffle from looking like news. A theme is *new* when at
+    least ``NEW_SHARE`` of its mentions arrived since then, *rising* when its share of the new
+    insights is at least ``1 + rising`` times its share of the earlier ones (so 8 new reviews that
+    are all about one thing count, however many reviews came before). Either needs ``min_new``
+    new mentions. Outliers (topic -1) count in the shares but are no theme.
+
+    Args:
+        items: this run's insights (sent_id, kind, topic_id).
+        previous: (sent_id, kind) pairs the previous analysis assigned.
+
+    Returns:
+        One dict per theme (kind, topic_id, new, count, status "new" or "rising"), new themes
+        first, then by new mentions.
+    """
+    is_new = pd.Series([(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])],
+                       index=items.index, dtype=bool)
+    themes = []
+    for kind, g in items.assign(_new=is_new).groupby("kind"):
+        n_new, n_old = int(g["_new"].sum()), int((~g["_new"]).sum())
+        for topic_id, t in g[g["topic_id"] != -1].groupby("topic_id"):
+            new, old = int(t["_new"].sum()), int((~t["_new"]).sum())
+            if new < min_new:
+                continue
+            if new >= NEW_SHARE * (new + old):
+                status = "new"
+            elif n_old and new / n_new >= (1 + rising) * old / n_old:
+                status = "rising"
+            else:
+                continue
+            themes.append({"kind": str(kind), "topic_id": int(topic_id), "new": new, "count": new + old, "status": status})
+    return sorted(themes, key=lambda t: (t["status"] != "new", -t["new"], t["kind"], t["topic_id"]))
 
 
 def flag(now: int, before: int | None) -> str:

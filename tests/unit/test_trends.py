@@ -7,7 +7,7 @@ import pytest
 
 from voc.schema import Document, sentence_id
 from voc.store import Store
-from voc.trends import crawl_counts, match_topics, merged_into, monthly_counts, topic_flags
+from voc.trends import arrivals, crawl_counts, match_topics, merged_into, monthly_counts, topic_flags
 
 BATTERY = ["The battery dies after twenty minutes", "Battery will not hold a charge since the update",
            "It needs a charge halfway through the living room", "Battery life dropped to half in a year",
@@ -137,3 +137,19 @@ def test_counts_per_month_of_source_date_and_per_crawl(two_runs):
     per_crawl = crawls.groupby("label")["crawl_run"].nunique()
     assert per_crawl["dock (dust, bag)"] == 1 and per_crawl["battery dies (charge, update)"] == 3
     assert crawls["n"].sum() == months["n"].sum() == 3 + 11 + 3
+
+
+def test_arrivals_count_only_what_arrived_and_take_the_studys_rise():
+    # The alert test's situation: 8 new reviews all land in a 49-mention theme of a 567-insight kind.
+    old = [("pain_point", 0)] * 49 + [("pain_point", 1)] * 300 + [("pain_point", -1)] * 218
+    new = [("pain_point", 0)] * 8
+    items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(len(old) + len(new))],
+                          "kind": [k for k, _ in old + new], "topic_id": [t for _, t in old + new]})
+    previous = {(s, "pain_point") for s in items["sent_id"][:len(old)]}
+    (theme,) = arrivals(items, previous)
+    assert theme == {"kind": "pain_point", "topic_id": 0, "new": 8, "count": 57, "status": "rising"}
+    assert arrivals(items, previous, rising=20.0) == []  # 8/8 of the new vs 49/567 before: x11.6, not x21
+    assert arrivals(items, previous, min_new=9) == []
+    # A theme made mostly of arrivals is new.
+    fresh = items.assign(topic_id=[*items["topic_id"][:len(old)], *[2] * 8])
+    assert arrivals(fresh, previous)[0] == {"kind": "pain_point", "topic_id": 2, "new": 8, "count": 8, "status": "new"}

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
+from voc.trends import arrivals
 
 WINDOW_DAYS = 90
 MIN_MENTIONS = 2  # one more mention is noise, not a trend
@@ -59,10 +60,7 @@ def topic_trends(items: pd.DataFrame, window_days: int = WINDOW_DAYS) -> tuple[d
 
 
 def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple[str, str]] | None) -> dict[str, Any]:
-    """New and rising themes among insights the previous analysis did not have.
-
-    A theme is *new* when most of its mentions arrived since then, *rising* when its share of
-    the new insights is at least 1.5 times its share of the earlier ones.
+    """New and rising themes among insights the previous analysis did not have (``voc.trends.arrivals``).
 
     Args:
         items: this run's insights (sent_id, kind, topic_id).
@@ -71,28 +69,14 @@ def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple
     """
     if previous is None:
         return {"status": "first", "new_insights": 0, "themes": []}
-    is_new = pd.Series([(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])],
-                       index=items.index, dtype=bool)
-    if not is_new.any():
+    n_new = sum((s, k) not in previous for s, k in zip(items["sent_id"], items["kind"]))
+    if not n_new:
         return {"status": "none", "new_insights": 0, "themes": []}
     labels = {(r.kind, int(r.topic_id)): r.label for r in topics.itertuples()}
-    themes = []
-    for kind, g in items.assign(_new=is_new).groupby("kind"):
-        n_new, n_old = int(g["_new"].sum()), int((~g["_new"]).sum())
-        for topic_id, t in g[g["topic_id"] != -1].groupby("topic_id"):
-            new, old = int(t["_new"].sum()), int((~t["_new"]).sum())
-            if new < MIN_MENTIONS:
-                continue
-            if new >= 0.6 * (new + old):
-                status = "new"
-            elif n_old and new / n_new >= 1.5 * old / n_old:
-                status = "rising"
-            else:
-                continue
-            themes.append({"kind": KIND_TITLES.get(str(kind), str(kind)), "label": labels.get((kind, int(topic_id)), str(topic_id)),
-                           "new": new, "count": new + old, "status": status})
-    themes.sort(key=lambda t: (t["status"] != "new", -t["new"], t["label"]))
-    return {"status": "changed", "new_insights": int(is_new.sum()), "themes": themes}
+    themes = [{"kind": KIND_TITLES.get(t["kind"], t["kind"]), "label": labels.get((t["kind"], t["topic_id"]), str(t["topic_id"])),
+               "new": t["new"], "count": t["count"], "status": t["status"]}
+              for t in arrivals(items, previous, min_new=MIN_MENTIONS)]
+    return {"status": "changed", "new_insights": int(n_new), "themes": themes}
 
 
 def _periods(when: pd.Series) -> pd.Series:
