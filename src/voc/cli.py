@@ -279,7 +279,8 @@ def topics(study: Path = StudyArg,
            evaluate: bool = typer.Option(False, "--evaluate", help="coherence, diversity and outliers vs BERTopic defaults"),
            kind: Optional[str] = typer.Option(None, help="one insight kind (default: all)"),
            runs: int = typer.Option(3, "--runs", min=1, help="with --evaluate: voc seeds and BERTopic default fits to average")) -> None:
-    """Show the latest run's topics per kind, with trend flags; --evaluate compares with BERTopic defaults."""
+    """Show the latest run's topics per kind: change since the previous analysis and the 90-day trend;
+    --evaluate compares with BERTopic defaults."""
     from voc.api import Study as StudyApi
     from voc.schema import INSIGHT_KINDS
 
@@ -305,18 +306,26 @@ def topics(study: Path = StudyArg,
                 typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}"
                            f"{r['diversity']:>10.3f}{spread}")
         return
+    from voc.trends import topic_trends
+
+    latest = s.store.latest_run()
+    over_time, window = topic_trends(s.store.insights_with_topics(latest)) if latest else ({}, {"reason": "no analysis yet"})
+    typer.echo("columns: topic, mentions, change since the previous analysis, share in the last "
+               f"{window.get('days', 90)} days against the time before"
+               + (f" (not measured: {window['reason']})" if window.get("reason") else ""))
     for k in kinds:
         typer.echo(f"\n{k}")
         for r in s.trends(k).itertuples():
             tid = "" if r.topic_id is None or r.topic_id != r.topic_id else int(r.topic_id)
+            recent = over_time.get((k, tid), "") if tid != "" else ""
             was = f"  (was: {r.previous_label})" if isinstance(r.previous_label, str) and r.previous_label != r.label and r.size else ""
             into = f"  (into: {r.merged_into})" if isinstance(r.merged_into, str) else ""
-            typer.echo(f"  {tid!s:>5}  {r.size:>5}  {r.flag:<7} {r.label}{was}{into}")
+            typer.echo(f"  {tid!s:>5}  {r.size:>5}  {r.flag:<7} {recent:<5} {r.label}{was}{into}")
 
 
 @app.command()
 def runs(study: Path = StudyArg, as_json: bool = typer.Option(False, "--json", help="print each run record as JSON")) -> None:
-    """List the study's runs: status, duration, counts per stage and errors."""
+    """List the study's runs: status, duration, counts and time per stage, and errors."""
     from voc.config import load_study
     from voc.scheduling import format_runs
     from voc.store import Store

@@ -1,12 +1,65 @@
-"""Trends: topic sizes per analysis run, per month and per crawl, new / rising / steady / fading /
-merged flags, and which themes the insights that arrived since the previous run went to
-(``arrivals``: what the report's "What changed" section and the alerts both show)."""
+"""Trends, the one place they are measured (the CLI, the report and the alerts all read these):
+
+- run over run: topic sizes per analysis run with new / rising / steady / fading / merged flags
+  (``topic_flags``, `voc topics`), and which themes the insights that arrived since the previous
+  run went to (``arrivals``: the report's "What changed" and the alerts);
+- over time: a theme's share in the last 90 days of the corpus against the time before
+  (``topic_trends``: the report's arrows and `voc topics`), which works on a first crawl too, and
+  counts per month or per crawl.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 from voc.store import Store
+
+WINDOW_DAYS = 90
+MIN_MENTIONS = 2  # one more mention is noise, not a trend
+
+
+def _direction(recent: int, earlier: int, share_recent: float, share_earlier: float) -> str:
+    if recent + earlier < 3:
+        return "few"
+    if earlier == 0:
+        return "new" if recent >= MIN_MENTIONS else "few"
+    ratio = share_recent / share_earlier if share_earlier else float("inf")
+    if ratio >= 1.5 and recent >= MIN_MENTIONS:
+        return "up"
+    if ratio <= 1 / 1.5 and earlier >= MIN_MENTIONS:
+        return "down"
+    return "flat"
+
+
+def topic_trends(items: pd.DataFrame, window_days: int = WINDOW_DAYS) -> tuple[dict[tuple[str, int], str], dict[str, Any]]:
+    """Trend per (kind, topic_id): its share of the kind in the last window_days vs before.
+
+    Shares, not counts, so a month with more posts overall does not make every theme "rise".
+
+    Returns:
+        (trend per topic: up | down | flat | new | few | unknown, the window that was compared).
+    """
+    dated = items.dropna(subset=["created_at"])
+    if dated.empty:
+        return {}, {"days": window_days, "from": None, "to": None, "reason": "no dated insights"}
+    when = pd.to_datetime(dated["created_at"])
+    end, start = when.max(), when.min()
+    cut = end - pd.Timedelta(days=window_days)
+    window = {"days": window_days, "from": str(cut.date()), "to": str(end.date()), "reason": None}
+    if start > cut - pd.Timedelta(days=window_days // 2):
+        window["reason"] = f"the corpus spans less than {window_days + window_days // 2} days"
+        return {}, window
+    recent = (when > cut).to_numpy()
+    trends: dict[tuple[str, int], str] = {}
+    for kind, g in dated.assign(_recent=recent).groupby("kind"):
+        n_recent, n_earlier = int(g["_recent"].sum()), int((~g["_recent"]).sum())
+        for topic_id, t in g.groupby("topic_id"):
+            r, e = int(t["_recent"].sum()), int((~t["_recent"]).sum())
+            trends[(str(kind), int(topic_id))] = _direction(r, e, r / max(1, n_recent), e / max(1, n_earlier))
+    return trends, window
+
 
 # A theme is "new" when at least this share of its mentions arrived since the previous analysis.
 NEW_SHARE = 0.6

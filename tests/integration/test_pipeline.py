@@ -124,3 +124,23 @@ def test_store_is_queryable_with_duckdb_and_authors_are_pseudonymised(demo_run):
         assert runs.count(("crawl", "completed")) == 2 and runs.count(("analyze", "completed")) == 2
     finally:
         con.close()
+
+
+def test_voc_topics_prints_the_run_over_run_flag_and_the_90_day_trend_of_every_topic(demo_run):
+    from typer.testing import CliRunner
+
+    from voc.cli import app
+    from voc.store import Store
+    from voc.trends import topic_trends
+
+    study, _first, second, out = demo_run
+    with Store(out / "voc.duckdb", read_only=True) as store:
+        over_time, window = topic_trends(store.insights_with_topics(second["analyze"]["run_id"]))
+        sizes = store.run_topics(second["analyze"]["run_id"], "objection")
+    result = CliRunner().invoke(app, ["topics", str(study), "--kind", "objection"])
+    assert result.exit_code == 0, result.output
+    assert window["reason"] is None and "last 90 days" in result.output
+    rows = {int(r[0]): r[1:4] for r in (ln.split() for ln in result.output.splitlines() if ln.startswith("  "))}
+    expected = {int(t.topic_id): [str(t.size), "steady", over_time[("objection", int(t.topic_id))]]
+                for t in sizes.itertuples() if t.topic_id != -1}
+    assert rows == expected and {v[2] for v in rows.values()} - {"few"}  # the demo spans a year: trends, not "few"

@@ -15,7 +15,8 @@ from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_qu
 from voc.report import render_html, write_report
 from voc.report.context import build_context, kind_tables, notices, overview
 from voc.report.markdown import render_markdown
-from voc.report.trends import changes_since, topic_trends
+from voc.report.trends import changes_since
+from voc.trends import topic_trends
 from voc.schema import Document, sentence_id
 from voc.store import Store
 

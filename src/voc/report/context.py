@@ -14,7 +14,8 @@ import pandas as pd
 from voc.config import StudyConfig
 from voc.evidence import pick_quotes
 from voc.kinds import KINDS
-from voc.report.trends import changes_since, month_table, topic_months, topic_trends
+from voc.report.trends import changes_since, month_table, topic_months
+from voc.trends import topic_trends
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store

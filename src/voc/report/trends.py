@@ -1,9 +1,5 @@
-"""Time in the report: trend arrows, what changed since the last analysis, themes per month.
-
-Two different questions, kept apart: a *trend* compares when things were said (the last 90 days
-of the corpus against the time before), so it works on a first crawl; *changes* compare what the
-previous analysis already had with what this one added, whatever the posts' dates.
-"""
+"""Time in the report: what changed since the last analysis and themes per month, laid out for
+the page (the measures, trend arrows included, are ``voc.trends``'s)."""
 
 from __future__ import annotations
 
@@ -12,52 +8,7 @@ from typing import Any
 import pandas as pd
 
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
-from voc.trends import arrivals
-
-WINDOW_DAYS = 90
-MIN_MENTIONS = 2  # one more mention is noise, not a trend
-
-
-def _direction(recent: int, earlier: int, share_recent: float, share_earlier: float) -> str:
-    if recent + earlier < 3:
-        return "few"
-    if earlier == 0:
-        return "new" if recent >= MIN_MENTIONS else "few"
-    ratio = share_recent / share_earlier if share_earlier else float("inf")
-    if ratio >= 1.5 and recent >= MIN_MENTIONS:
-        return "up"
-    if ratio <= 1 / 1.5 and earlier >= MIN_MENTIONS:
-        return "down"
-    return "flat"
-
-
-def topic_trends(items: pd.DataFrame, window_days: int = WINDOW_DAYS) -> tuple[dict[tuple[str, int], str], dict[str, Any]]:
-    """Trend per (kind, topic_id): its share of the kind in the last window_days vs before.
-
-    Shares, not counts, so a month with more posts overall does not make every theme "rise".
-
-    Returns:
-        (trend per topic: up | down | flat | new | few | unknown, the window that was compared).
-    """
-    dated = items.dropna(subset=["created_at"])
-    if dated.empty:
-        return {}, {"days": window_days, "from": None, "to": None, "reason": "no dated insights"}
-    when = pd.to_datetime(dated["created_at"])
-    end, start = when.max(), when.min()
-    cut = end - pd.Timedelta(days=window_days)
-    window = {"days": window_days, "from": str(cut.date()), "to": str(end.date()), "reason": None}
-    if start > cut - pd.Timedelta(days=window_days // 2):
-        window["reason"] = f"the corpus spans less than {window_days + window_days // 2} days"
-        return {}, window
-    recent = (when > cut).to_numpy()
-    trends: dict[tuple[str, int], str] = {}
-    for kind, g in dated.assign(_recent=recent).groupby("kind"):
-        n_recent, n_earlier = int(g["_recent"].sum()), int((~g["_recent"]).sum())
-        for topic_id, t in g.groupby("topic_id"):
-            r, e = int(t["_recent"].sum()), int((~t["_recent"]).sum())
-            trends[(str(kind), int(topic_id))] = _direction(r, e, r / max(1, n_recent), e / max(1, n_earlier))
-    return trends, window
-
+from voc.trends import MIN_MENTIONS, arrivals
 
 def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple[str, str]] | None) -> dict[str, Any]:
     """New and rising themes among insights the previous analysis did not have (``voc.trends.arrivals``).
