@@ -18,8 +18,6 @@ from prefect.cache_policies import NONE
 
 from flows.common import map_in_order, study_and_store, timed
 from voc import stages
-from voc.console import bar
-from voc.store import Store
 
 # Results live in the store, not in Prefect's result storage: the store's embedding cache (by
 # content hash and model) is what lets a re-run skip finished work, so tasks cache nothing.
@@ -53,48 +51,11 @@ def personas_task(study_path: str, run_id: str) -> dict:
     return stages.personas_stage(study, store, run_id)
 
 
-def segment(store: Store, spec: stages.ModelSpec) -> dict[str, int]:
-    """Segment the documents not segmented yet, shard by shard."""
-    docs = store.unsegmented_documents()[["doc_id", "text"]]
-    shards = stages.shard_frame(docs, stages.SEGMENT_SHARD_DOCS)
-    n_sent = 0
-    results = map_in_order(segment_shard_task, ({"docs": s, "spec": spec} for s in shards))
-    with bar("segment", total=len(docs), unit="doc") as progress:
-        for shard, (sents, langs) in zip(shards, results):
-            stages.save_segments(store, shard["doc_id"].tolist(), sents, langs)
-            n_sent += len(sents)
-            progress.update(len(shard))
-    return {"documents_segmented": len(docs), "sentences_new": n_sent, "shards": len(shards)}
-
-
-def extract(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> dict[str, int]:
-    """Classify the sentences this classifier has not seen, shard by shard (whole documents)."""
-    model_id = spec.model_id
-    todo = store.sentences_with_context(only_new_for_model=model_id)
-    shards = stages.shard_frame(todo, stages.EXTRACT_SHARD_SENTENCES, by="doc_id")
-    vectors = stages.VectorCache(store, spec.embedding, run_id)
-    counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0,
-              "embeddings_reused": 0, "shards": len(shards)}
-    jobs = ({"sentences": s, "spec": spec, "known": vectors.known(s["text"])} for s in shards)
-    with bar("extract", total=len(todo), unit="sent") as progress:
-        for shard, result in zip(shards, map_in_order(extract_shard_task, jobs)):
-            stages.save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
-            stages.add_extract_counts(counts, result)
-            progress.update(len(shard))
-    return counts
-
-
-def embed(store: Store, spec: stages.ModelSpec, run_id: str | None = None) -> dict[str, int]:
-    """Make sure every insight's sentence has a cached vector before topic modelling reads them."""
-    hashes, texts, reused = stages.embedding_todo(store, store.insight_texts(), spec.embedding)
-    size = stages.EMBED_SHARD_TEXTS
-    parts = [(hashes[i:i + size], texts[i:i + size]) for i in range(0, len(texts), size)]
-    results = map_in_order(embed_shard_task, ({"texts": t, "model": spec.embedding} for _, t in parts))
-    with bar("embed", total=len(texts), unit="sent") as progress:
-        for (part_hashes, _), vecs in zip(parts, results):
-            store.save_embeddings(part_hashes, vecs, spec.embedding, run_id)
-            progress.update(len(part_hashes))
-    return {"texts": len(texts) + reused, "computed": len(texts), "reused": reused, "shards": len(parts)}
+def as_tasks(shard: Any, jobs: Any) -> Any:
+    """The stages' shard map as Prefect tasks: one task per shard, results in shard order."""
+    tasks = {stages.segment_shard: segment_shard_task, stages.extract_shard: extract_shard_task,
+             stages.embed_texts: embed_shard_task}
+    return map_in_order(tasks[shard], jobs)
 
 
 @flow(name="voc-analyze")
@@ -113,8 +74,10 @@ def analyze_flow(study_path: str) -> dict[str, Any]:
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
     seconds: dict[str, float] = {}
-    stages_in_order = [("segment", lambda: segment(store, spec)), ("extract", lambda: extract(store, spec, run_id)),
-                       ("embed", lambda: embed(store, spec, run_id)), ("topics", lambda: topics_task(study_path, run_id)),
+    stages_in_order = [("segment", lambda: stages.segment_stage(store, spec, as_tasks)),
+                       ("extract", lambda: stages.extract_stage(store, spec, run_id, as_tasks)),
+                       ("embed", lambda: stages.embed_stage(store, spec, run_id, as_tasks)),
+                       ("topics", lambda: topics_task(study_path, run_id)),
                        ("personas", lambda: personas_task(study_path, run_id))]
     try:
         for name, stage in stages_in_order:

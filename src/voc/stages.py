@@ -7,7 +7,7 @@ Flows wrap these in Prefect tasks; the CLI and notebooks can call them directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.config import Settings, StudyConfig
+from voc.config import StudyConfig
+from voc.console import bar
 from voc.store import Store
 
 log = logging.getLogger(__name__)
+
+# How a stage runs its shards: (shard function, keyword arguments per shard) -> results in order.
+ShardMap = Callable[[Callable[..., Any], Iterable[dict[str, Any]]], Iterator[Any]]
 
 
 @dataclass
@@ -186,32 +190,6 @@ def save_segments(store: Store, doc_ids: list[str], sentences: pd.DataFrame, lan
     store.save_sentences(sentences, doc_ids)
 
 
-def segment_stage(study: StudyConfig, store: Store, nlp: Any, batch: int = SEGMENT_SHARD_DOCS) -> dict[str, int]:
-    """Sentences for documents not segmented yet; committed per shard of documents."""
-    from voc.segment import segment_documents
-
-    docs = store.unsegmented_documents()
-    n_sent = 0
-    progress = Settings().progress and len(docs) > batch
-    for part in shard_frame(docs, batch):
-        sents, langs = segment_documents(part, nlp, study.filters.languages, progress=progress)
-        save_segments(store, part["doc_id"].tolist(), sents, langs)
-        n_sent += len(sents)
-    return {"documents_segmented": len(docs), "sentences_new": n_sent}
-
-
-def _extract_with(extractor: Any, sentences: pd.DataFrame, known: dict[str, np.ndarray] | None,
-                  progress: bool = False) -> ExtractShard:
-    from voc.extract import Extractor, extract_frame
-
-    cache = ShardCache(known)
-    shard_extractor = Extractor(extractor.nlp, extractor.embedder, extractor.classifier, extractor.thresholds, cache)
-    insights, attrs = extract_frame(sentences, shard_extractor, progress=progress)
-    hashes = list(cache.fresh)
-    vectors = np.stack([cache.fresh[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
-    return ExtractShard(insights, attrs, hashes, vectors, cache.reused)
-
-
 def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.ndarray] | None = None) -> ExtractShard:
     """Insights for a shard of whole documents' sentences; pure, runs on any worker.
 
@@ -220,26 +198,21 @@ def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.
         spec: the models to use (loaded once per process).
         known: cached vectors by content hash; only the other sentences are embedded.
     """
-    return _extract_with(spec.extractor(), sentences, known)
+    from voc.extract import Extractor, extract_frame
+
+    extractor = spec.extractor()
+    cache = ShardCache(known)
+    shard_extractor = Extractor(extractor.nlp, extractor.embedder, extractor.classifier, extractor.thresholds, cache)
+    insights, attrs = extract_frame(sentences, shard_extractor)
+    hashes = list(cache.fresh)
+    vectors = np.stack([cache.fresh[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
+    return ExtractShard(insights, attrs, hashes, vectors, cache.reused)
 
 
 def save_extracted(store: Store, sent_ids: list[str], result: ExtractShard, model_id: str, vectors: VectorCache) -> None:
     # Vectors first: if the insight write fails, the re-run at least reuses the embeddings.
     vectors.save(result.hashes, result.vectors)
     store.save_insights(result.insights, result.attributes, sent_ids, model_id)
-
-
-def extract_stage(store: Store, extractor: Any, batch: int = EXTRACT_SHARD_SENTENCES) -> dict[str, int]:
-    """Insights for sentences the current classifier has not seen; committed per shard of documents."""
-    todo = store.sentences_with_context(only_new_for_model=extractor.model_id)
-    vectors = VectorCache(store, extractor.embedder.name)
-    counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0, "embeddings_reused": 0}
-    progress = Settings().progress and len(todo) > batch
-    for part in shard_frame(todo, batch, by="doc_id"):
-        result = _extract_with(extractor, part, vectors.known(part["text"]), progress=progress)
-        save_extracted(store, part["sent_id"].tolist(), result, extractor.model_id, vectors)
-        add_extract_counts(counts, result)
-    return counts
 
 
 def add_extract_counts(counts: dict[str, int], result: ExtractShard) -> None:
@@ -263,6 +236,59 @@ def embed_texts(texts: list[str], model: str) -> np.ndarray:
     from voc.embed import get_embedder
 
     return get_embedder(model).encode(texts)
+
+
+def in_process(shard: Callable[..., Any], jobs: Iterable[dict[str, Any]]) -> Iterator[Any]:
+    """Run each shard here, one after another: the stages' default. The analyze flow passes a map
+    that runs them as Prefect tasks (on Dask, several at once), with results in the same order."""
+    for job in jobs:
+        yield shard(**job)
+
+
+def segment_stage(store: Store, spec: ModelSpec, map_shards: ShardMap = in_process) -> dict[str, int]:
+    """Segment the documents not segmented yet, shard by shard, each shard saved as it comes."""
+    docs = store.unsegmented_documents()[["doc_id", "text"]]
+    shards = shard_frame(docs, SEGMENT_SHARD_DOCS)
+    n_sent = 0
+    results = map_shards(segment_shard, ({"docs": s, "spec": spec} for s in shards))
+    with bar("segment", total=len(docs), unit="doc") as progress:
+        for shard, (sents, langs) in zip(shards, results):
+            save_segments(store, shard["doc_id"].tolist(), sents, langs)
+            n_sent += len(sents)
+            progress.update(len(shard))
+    return {"documents_segmented": len(docs), "sentences_new": n_sent, "shards": len(shards)}
+
+
+def extract_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
+                  map_shards: ShardMap = in_process) -> dict[str, int]:
+    """Classify the sentences this classifier has not seen, shard by shard (whole documents)."""
+    model_id = spec.model_id
+    todo = store.sentences_with_context(only_new_for_model=model_id)
+    shards = shard_frame(todo, EXTRACT_SHARD_SENTENCES, by="doc_id")
+    vectors = VectorCache(store, spec.embedding, run_id)
+    counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0,
+              "embeddings_reused": 0, "shards": len(shards)}
+    jobs = ({"sentences": s, "spec": spec, "known": vectors.known(s["text"])} for s in shards)
+    with bar("extract", total=len(todo), unit="sent") as progress:
+        for shard, result in zip(shards, map_shards(extract_shard, jobs)):
+            save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
+            add_extract_counts(counts, result)
+            progress.update(len(shard))
+    return counts
+
+
+def embed_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
+                map_shards: ShardMap = in_process) -> dict[str, int]:
+    """Make sure every insight's sentence has a cached vector before topic modelling reads them."""
+    hashes, texts, reused = embedding_todo(store, store.insight_texts(), spec.embedding)
+    size = EMBED_SHARD_TEXTS
+    parts = [(hashes[i:i + size], texts[i:i + size]) for i in range(0, len(texts), size)]
+    results = map_shards(embed_texts, ({"texts": t, "model": spec.embedding} for _, t in parts))
+    with bar("embed", total=len(texts), unit="sent") as progress:
+        for (part_hashes, _), vecs in zip(parts, results):
+            store.save_embeddings(part_hashes, vecs, spec.embedding, run_id)
+            progress.update(len(part_hashes))
+    return {"texts": len(texts) + reused, "computed": len(texts), "reused": reused, "shards": len(parts)}
 
 
 def topics_stage(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:

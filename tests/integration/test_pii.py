@@ -50,7 +50,7 @@ def planted_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def planted_run(tmp_path_factory, nlp, embedder, extractor):
+def planted_run(tmp_path_factory, embedder):
     """Crawl, analyse and report the planted reviews; the salt lives in a key file in tmp."""
     tmp = tmp_path_factory.mktemp("pii")
     (tmp / "study.toml").write_text(STUDY.format(out=(tmp / "out").as_posix(), path=PLANTED.as_posix()))
@@ -61,8 +61,10 @@ def planted_run(tmp_path_factory, nlp, embedder, extractor):
         with Store(study.store_path) as store:
             crawl = crawl_source(store, study, build_source(study, study.sources[0]))
             run = store.start_run("analyze")
-            stages.segment_stage(study, store, nlp)
-            stages.extract_stage(store, extractor)
+            spec = stages.ModelSpec.of(study)
+            stages.segment_stage(store, spec)
+            stages.extract_stage(store, spec, run)
+            stages.embed_stage(store, spec, run)
             stages.topics_stage(study, store, run, embedder)
             stages.personas_stage(study, store, run)
             store.finish_run(run, "completed", {}, [])

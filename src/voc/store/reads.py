@@ -106,7 +106,8 @@ class Reads:
     # -- personas and the corpus -----------------------------------------------------------------
     def attributes(self) -> pd.DataFrame:
         """Self-descriptions ("as a nurse") with their document and author."""
-        return self.query("SELECT doc_id, author_hash, attribute FROM attributes")
+        # Ordered: persona cards list self-descriptions of equal count in the order they come.
+        return self.query("SELECT doc_id, author_hash, attribute FROM attributes ORDER BY doc_id, attribute")
 
     def run_personas(self, run_id: str) -> pd.DataFrame:
         return self.query("SELECT * FROM personas WHERE run_id = ? ORDER BY persona_id", [run_id])
