@@ -6,21 +6,34 @@ import pytest
 from voc.classifier import InsightClassifier
 from voc.evaluate import evaluate, read_labelled
 from voc.extract import LABELLED, Extractor
-from voc.train import train, training_frame
+from voc.train import real_rows, train, training_frame
 
 pytestmark = pytest.mark.slow
 
 
-def test_user_rows_override_shipped_rows_with_the_same_text(shared, tmp_path):
-    shipped = training_frame(root=shared)  # the real-text labels resolve against ../shared
+def test_user_rows_override_shipped_rows_with_the_same_text(tmp_path):
+    shipped = training_frame(real=False)
     text = shipped["text"].iloc[0]
     mine = tmp_path / "mine.csv"
     pd.DataFrame({"text": [text.upper(), "The hinge cracked after a week."],
                   "labels": ["objection", "pain_point"]}).to_csv(mine, index=False)
-    both = training_frame([mine], root=shared)
+    both = training_frame([mine], real=False)
     assert len(both) == len(shipped) + 1
     assert both.loc[both["text"].str.lower() == text.lower(), "labels"].tolist() == ["objection"]
     assert not shipped["text"].isin(read_labelled(LABELLED).query("split == 'test'")["text"]).any()  # never trained on
+
+
+def test_real_labels_resolve_to_the_sentences_of_the_real_reviews(shared):
+    # Keys only ship; the text comes from ../shared, read in its document as the labellers read it.
+    test = real_rows("test", shared)
+    assert len(test) == 1659
+    assert test["source_type"].value_counts().to_dict() == {"review": 587, "reddit": 569, "qa": 324, "forum": 179}
+    review = test[test["key"] == "6046563bf85d750394243d80"].set_index("position")  # a Trustpilot pet-insurance review
+    assert review.loc[1, "text"] == "I have a new puppy (14 weeks old)" and review.loc[1, "labels"] == "purchase_trigger"
+    assert review.loc[1, "prev"] == "I can't recommend Healthy Paws enough!" and review.loc[1, "rating"] == 5.0
+    play = test[test["key"] == "57291de3507c69054da8ee8c"].iloc[0]  # a Google Play review of Muzei, 4 stars
+    assert (play["text"], play["labels"], play["rating"]) == (
+        "Pls Add manual wallpaper switch when using photos on device.", "must_have_feature", 4.0)
 
 
 def test_training_on_corrections_changes_the_evaluation(nlp, embedder, tmp_path):
