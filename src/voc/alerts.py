@@ -15,7 +15,7 @@ from typing import Any
 
 from voc.config import Alerts, StudyConfig
 from voc.errors import VocError
-from voc.kinds import INSIGHT_KINDS, KIND_TITLES
+from voc.kinds import KIND_TITLES
 from voc.store import Store
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
