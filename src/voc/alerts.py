@@ -43,7 +43,7 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
     ``settings.min_mentions`` new mentions and ``settings.rising`` as the rise; quotes are taken
     from the new mentions."""
     from voc.evidence import pick_quotes
-    from voc.trends import arrivals
+    from voc.trends import arrivals, arrived
 
     runs = store.analysis_runs()
     if len(runs) < 2:
@@ -52,7 +52,7 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
     seen = store.topic_assignments(runs[-2])
     previous = set(zip(seen["sent_id"], seen["kind"]))
     labels = {(r.kind, int(r.topic_id)): str(r.label) for r in store.run_topics(runs[-1]).itertuples()}
-    fresh = items[[(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])]]
+    fresh = items[arrived(items, previous)]
     found = []
     for t in arrivals(items, previous, settings.rising, settings.min_mentions):
         members = fresh[(fresh["kind"] == t["kind"]) & (fresh["topic_id"] == t["topic_id"])]

@@ -198,12 +198,10 @@ def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.
         spec: the models to use (loaded once per process).
         known: cached vectors by content hash; only the other sentences are embedded.
     """
-    from voc.extract import Extractor, extract_frame
+    from voc.extract import extract_frame
 
-    extractor = spec.extractor()
     cache = ShardCache(known)
-    shard_extractor = Extractor(extractor.nlp, extractor.embedder, extractor.classifier, extractor.thresholds, cache)
-    insights, attrs = extract_frame(sentences, shard_extractor)
+    insights, attrs = extract_frame(sentences, spec.extractor(cache))
     hashes = list(cache.fresh)
     vectors = np.stack([cache.fresh[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
     return ExtractShard(insights, attrs, hashes, vectors, cache.reused)

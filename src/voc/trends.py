@@ -106,6 +106,12 @@ def crawl_counts(store: Store, run_id: str, kind: str) -> pd.DataFrame:
     return store.crawl_counts(run_id, kind)
 
 
+def arrived(items: pd.DataFrame, previous: set[tuple[str, str]]) -> pd.Series:
+    """Which insights (sent_id, kind) the previous analysis did not have: a boolean per row."""
+    return pd.Series([(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])],
+                     index=items.index, dtype=bool)
+
+
 def arrivals(items: pd.DataFrame, previous: set[tuple[str, str]], rising: float = 0.5,
              min_new: int = 2) -> list[dict]:
     """Themes that the insights new since the previous analysis made new or rising.
@@ -125,8 +131,7 @@ def arrivals(items: pd.DataFrame, previous: set[tuple[str, str]], rising: float 
         One dict per theme (kind, topic_id, new, count, status "new" or "rising"), new themes
         first, then by new mentions.
     """
-    is_new = pd.Series([(s, k) not in previous for s, k in zip(items["sent_id"], items["kind"])],
-                       index=items.index, dtype=bool)
+    is_new = arrived(items, previous)
     themes = []
     for kind, g in items.assign(_new=is_new).groupby("kind"):
         n_new, n_old = int(g["_new"].sum()), int((~g["_new"]).sum())

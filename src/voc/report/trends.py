@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
-from voc.trends import MIN_MENTIONS, arrivals
+from voc.trends import MIN_MENTIONS, arrivals, arrived
 
 def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple[str, str]] | None) -> dict[str, Any]:
     """New and rising themes among insights the previous analysis did not have (``voc.trends.arrivals``).
@@ -20,7 +20,7 @@ def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple
     """
     if previous is None:
         return {"status": "first", "new_insights": 0, "themes": []}
-    n_new = sum((s, k) not in previous for s, k in zip(items["sent_id"], items["kind"]))
+    n_new = int(arrived(items, previous).sum())
     if not n_new:
         return {"status": "none", "new_insights": 0, "themes": []}
     labels = {(r.kind, int(r.topic_id)): r.label for r in topics.itertuples()}
