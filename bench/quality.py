@@ -27,9 +27,9 @@ LAPTOP_PRODUCT_TERMS = ["laptop", "computer", "notebook", "netbook", "machine", 
 
 
 def split_quality(extractor, test: pd.DataFrame) -> dict:
-    from voc.classifier import expected_calibration_error, label_matrix
-    from voc.evaluate import evaluate
-    from voc.extract import baseline_predict
+    from voc.extract.classifier import expected_calibration_error, label_matrix
+    from voc.extract.evaluate import evaluate
+    from voc.extract.insights import baseline_predict
 
     kinds = extractor.classifier.kinds
     ours = evaluate(test, extractor.predict_labels, kinds)
@@ -43,7 +43,7 @@ def split_quality(extractor, test: pd.DataFrame) -> dict:
 
 def real_split(extractor) -> dict | None:
     from voc.errors import VocError
-    from voc.train import real_rows
+    from voc.extract.train import real_rows
 
     try:
         test = real_rows("test", SHARED if SHARED.exists() else None)
@@ -53,8 +53,8 @@ def real_split(extractor) -> dict | None:
 
 
 def written_split(extractor) -> dict:
-    from voc.evaluate import read_labelled
-    from voc.extract import LABELLED
+    from voc.extract.evaluate import read_labelled
+    from voc.extract.insights import LABELLED
 
     df = read_labelled(LABELLED)
     return split_quality(extractor, df[df["split"] == "test"].reset_index(drop=True))
@@ -64,7 +64,7 @@ def suggestion_mining(extractor) -> dict | None:
     path = SHARED / "suggestion_mining_semeval2019_task9" / "SubtaskA_Trial_Test_Labeled.csv"
     if not path.exists():
         return None
-    from voc.evaluate import scores
+    from voc.extract.evaluate import scores
 
     df = pd.read_csv(path, encoding="latin-1")
     gold = [{"must_have_feature"} if y == 1 else set() for y in df["label"]]
@@ -81,7 +81,7 @@ def aspect_terms(nlp, product_terms: list[str]) -> dict | None:
     path = SHARED / "semeval2014_task4_absa" / "Laptop_Train_v2.xml"
     if not path.exists():
         return None
-    from voc.aspects import extract_terms
+    from voc.extract.aspects import extract_terms
 
     root = ET.parse(path).getroot()
     sents = [(s.find("text").text or "", [a.get("term") for a in s.iter("aspectTerm")]) for s in root.iter("sentence")]
@@ -130,7 +130,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    from voc.evaluate import format_table
+    from voc.extract.evaluate import format_table
 
     t = result["real_test_split"]
     if t is None:

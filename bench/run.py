@@ -50,7 +50,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from voc.config import StudyConfig
-    from voc.extract import baseline_predict
+    from voc.extract.insights import baseline_predict
     from voc.stages import components
 
     texts = corpus(args.sentences)

@@ -16,7 +16,7 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from flows.common import map_in_order, study_and_store, timed
+from flows.common import map_in_order, study_and_store
 from voc import stages
 
 # Results live in the store, not in Prefect's result storage: the store's embedding cache (by
@@ -39,18 +39,6 @@ def embed_shard_task(texts: list[str], model: str) -> np.ndarray:
     return stages.embed_texts(texts, model)
 
 
-@task(name="topics", cache_policy=NONE)
-def topics_task(study_path: str, run_id: str) -> dict:
-    study, store = study_and_store(study_path)
-    return stages.topics_stage(study, store, run_id, stages.components(study, store).embedder)
-
-
-@task(name="personas", cache_policy=NONE)
-def personas_task(study_path: str, run_id: str) -> dict:
-    study, store = study_and_store(study_path)
-    return stages.personas_stage(study, store, run_id)
-
-
 def as_tasks(shard: Any, jobs: Any) -> Any:
     """The stages' shard map as Prefect tasks: one task per shard, results in shard order."""
     tasks = {stages.segment_shard: segment_shard_task, stages.extract_shard: extract_shard_task,
@@ -58,9 +46,15 @@ def as_tasks(shard: Any, jobs: Any) -> Any:
     return map_in_order(tasks[shard], jobs)
 
 
+def as_task(name: str, stage: Any) -> dict:
+    """A whole-corpus stage (topics, personas) as one Prefect task in the flow process: it needs
+    every insight at once, and only this process may write the store."""
+    return task(name=name, cache_policy=NONE)(stage)()
+
+
 @flow(name="voc-analyze")
 def analyze_flow(study_path: str) -> dict[str, Any]:
-    """Analyse what is new in the store and refresh topics and personas.
+    """Analyse what is new in the store and refresh topics and personas (``voc.stages.analyze``).
 
     Runs shards on the flow's task runner: pass one with ``analyze_flow.with_options(task_runner=...)``
     (``flows.common.task_runner`` builds the default or a Dask one).
@@ -68,24 +62,6 @@ def analyze_flow(study_path: str) -> dict[str, Any]:
     from prefect.context import FlowRunContext
 
     study, store = study_and_store(study_path)
-    spec = stages.ModelSpec.of(study)
     ctx = FlowRunContext.get()
     runner = type(ctx.task_runner).__name__ if ctx and ctx.task_runner else "none"
-    run_id = store.start_run("analyze")
-    counts: dict[str, Any] = {"runner": runner}
-    seconds: dict[str, float] = {}
-    stages_in_order = [("segment", lambda: stages.segment_stage(store, spec, as_tasks)),
-                       ("extract", lambda: stages.extract_stage(store, spec, run_id, as_tasks)),
-                       ("embed", lambda: stages.embed_stage(store, spec, run_id, as_tasks)),
-                       ("topics", lambda: topics_task(study_path, run_id)),
-                       ("personas", lambda: personas_task(study_path, run_id))]
-    try:
-        for name, stage in stages_in_order:
-            with timed(seconds, name):
-                counts[name] = stage()
-    except Exception as err:
-        store.finish_run(run_id, "failed", {**counts, "seconds": seconds}, [repr(err)])
-        raise
-    counts["seconds"] = seconds
-    store.finish_run(run_id, "completed", counts, [])
-    return {"run_id": run_id, **counts}
+    return stages.analyze(study, store, as_tasks, as_task, runner)

@@ -3,12 +3,11 @@ file within a process, from ``voc.store.shared``)."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from voc.console import timed
 from voc.errors import VocError, missing_package
 from voc.store.shared import close_stores, study_and_store
 
@@ -18,17 +17,6 @@ RUNNERS = ("default", "dask")
 # Shards in flight at once on a distributed runner: enough to keep every worker busy while the
 # flow writes finished shards, few enough that a large corpus is not all in memory at once.
 WINDOW = 8
-
-@contextmanager
-def timed(seconds: dict[str, float], name: str) -> Iterator[None]:
-    """Add the wall time of the block to ``seconds[name]`` (also when it raises: a failed run
-    still says where its time went)."""
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - start, 3)
-
 
 def check_runner(runner: str, dask_address: str | None = None, dask_workers: int | None = None) -> None:
     """Reject an unknown runner, Dask options without the Dask runner, or a missing prefect-dask.

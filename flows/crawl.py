@@ -18,8 +18,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.common import study_and_store
 from voc.console import bar
-from voc.crawl import build_source, crawl_source, source_host
-from voc.redact import redact, redact_data
+from voc.crawl import build_source, crawl_source, finish_crawl, source_host
+from voc.privacy.redact import redact, redact_data
 
 # The crawl's progress bar per study file, which its source tasks (threads of this process) update.
 _bars: dict[str, Any] = {}
@@ -119,20 +119,7 @@ def crawl_flow(study_path: str, retries: int = 2, retry_delay_seconds: float | N
         finally:
             _bars.pop(study_path, None)
             _hosts.pop(study_path, None)
-    sources, errors = {}, []
-    for name, (result, error) in outcomes.items():
-        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http", "skipped")
-                         if k in result}
-        if error:
-            errors.append(error)
-    # Counted in the store rather than summed over tasks: a retried source's earlier attempts
-    # committed documents too.
-    counts = {"new_documents": store.count("documents") - before,
-              "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
-    status = "completed" if not errors else "failed" if len(errors) == len(outcomes) else "partial"
-    store.finish_run(run_id, status, counts, errors)
-    # What the flow returns, Prefect stores and the CLI prints.
-    return redact_data({"run_id": run_id, "status": status, **counts, "errors": errors})
+    return finish_crawl(store, run_id, before, outcomes)
 
 
 def _submit_sources(study: Any, study_path: str, retries: int, retry_delay_seconds: float) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from flows.analyze import analyze_flow
 from flows.common import check_runner, study_and_store, task_runner, timed
 from flows.crawl import crawl_flow
 from flows.report import report_flow
-from voc.redact import redact
+from voc.privacy.redact import redact
 
 
 @task(name="alerts", cache_policy=NONE, retries=2, retry_delay_seconds=10)

@@ -16,7 +16,7 @@ from scrapers.forums.crawl import fetched_at
 from scrapers.forums.detect import best, page_sources
 from scrapers.http import PoliteClient
 from voc.errors import VocError
-from voc.pseudonyms import pseudonymise
+from voc.privacy.pseudonyms import pseudonymise
 from voc.schema import Document
 
 

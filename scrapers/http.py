@@ -30,7 +30,7 @@ from scrapers.hosts import Hosts
 from scrapers.jsonio import loads_json
 from voc.config import Settings
 from voc.errors import VocError
-from voc.redact import redact
+from voc.privacy.redact import redact
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 REDIRECT_STATUS = {301, 302, 303, 307, 308}

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 from scrapers.base import BaseSource, Cursor, SourceOptions, html_to_text, parse_ts
 from scrapers.http import check_url
 from voc.errors import VocError
-from voc.redact import redact
+from voc.privacy.redact import redact
 from voc.schema import Document, make_doc_id
 
 API_URL = "https://api.stackexchange.com/2.3"

@@ -131,18 +131,18 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def extractor(nlp, embedder):
-    from voc.classifier import InsightClassifier
-    from voc.extract import BUILTIN_HEAD, Extractor
+    from voc.extract.classifier import InsightClassifier
+    from voc.extract.insights import BUILTIN_HEAD, Extractor
 
     return Extractor(nlp, embedder, InsightClassifier.load(BUILTIN_HEAD))
 
 
 def labelled_insights(kind: str, nlp, embedder, prefix: str):
     """The shipped labelled sentences of one kind as insights (sent_id, text, aspect) and their vectors."""
-    from voc.aspects import extract_aspect
     from voc.embed import embed_cached
-    from voc.evaluate import read_labelled
-    from voc.extract import LABELLED
+    from voc.extract.aspects import extract_aspect
+    from voc.extract.evaluate import read_labelled
+    from voc.extract.insights import LABELLED
 
     df = read_labelled(LABELLED)
     ins = df[df["labels"].str.contains(kind)].reset_index(drop=True)

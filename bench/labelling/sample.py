@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from voc.realtext import RealDoc, iter_documents, shared_data_dir, split_sentences, text_hash  # noqa: E402
+from voc.extract.realtext import RealDoc, iter_documents, shared_data_dir, split_sentences, text_hash  # noqa: E402
 from voc.segment import detect_language, load_spacy  # noqa: E402
 
 SEED = 20261204

@@ -42,7 +42,7 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
     (``voc.trends.arrivals``, the rule the report's "What changed" section uses), with at least
     ``settings.min_mentions`` new mentions and ``settings.rising`` as the rise; quotes are taken
     from the new mentions."""
-    from voc.evidence import pick_quotes
+    from voc.personas.evidence import pick_quotes
     from voc.trends import arrivals, arrived
 
     runs = store.analysis_runs()

@@ -108,18 +108,30 @@ class Study:
 
     def save_topics(self, kind: str) -> Path:
         """Save the tuned model to models/<study>/topics/<kind>/; later runs place new insights with it."""
-        from voc.topic_models import save_tuned
+        from voc.topics.saved import save_tuned
 
         s = self.session(kind)
         return save_tuned(s.tuned(), s.embeddings, self.config.models_dir, self.config.name, s.model,
                           self.config.models.embedding)
 
     def run(self) -> dict:
-        """Crawl, analyse and report (the pipeline flow), e.g. after saving tuned topics."""
-        from flows.pipeline import pipeline_flow
+        """Crawl, analyse, report and alert, in this process, e.g. after saving tuned topics: the
+        same stage functions a scheduled run calls (sources one after another, no retries)."""
+        from voc import stages
+        from voc.alerts import alert_after_run
+        from voc.crawl import crawl_study
+        from voc.privacy.redact import redact
+        from voc.report import write_report
 
         self._sessions.clear()
-        return pipeline_flow(str(self.config.path))
+        crawl = crawl_study(self.config, self.store)
+        analysis = stages.analyze(self.config, self.store)
+        report = {k: str(v) for k, v in write_report(self.config, self.store, analysis["run_id"]).items()}
+        try:
+            alerts = alert_after_run(self.config, self.store, report["html"])
+        except Exception as err:  # as in a scheduled run: a notification that did not go out costs nothing else
+            alerts = {"alerts": None, "sent": 0, "error": redact(str(err))}
+        return {"run_id": analysis["run_id"], "crawl": crawl, "analyze": analysis, "report": report, "alerts": alerts}
 
     # -- internals ---------------------------------------------------------------------------
     def _kind(self, kind: str | None, allow_none: bool = False) -> None:
@@ -130,35 +142,16 @@ class Study:
 
     def _build_session(self, kind: str) -> Any:
         from voc.embed import embed_cached, get_embedder
-        from voc.topic_models import load_saved
-        from voc.topic_runs import apply_saved
-        from voc.topics import build_model, fit_topics
-        from voc.tuning import TopicSession
+        from voc.topics.saved import load_saved
+        from voc.topics.tuning import open_session
 
         cfg = self.config
         embedder = get_embedder(cfg.models.embedding)
-        ins = self.store.insights_frame(kind).sort_values("sent_id", kind="stable").reset_index(drop=True)
+        ins = self.store.insights_frame(kind)
         if ins.empty:
             raise VocError(f"study {cfg.name}: no {kind} insights to tune")
         emb = embed_cached(ins["text"].tolist(), embedder, self.store)
-        saved = load_saved(cfg.models_dir, kind)
-        if saved is not None:
-            result = apply_saved(kind, ins, emb, saved, cfg, embedder.model)
-            model = build_model(len(ins), cfg.topics.seed, cfg.topics.min_topic_size, embedder.model, cfg.topics.stop_words)
-            model.fit(ins["text"].tolist(), embeddings=emb)
-            edits = list(saved.edits)
-        else:
-            result = fit_topics(kind, ins, emb, seed=cfg.topics.seed, min_topic_size=cfg.topics.min_topic_size,
-                                max_outlier_share=cfg.topics.max_outlier_share, embedding_model=embedder.model,
-                                extra_stop_words=cfg.topics.stop_words, n_topics=cfg.topics.n_topics,
-                                restarts=cfg.topics.restarts)
-            model = result.model
-            edits = []
-        if model is None:
-            raise VocError(f"study {cfg.name}: only {len(ins)} {kind} insights, too few for a topic model")
-        topics = result.assignments.set_index("sent_id").loc[ins["sent_id"], "topic_id"].to_numpy().astype(int)
-        labels = {int(r.topic_id): r.label for r in result.topics.itertuples() if r.topic_id != -1}
-        session = TopicSession(kind, ins, emb, topics, labels, model, embedder, edits)
-        session.sync()
-        return session
-
+        try:
+            return open_session(kind, ins, emb, cfg.topics, load_saved(cfg.models_dir, kind), embedder)
+        except VocError as err:
+            raise VocError(f"study {cfg.name}: {err}") from None

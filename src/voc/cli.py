@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from voc.errors import VocError
-from voc.redact import redact, redact_data
+from voc.privacy.redact import redact, redact_data
 
 # Exit codes schedulers (cron, CI, Prefect) can act on.
 EXIT_BAD_INPUT = 2        # the study file, a path, an option or an input file needs fixing
@@ -227,13 +227,13 @@ def eval_cmd(file: Optional[Path] = typer.Argument(None, help="CSV with columns 
              study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
     """Per-kind precision/recall/F1 and macro-F1 of the extractor on labelled sentences (by source type
     when the data says where each sentence came from)."""
-    from voc.evaluate import evaluate, format_table, read_labelled
-    from voc.extract import baseline_predict
+    from voc.extract.evaluate import evaluate, format_table, read_labelled
+    from voc.extract.insights import baseline_predict
 
     if real == (file is not None):
         raise VocError("voc eval: give a labelled CSV or --real (the shipped real-text test split), not both")
     if real:
-        from voc.train import real_rows
+        from voc.extract.train import real_rows
 
         df, where = real_rows("test"), "the real-text test split"
     else:
@@ -264,8 +264,8 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
     from voc.config import Models
     from voc.embed import get_embedder
+    from voc.extract.train import train as do_train
     from voc.segment import load_spacy
-    from voc.train import train as do_train
 
     models = Models()
     clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), out, list(files or []), shipped,
@@ -288,7 +288,7 @@ def topics(study: Path = StudyArg,
     kinds = [kind] if kind else list(INSIGHT_KINDS)
     if evaluate:
         from voc.embed import embed_cached, get_embedder
-        from voc.topic_eval import compare
+        from voc.topics.evaluate import compare
 
         embedder = get_embedder(s.config.models.embedding)
         typer.echo(f"{'kind':<20}{'model':<20}{'topics':>7}{'outliers':>10}{'NPMI':>8}{'diversity':>10}")

@@ -56,7 +56,9 @@ class Extract(Strict):
         return v
 
 
-class Topics(Strict):
+class TopicSettings(Strict):
+    """[topics]: what `fit_topics` needs, and nothing else (notebooks build one directly)."""
+
     seed: int = 42
     # Words kept out of topic keywords and labels: brand and model names say "which product",
     # not "what about it".
@@ -144,7 +146,7 @@ class StudyConfig(Strict):
     crawl: Crawl = Field(default_factory=Crawl)
     models: Models = Field(default_factory=Models)
     extract: Extract = Field(default_factory=Extract)
-    topics: Topics = Field(default_factory=Topics)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
     personas: Personas = Field(default_factory=Personas)
     filters: Filters = Field(default_factory=Filters)
     alerts: Alerts = Field(default_factory=Alerts)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from voc.errors import VocError
@@ -68,3 +71,14 @@ def bar(desc: str, total: int | None = None, unit: str = "it") -> Any:
 
     return tqdm(total=total, desc=f"{desc:<9}", unit=unit, disable=not _progress or total == 0, file=sys.stderr,
                 leave=True, mininterval=0.5, dynamic_ncols=True)
+
+
+@contextmanager
+def timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of the block to ``seconds[name]`` (also when it raises: a failed run
+    still says where its time went)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - start, 3)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from voc.config import Settings, SourceSpec, StudyConfig
+from voc.defaults import BATCH
 from voc.errors import VocError
-from voc.privacy import scrub, scrub_url
-from voc.pseudonyms import pseudonymise
-from voc.redact import redact
+from voc.privacy.pii import scrub, scrub_url
+from voc.privacy.pseudonyms import pseudonymise
+from voc.privacy.redact import redact, redact_data
 from voc.schema import Document
 from voc.store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 50
 # Client error counters (scrapers.http.ClientStats) that mean the network or the server let us
 # down, as opposed to the site refusing us or the study being wrong.
 NETWORK_ERRORS = ("connection_error", "timeout", "truncated", "http_429", "http_5")
@@ -97,7 +97,7 @@ def is_transient(err: Exception, http_errors: dict[str, int] | None = None) -> b
 
 def prepare(doc: Document, study: str, salt: str) -> Document:
     """Ingest rules: the study name, a pseudonym instead of the author, personal data masked in
-    the text and title (``voc.privacy.scrub``) and personal parts dropped from links."""
+    the text and title (``voc.privacy.pii.scrub``) and personal parts dropped from links."""
     doc.study = study
     doc.author_hash = pseudonymise(doc.author, salt)
     doc.author = None
@@ -169,3 +169,45 @@ def crawl_source(store: Store, study: StudyConfig, source: Any, progress: Any = 
     if failure is not None:
         result.transient = is_transient(failure, result.http.get("errors"))
     return result
+
+
+def finish_crawl(store: Store, run_id: str, before: int,
+                 outcomes: dict[str, tuple[dict[str, Any], dict[str, Any] | None]]) -> dict[str, Any]:
+    """Close a crawl run from each source's (counts, error or None): what `voc runs` shows and
+    what the crawl flow and ``crawl_study`` return."""
+    sources, errors = {}, []
+    for name, (result, error) in outcomes.items():
+        sources[name] = {k: result.get(k) for k in ("fetched", "new", "status", "attempts", "http", "skipped")
+                         if k in result}
+        if error:
+            errors.append(error)
+    # Counted in the store rather than summed over sources: a retried source's earlier attempts
+    # committed documents too.
+    counts = {"new_documents": store.count("documents") - before,
+              "fetched": sum(s.get("fetched") or 0 for s in sources.values()), "sources": sources}
+    status = "completed" if not errors else "failed" if len(errors) == len(outcomes) else "partial"
+    store.finish_run(run_id, status, counts, errors)
+    return redact_data({"run_id": run_id, "status": status, **counts, "errors": errors})
+
+
+def crawl_study(study: StudyConfig, store: Store, progress: Any = None) -> dict[str, Any]:
+    """Every source once, one after another in this process, as one crawl run (the notebook
+    facade's crawl). The crawl flow runs the same ``crawl_source`` per source as Prefect tasks,
+    retried on network errors and parallel across hosts, and closes its run the same way."""
+    from scrapers.hosts import Hosts
+
+    run_id = store.start_run("crawl")
+    before = store.count("documents")
+    hosts = Hosts()  # one politeness budget per host across the study's sources
+    outcomes: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+    for spec in study.sources:
+        try:
+            result = asdict(crawl_source(store, study, build_source(study, spec, hosts=hosts), progress))
+        except Exception as err:  # noqa: BLE001 - one failing source must not stop the others
+            error = {"source": spec.name, "error": redact(str(err)), "type": type(err).__name__}
+            outcomes[spec.name] = ({"source": spec.name, "status": "failed", "fetched": 0, "new": 0}, error)
+            continue
+        failed = result["status"] == "failed"
+        outcomes[spec.name] = (result, {"source": spec.name, "error": result["error"], "type": "VocError"}
+                               if failed else None)
+    return finish_crawl(store, run_id, before, outcomes)

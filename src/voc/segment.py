@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from voc.defaults import MAX_SENT_CHARS, MIN_SENT_CHARS
 from voc.errors import VocError
 from voc.schema import SENTENCE_COLUMNS, sentence_id
 
@@ -21,8 +22,6 @@ MD_MARK = re.compile(r"(\*\*|__|~~|`+)")
 TAG_RE = re.compile(r"<[^>]{1,200}>")
 SPACES = re.compile(r"[ \t]+")
 ALPHA = re.compile(r"[^\W\d_]", re.U)
-MIN_SENT_CHARS = 8
-MAX_SENT_CHARS = 600
 
 
 def clean_text(text: str) -> str:

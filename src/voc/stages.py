@@ -17,13 +17,16 @@ import numpy as np
 import pandas as pd
 
 from voc.config import StudyConfig
-from voc.console import bar
+from voc.console import bar, timed
+from voc.defaults import EMBED_SHARD_TEXTS, EXTRACT_SHARD_SENTENCES, SEGMENT_SHARD_DOCS
 from voc.store import Store
 
 log = logging.getLogger(__name__)
 
 # How a stage runs its shards: (shard function, keyword arguments per shard) -> results in order.
 ShardMap = Callable[[Callable[..., Any], Iterable[dict[str, Any]]], Iterator[Any]]
+# How a whole-corpus stage (topics, personas) runs: (stage name, the stage) -> its counts.
+WholeRun = Callable[[str, Callable[[], dict[str, Any]]], dict[str, Any]]
 
 
 @dataclass
@@ -36,8 +39,8 @@ class Components:
 def components(study: StudyConfig, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
-    from voc.classifier import InsightClassifier
-    from voc.extract import Extractor
+    from voc.extract.classifier import InsightClassifier
+    from voc.extract.insights import Extractor
     from voc.segment import load_spacy
 
     nlp = load_spacy(study.models.spacy)
@@ -45,12 +48,6 @@ def components(study: StudyConfig, store: Store | None = None) -> Components:
     clf = InsightClassifier.load(Path(ModelSpec.of(study).classifier))
     return Components(nlp, embedder, Extractor(nlp, embedder, clf, study.extract.thresholds, store))
 
-
-# Shard sizes are fixed rather than derived from the number of workers: every runner then cuts
-# the same shards, feeds the models the same batches and writes identical rows.
-SEGMENT_SHARD_DOCS = 100
-EXTRACT_SHARD_SENTENCES = 400
-EMBED_SHARD_TEXTS = 512
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ class ModelSpec:
 
     @classmethod
     def of(cls, study: StudyConfig) -> "ModelSpec":
-        from voc.extract import classifier_path
+        from voc.extract.insights import classifier_path
 
         name = study.models.classifier
         path = classifier_path(name) if name == "builtin" else study.resolve(name)
@@ -75,7 +72,7 @@ class ModelSpec:
     def extractor(self, cache: Any = None) -> Any:
         """An Extractor over this process's copy of the models (loaded on first use, then kept)."""
         from voc.embed import get_embedder
-        from voc.extract import Extractor
+        from voc.extract.insights import Extractor
         from voc.segment import load_spacy
 
         return Extractor(load_spacy(self.spacy), get_embedder(self.embedding), _classifier(self.classifier),
@@ -85,14 +82,14 @@ class ModelSpec:
     def model_id(self) -> str:
         """The extraction model id, without loading spaCy or the embedding model."""
         from voc.embed import get_embedder
-        from voc.extract import Extractor
+        from voc.extract.insights import Extractor
 
         return Extractor(None, get_embedder(self.embedding), _classifier(self.classifier)).model_id
 
 
 @lru_cache(maxsize=4)
 def _classifier(path: str) -> Any:
-    from voc.classifier import InsightClassifier
+    from voc.extract.classifier import InsightClassifier
 
     return InsightClassifier.load(Path(path))
 
@@ -198,7 +195,7 @@ def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.
         spec: the models to use (loaded once per process).
         known: cached vectors by content hash; only the other sentences are embedded.
     """
-    from voc.extract import extract_frame
+    from voc.extract.insights import extract_frame
 
     cache = ShardCache(known)
     insights, attrs = extract_frame(sentences, spec.extractor(cache))
@@ -290,8 +287,8 @@ def embed_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
 
 
 def topics_stage(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
-    """BERTopic per insight kind over every insight in the store (see voc.topic_runs)."""
-    from voc.topic_runs import refresh_topics
+    """BERTopic per insight kind over every insight in the store (see voc.topics.runs)."""
+    from voc.topics.runs import refresh_topics
 
     return refresh_topics(study, store, run_id, embedder)
 
@@ -302,7 +299,7 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
-    from voc.personas import build_personas
+    from voc.personas.cards import build_personas
 
     items, topics = topic_items(store, run_id)
     attrs = store.attributes()
@@ -312,3 +309,36 @@ def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, A
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())
     return {"personas": len(personas), **{k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k")}}
+
+
+def run_here(name: str, stage: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a whole-corpus stage in this process: the default (the flow runs it as a task)."""
+    return stage()
+
+
+def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process, run_whole: WholeRun = run_here,
+            runner: str = "none") -> dict[str, Any]:
+    """Segment -> extract -> embed -> topics -> personas over what is new in the store, as one
+    analysis run whose record has each stage's counts and seconds. The analyze flow and the
+    notebook facade both call this; they differ only in how shards and stages run."""
+    spec = ModelSpec.of(study)
+    run_id = store.start_run("analyze")
+    counts: dict[str, Any] = {"runner": runner}
+    seconds: dict[str, float] = {}
+    in_order: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("segment", lambda: segment_stage(store, spec, map_shards)),
+        ("extract", lambda: extract_stage(store, spec, run_id, map_shards)),
+        ("embed", lambda: embed_stage(store, spec, run_id, map_shards)),
+        ("topics", lambda: run_whole("topics", lambda: topics_stage(study, store, run_id,
+                                                                     components(study, store).embedder))),
+        ("personas", lambda: run_whole("personas", lambda: personas_stage(study, store, run_id)))]
+    try:
+        for name, stage in in_order:
+            with timed(seconds, name):
+                counts[name] = stage()
+    except Exception as err:
+        store.finish_run(run_id, "failed", {**counts, "seconds": seconds}, [repr(err)])
+        raise
+    counts["seconds"] = seconds
+    store.finish_run(run_id, "completed", counts, [])
+    return {"run_id": run_id, **counts}

@@ -14,10 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from voc.defaults import MIN_MENTIONS, NEW_SHARE, WINDOW_DAYS
 from voc.store import Store
-
-WINDOW_DAYS = 90
-MIN_MENTIONS = 2  # one more mention is noise, not a trend
 
 
 def _direction(recent: int, earlier: int, share_recent: float, share_earlier: float) -> str:
@@ -60,9 +58,6 @@ def topic_trends(items: pd.DataFrame, window_days: int = WINDOW_DAYS) -> tuple[d
             trends[(str(kind), int(topic_id))] = _direction(r, e, r / max(1, n_recent), e / max(1, n_earlier))
     return trends, window
 
-
-# A theme is "new" when at least this share of its mentions arrived since the previous analysis.
-NEW_SHARE = 0.6
 
 
 def match_topics(before: pd.DataFrame, now: pd.DataFrame, min_share: float = 0.5) -> dict[int, int]:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from voc.extract import LABELLED
+from voc.extract.insights import LABELLED
 
 pytestmark = pytest.mark.slow
 

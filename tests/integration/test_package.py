@@ -53,7 +53,7 @@ def run(venv, cwd, *args, stdin=None):
 def test_the_wheel_carries_the_classifier_and_its_data(wheel_venv):
     venv, cwd, site = wheel_venv
     proc = run(venv, cwd, "python", "-c",
-               "import voc, voc.extract as e; print(voc.__file__); print(e.BUILTIN_HEAD); print(e.LABELLED);"
+               "import voc, voc.extract.insights as e; print(voc.__file__); print(e.BUILTIN_HEAD); print(e.LABELLED);"
                "print(e.REAL_LABELS); print(voc.Study.__module__)")
     assert proc.returncode == 0, proc.stderr
     module, head, labelled, real, facade = proc.stdout.split()

@@ -11,8 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import DEMO
-
 pytestmark = pytest.mark.slow
 
 STUDY = """

@@ -236,7 +236,7 @@ def test_planted_secrets_appear_in_no_output_store_or_prefect_record(prefect_har
     for study in (in_process, in_subprocess):
         stores[study.parent.name], counts = store_text(study)
         assert counts["documents"] == 2 and counts["runs"] == 1
-    # raw_ref: ingest (voc.privacy.scrub_url) drops the link's user:password altogether.
+    # raw_ref: ingest (voc.privacy.pii.scrub_url) drops the link's user:password altogether.
     assert f"http://127.0.0.1:{port}/badjson/2.3/questions/1?site=coffee" in stores["in-process"]
 
     prefect_text, prefect_raw = prefect_database()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from voc.cues import strength
-from voc.evaluate import evaluate, read_labelled
-from voc.extract import LABELLED, baseline_predict
+from voc.extract.cues import strength
+from voc.extract.evaluate import evaluate, read_labelled
+from voc.extract.insights import LABELLED, baseline_predict
 
 pytestmark = pytest.mark.slow
 

@@ -100,3 +100,27 @@ def test_tab_separated_exports_are_read_by_extension_and_by_sniffing(tmp_path, c
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "r.tsv: fields separated by tabs (by the file's extension)" in said
     assert "s.csv: fields separated by semicolons (sniffed)" in said
+
+
+def test_the_notebook_crawl_keeps_going_past_a_broken_source(shared, tmp_path):
+    """voc.crawl.crawl_study (Study.run's crawl, no Prefect): a missing file fails its own source,
+    the real reviews still land, and the run record says which source failed and why."""
+    from voc.config import parse_study
+    from voc.crawl import crawl_study
+    from voc.store import Store
+
+    path = shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv"
+    study = parse_study({"name": "play", "sources": [
+        {"name": "gone", "type": "file", "path": str(tmp_path / "missing.csv")},
+        {"name": "play", "type": "file", "path": str(path), "kind": "review", "date_format": "%d.%m.%y"}]},
+        tmp_path / "study.toml")
+    frame = pd.read_csv(path)
+    mid_rated = int((frame["ratingStars"].between(2, 4) & frame["reviewText"].fillna("").str.strip().ne("")).sum())
+    with Store(tmp_path / "play.duckdb") as store:
+        result = crawl_study(study, store)
+        assert result["status"] == "partial" and result["new_documents"] == mid_rated == store.count("documents")
+        assert result["sources"]["play"]["status"] == "completed"
+        assert [e["source"] for e in result["errors"]] == ["gone"] and "missing.csv" in result["errors"][0]["error"]
+        assert store.runs().iloc[-1]["status"] == "partial"
+        again = crawl_study(study, store)  # incremental: the second crawl finds nothing new
+        assert again["new_documents"] == 0 and again["sources"]["play"]["fetched"] == 0

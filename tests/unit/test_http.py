@@ -10,7 +10,7 @@ from scrapers.http import DeadlineExceeded, FetchError, PoliteClient, Response, 
 from voc.config import Settings, parse_study
 from voc.crawl import build_source, crawl_source
 from voc.errors import VocError
-from voc.redact import redact, redact_data, secret_values
+from voc.privacy.redact import redact, redact_data, secret_values
 from voc.store import Store
 
 FRENCH = "Les crèmes brûlées de la pâtisserie étaient très appréciées, même après la fête de Noël."

@@ -5,9 +5,9 @@ from voc.kinds import BY_NAME, INSIGHT_KINDS, KINDS, kind
 
 def test_the_kind_lists_everywhere_are_the_registry():
     from voc import schema
-    from voc.classifier import InsightClassifier
     from voc.config import Extract
-    from voc.extract import BUILTIN_HEAD
+    from voc.extract.classifier import InsightClassifier
+    from voc.extract.insights import BUILTIN_HEAD
     from voc.report.charts import PALETTE
 
     names = tuple(k.name for k in KINDS)

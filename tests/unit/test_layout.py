@@ -69,3 +69,29 @@ def test_modules_stay_short():
     long = {str(p.relative_to(REPO)): n for p in modules().values()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}, f"split these modules (at most {MAX_LINES} lines each)"
+
+
+def all_imports(path: Path) -> set[str]:
+    """Every module a file imports, at module level or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def importers(prefixes: tuple[str, ...]) -> set[str]:
+    return {name for name, path in modules().items()
+            if any(m == p or m.startswith(p + ".") for m in all_imports(path) for p in prefixes)}
+
+
+def test_only_the_topics_package_knows_the_topic_libraries():
+    users = importers(("bertopic", "umap", "hdbscan"))
+    assert users and all(u.startswith("voc.topics.") for u in users), users
+
+
+def test_the_library_does_not_depend_on_its_prefect_wiring():
+    # The notebook facade and the stages run without flows/; only the command line starts flows.
+    assert {u for u in importers(("flows",)) if u.startswith("voc")} == {"voc.cli"}

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from voc.personas import build_personas, choose_k, voice_matrix, voices
+from voc.personas.cards import build_personas, choose_k, voice_matrix, voices
 
 GROUPS = {
     "pets": [("pain_point", 0, "pet hair", "The brush is wrapped in husky hair after every single run."),
@@ -108,7 +108,7 @@ def test_threads_are_the_voices_when_authors_are_anonymous():
 def test_channels_without_links():
     import math
 
-    from voc.evidence import channel_of
+    from voc.personas.evidence import channel_of
 
     assert channel_of("interviews", None) == "interviews"
     assert channel_of("interviews", math.nan) == "interviews"

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from voc.errors import VocError
-from voc.personas import build_personas, voice_matrix
-from voc.privacy import iban_ok, luhn_ok, scrub, scrub_url
-from voc.pseudonyms import author_salt, pseudonymise
+from voc.personas.cards import build_personas, voice_matrix
+from voc.privacy.pii import iban_ok, luhn_ok, scrub, scrub_url
+from voc.privacy.pseudonyms import author_salt, pseudonymise
 from voc.store import Store
 
 
@@ -146,7 +146,7 @@ def key_file(tmp_path, monkeypatch):
 
 
 def test_salt_comes_from_a_key_file_created_once_with_0600_and_a_message(key_file, tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="voc.privacy"):
+    with caplog.at_level(logging.WARNING, logger="voc.privacy.pii"):
         first = author_salt()
     assert key_file.read_text().strip() == first and len(first) == 32
     assert key_file.stat().st_mode & 0o777 == 0o600
@@ -186,7 +186,7 @@ def legacy_store(path, salt):
 def test_an_old_store_salt_moves_to_the_key_file_and_is_wiped_from_the_file(key_file, tmp_path, caplog):
     old = "0123456789abcdef0123456789abcdef"
     legacy_store(tmp_path / "old.duckdb", old)
-    with caplog.at_level(logging.WARNING, logger="voc.privacy"), Store(tmp_path / "old.duckdb") as store:
+    with caplog.at_level(logging.WARNING, logger="voc.privacy.pii"), Store(tmp_path / "old.duckdb") as store:
         assert store.salt() == old  # the pseudonyms already in the store stay valid
         assert store.meta("author_salt") is None and store.meta("salt_wipe_pending") is None
         assert store.scalar("SELECT count(*) FROM documents_probe") == 1  # the rewrite kept the data
@@ -199,7 +199,7 @@ def test_an_old_store_salt_that_differs_from_the_key_file_is_removed_with_a_warn
     key_file.parent.mkdir(parents=True)
     key_file.write_text("the-key-file-salt\n")
     legacy_store(tmp_path / "old.duckdb", "fedcba9876543210fedcba9876543210")
-    with caplog.at_level(logging.WARNING, logger="voc.privacy"), Store(tmp_path / "old.duckdb") as store:
+    with caplog.at_level(logging.WARNING, logger="voc.privacy.pii"), Store(tmp_path / "old.duckdb") as store:
         assert store.salt() == "the-key-file-salt" and store.meta("author_salt") is None
     assert b"fedcba9876543210fedcba9876543210" not in (tmp_path / "old.duckdb").read_bytes()
     assert "holds another, so authors crawled from now on get pseudonyms that differ" in caplog.text

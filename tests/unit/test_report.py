@@ -11,14 +11,14 @@ import pytest
 
 from voc import stages
 from voc.config import StudyConfig
-from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
+from voc.personas.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
 from voc.report import render_html, write_report
 from voc.report.context import build_context, kind_tables, notices, overview
 from voc.report.markdown import render_markdown
 from voc.report.trends import changes_since
-from voc.trends import topic_trends
 from voc.schema import Document, sentence_id
 from voc.store import Store
+from voc.trends import topic_trends
 
 BASE = "https://forum.example"
 # (kind, topic_id, label, text) per group of authors; every author voices their group's needs.

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from tests.unit.test_report import analyse, group_rows
 from voc.config import StudyConfig
-from voc.evidence import http_url
+from voc.personas.evidence import http_url
 from voc.report import write_report
 from voc.store import Store
 

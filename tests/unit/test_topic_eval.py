@@ -1,8 +1,8 @@
 import numpy as np
 
-from voc.coherence import Coherence
-from voc.topic_eval import describe, diversity, npmi, topic_words
-from voc.topics import merge_plan
+from voc.topics.coherence import Coherence
+from voc.topics.evaluate import describe, diversity, npmi, topic_words
+from voc.topics.fit import merge_plan
 
 
 def merge_groups(emb, topics, docs, **kw):
@@ -71,7 +71,7 @@ def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
 def test_ward_from_single_points_matches_scipy():
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    from voc.topic_merge import ward_partitions
+    from voc.topics.merge import ward_partitions
 
     # Sentence-embedding-like points: three loose themes in 8 dimensions.
     rng = np.random.default_rng(3)
@@ -85,7 +85,7 @@ def test_ward_from_single_points_matches_scipy():
 
 
 def test_ward_weighs_clusters_by_size():
-    from voc.topic_merge import ward_partitions
+    from voc.topics.merge import ward_partitions
 
     # Two large, close themes and a small one further off: bare centroids would merge the two
     # large ones; by size, folding the small one into its neighbour costs far less.
@@ -96,7 +96,7 @@ def test_ward_weighs_clusters_by_size():
 
 
 def test_default_fits_without_topics_do_not_blank_the_average():
-    from voc.topic_eval import _mean
+    from voc.topics.evaluate import _mean
 
     nothing = describe(np.full(8, -1), TEXTS)
     two = describe(np.array([0, 0, 0, 0, 1, 1, 1, 1]), TEXTS)
@@ -108,7 +108,7 @@ def test_default_fits_without_topics_do_not_blank_the_average():
 
 
 def test_near_ties_in_coherence_go_to_more_topics():
-    from voc.topics import COHERENCE_TIE, _most_topics
+    from voc.topics.fit import COHERENCE_TIE, _most_topics
 
     # (NPMI, topics, what) as scored for each clustering on the demo's purchase triggers: three
     # topics (puppies and babies inside "moved house") scored 0.002 above four.

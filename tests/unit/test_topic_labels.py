@@ -1,6 +1,6 @@
 import numpy as np
 
-from voc.topic_labels import label_topics, stem
+from voc.topics.labels import label_topics, stem
 
 # Purchase triggers from a robot-vacuum forum: carpet comes up everywhere, so it names no theme.
 MOVED = ["We moved house and the new place has carpet everywhere.",

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import labelled_insights
-from voc.topics import _most_topics, fit_topics, reduce_outliers
+from voc.config import TopicSettings
+from voc.topics.fit import _most_topics, fit_topics, reduce_outliers
 
 pytestmark = pytest.mark.slow
 
@@ -14,9 +15,9 @@ def pain_points(nlp, embedder):
 
 def test_same_insights_and_seed_give_identical_topics(pain_points, embedder):
     ins, emb = pain_points
-    a = fit_topics("pain_point", ins, emb, seed=7, embedding_model=embedder.model)
+    a = fit_topics("pain_point", ins, emb, TopicSettings(seed=7), embedding_model=embedder.model)
     b = fit_topics("pain_point", ins.sample(frac=1, random_state=3), emb[ins.sample(frac=1, random_state=3).index],
-                   seed=7, embedding_model=embedder.model)  # input order must not matter either
+                   TopicSettings(seed=7), embedding_model=embedder.model)  # input order must not matter either
     assert a.method == "bertopic" and len(a.topics) >= 3
     merged = a.assignments.merge(b.assignments, on="sent_id")
     assert len(merged) == len(ins) and (merged["topic_id_x"] == merged["topic_id_y"]).all()
@@ -24,26 +25,26 @@ def test_same_insights_and_seed_give_identical_topics(pain_points, embedder):
 
 
 def test_topic_count_follows_the_corpus_size_or_the_setting(pain_points):
-    from voc.topics import topic_range
+    from voc.topics.fit import topic_range
 
     ins, emb = pain_points
     low, high = topic_range(len(ins))
-    chosen = fit_topics("pain_point", ins, emb, seed=7)
+    chosen = fit_topics("pain_point", ins, emb, TopicSettings(seed=7))
     assert low <= int((chosen.topics["topic_id"] != -1).sum()) <= high
-    fixed = fit_topics("pain_point", ins, emb, seed=7, n_topics=low + 1)
+    fixed = fit_topics("pain_point", ins, emb, TopicSettings(seed=7, n_topics=low + 1))
     assert int((fixed.topics["topic_id"] != -1).sum()) == low + 1
     assert topic_range(120) == (3, 5) and topic_range(200_000) == (20, 40)
 
 
 def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
-    import voc.topics as topics_module
-    from voc.coherence import Coherence
+    import voc.topics.fit as topics_module
+    from voc.topics.coherence import Coherence
 
     ins, emb = pain_points
     coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
 
     def fit(seed):
-        res = fit_topics("pain_point", ins, emb, seed=seed, restarts=1)
+        res = fit_topics("pain_point", ins, emb, TopicSettings(seed=seed, restarts=1))
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
         count = int((res.topics["topic_id"] != -1).sum())
         return coherence.partition_npmi(ordered), count, getattr(res.model.hdbscan_model, "min_samples", None)
@@ -68,14 +69,14 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
 
 
 def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
-    from voc.coherence import Coherence
-    from voc.topics import restart_seeds
+    from voc.topics.coherence import Coherence
+    from voc.topics.fit import restart_seeds
 
     ins, emb = pain_points
     coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
 
     def fit(seed, restarts):
-        res = fit_topics("pain_point", ins, emb, seed=seed, restarts=restarts)
+        res = fit_topics("pain_point", ins, emb, TopicSettings(seed=seed, restarts=restarts))
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
         count = int((res.topics["topic_id"] != -1).sum())
         return coherence.partition_npmi(ordered), count, ordered, res.model.umap_model.random_state
@@ -98,7 +99,7 @@ def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
 
 
 def test_restarts_scale_down_with_the_corpus_and_derive_from_the_seed():
-    from voc.topics import auto_restarts, restart_seeds
+    from voc.topics.fit import auto_restarts, restart_seeds
 
     assert [auto_restarts(n) for n in (120, 2_200, 5_000, 6_700, 200_000)] == [5, 5, 2, 1, 1]
     seeds = restart_seeds(42, 5)
@@ -109,7 +110,7 @@ def test_restarts_scale_down_with_the_corpus_and_derive_from_the_seed():
 
 def test_outlier_budget_is_respected(pain_points, embedder):
     ins, emb = pain_points
-    res = fit_topics("pain_point", ins, emb, seed=1, max_outlier_share=0.10, embedding_model=embedder.model)
+    res = fit_topics("pain_point", ins, emb, TopicSettings(seed=1, max_outlier_share=0.10), embedding_model=embedder.model)
     assert res.outlier_share <= 0.10
     assert res.topics["size"].sum() == len(ins)
 
@@ -135,11 +136,10 @@ def test_few_insights_are_grouped_by_aspect():
 def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):
     from types import SimpleNamespace
 
-    from voc.config import Topics
-    from voc.topic_eval import compare
+    from voc.topics.evaluate import compare
 
     ins, emb = pain_points
-    rows = compare("pain_point", ins, emb, SimpleNamespace(topics=Topics()), default_runs=2)
+    rows = compare("pain_point", ins, emb, SimpleNamespace(topics=TopicSettings()), default_runs=2)
     ours, seeds, defaults, held = rows
     assert ours["model"] == "voc" and ours["runs"] == 1 and ours["outlier_share"] <= 0.15
     # voc over two seeds (the study's and the next): the study's fit is one of the two averaged.

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from voc.classifier import InsightClassifier
-from voc.evaluate import evaluate, read_labelled
-from voc.extract import LABELLED, Extractor
-from voc.train import real_rows, train, training_frame
+from voc.extract.classifier import InsightClassifier
+from voc.extract.evaluate import evaluate, read_labelled
+from voc.extract.insights import LABELLED, Extractor
+from voc.extract.train import real_rows, train, training_frame
 
 pytestmark = pytest.mark.slow
 

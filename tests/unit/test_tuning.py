@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import labelled_insights
-from voc.topic_models import CANDIDATE_OFFSET, load_saved, save_tuned
-from voc.topic_runs import apply_saved
-from voc.topics import fit_topics
-from voc.tuning import TopicSession
+from voc.config import TopicSettings
+from voc.topics.fit import fit_topics
+from voc.topics.runs import apply_saved
+from voc.topics.saved import CANDIDATE_OFFSET, load_saved, save_tuned
+from voc.topics.tuning import TopicSession
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +21,7 @@ def objections(nlp, embedder):
 @pytest.fixture(scope="module")
 def fitted(objections):
     ins, emb = objections
-    return fit_topics("objection", ins, emb, seed=3, embedding_model=None)
+    return fit_topics("objection", ins, emb, TopicSettings(seed=3), embedding_model=None)
 
 
 def session(objections, embedder, res):
@@ -73,7 +74,7 @@ def test_saved_model_reproduces_edits_and_places_new_insights(objections, embedd
     assert saved.labels[a] == "cost worries" and b not in saved.labels
     assert (tmp_path / "topics" / "objection" / "MODEL_CARD.md").read_text().count("cost worries") >= 1
     study = StudyConfig(name="t")
-    same = apply_saved("objection", s.insights, s.embeddings, saved, study, embedder.model)
+    same = apply_saved("objection", s.insights, s.embeddings, saved, study.topics, embedder.model)
     assert (same.assignments["topic_id"].to_numpy() == s.topics).all()
     # New insights: close paraphrases of a topic join it; an unrelated cluster becomes a candidate.
     import pandas as pd
@@ -85,7 +86,7 @@ def test_saved_model_reproduces_edits_and_places_new_insights(objections, embedd
     new = pd.DataFrame({"sent_id": [f"n{i:03d}" for i in range(len(new_texts))], "text": new_texts, "aspect": "parking"})
     both = pd.concat([s.insights, new], ignore_index=True)
     emb = np.vstack([s.embeddings, embed_cached(new_texts, embedder)])
-    res = apply_saved("objection", both, emb, saved, study, embedder.model)
+    res = apply_saved("objection", both, emb, saved, study.topics, embedder.model)
     got = dict(zip(res.assignments["sent_id"], res.assignments["topic_id"]))
     assert got["n000"] == a
     assert sum(got[f"n{i:03d}"] >= CANDIDATE_OFFSET for i in range(1, 15)) >= 10

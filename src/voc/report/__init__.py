@@ -12,13 +12,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import StudyConfig
-from voc.evidence import http_url
+from voc.personas.evidence import http_url
 from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
 from voc.report.markdown import render_markdown
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.store import Store
-from voc.topics import MIN_FOR_MODEL
+from voc.topics.fit import MIN_FOR_MODEL
 
 
 def render_html(ctx: dict[str, Any]) -> str:

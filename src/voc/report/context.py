@@ -12,16 +12,16 @@ from typing import Any
 import pandas as pd
 
 from voc.config import StudyConfig
-from voc.evidence import pick_quotes
+from voc.defaults import FEW_DOCUMENTS
 from voc.kinds import KINDS
+from voc.personas.evidence import pick_quotes
 from voc.report.trends import changes_since, month_table, topic_months
-from voc.trends import topic_trends
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
+from voc.trends import topic_trends
 
 KIND_BLURBS = {k.name: k.blurb for k in KINDS}
-FEW_DOCUMENTS = 30
 
 
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def notices(o: dict[str, Any], tables: dict[str, Any], persona_diag: dict[str, A
 
 def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str, Any]]:
     """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
-    from voc.personas import interview_questions, tagline
+    from voc.personas.cards import interview_questions, tagline
 
     drafts = diag.get("drafts", {})
     cards = []
@@ -139,7 +139,7 @@ def classifier_info(study: StudyConfig) -> dict[str, Any]:
     try:
         import numpy as np
 
-        from voc.extract import classifier_path
+        from voc.extract.insights import classifier_path
 
         path = classifier_path(study.models.classifier) if study.models.classifier == "builtin" \
             else study.resolve(study.models.classifier)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from voc.evidence import http_url
+from voc.personas.evidence import http_url
 from voc.schema import KIND_TITLES
 
 ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady", "few": "· too few", "unknown": "–"}

@@ -117,8 +117,8 @@ class Store(Reads):
 
     def salt(self) -> str:
         """The secret behind this store's author pseudonyms: VOC_SALT or the key file outside the
-        store (``voc.pseudonyms.author_salt``). It is never kept in the store."""
-        from voc.pseudonyms import author_salt
+        store (``voc.privacy.pseudonyms.author_salt``). It is never kept in the store."""
+        from voc.privacy.pseudonyms import author_salt
 
         return author_salt()
 
@@ -130,7 +130,7 @@ class Store(Reads):
         """
         legacy = self.meta(LEGACY_SALT)
         if legacy is not None:
-            from voc.pseudonyms import adopt_legacy_salt
+            from voc.privacy.pseudonyms import adopt_legacy_salt
 
             adopt_legacy_salt(legacy, self.path)
             with self.transaction():
@@ -340,7 +340,7 @@ class Store(Reads):
 
     def finish_run(self, run_id: str, status: str, counts: dict, errors: list) -> None:
         """Close a run record; its counts and errors are redacted (error text carries request URLs)."""
-        from voc.redact import redact, redact_data
+        from voc.privacy.redact import redact, redact_data
 
         def dump(obj: Any) -> str:
             return json.dumps(redact_data(obj), default=lambda o: redact(str(o)))

@@ -1,11 +1,6 @@
-"""Persona drafts: segments of voices by the needs and triggers they express, not demographics.
-
-Each voice (an author; a thread where authors are few or anonymous) becomes a vector of the
-insight topics it voices. k-means splits the voices into 3-8 segments; k is the one whose split
-is both well separated (silhouette) and reproducible (adjusted Rand index between the full fit and
-fits on subsamples), and the report says how confident that split is. Each segment is described
-by its top items per kind with counts and quotes, channels, vocabulary and the self-descriptions
-its authors gave, and gets a working name, a tagline and interview questions to validate it.
+"""Persona cards: each segment described by its top items per kind with counts and quotes,
+channels, vocabulary and the self-descriptions its authors gave, with a working name, a tagline
+and interview questions to validate it. The segmenting itself is ``voc.personas.segments``.
 """
 
 from __future__ import annotations
@@ -17,141 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
+from voc.personas.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
+from voc.personas.segments import MIN_VOICES_PER_SEGMENT, choose_k, confidence, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
-
-STABILITY_ROUNDS = 12
-SUBSAMPLE = 0.8
-MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
-
-
-def voices(items: pd.DataFrame, unit: str = "author") -> pd.Series:
-    """The voice behind each insight: its author (or thread, by unit), falling back to the
-    thread and then the document when that is unknown."""
-    first = items["thread_id"] if unit == "thread" else items["author_hash"]
-    return first.fillna(items["author_hash"]).fillna(items["thread_id"]).fillna(items["doc_id"]).astype(str)
-
-
-def voice_unit(items: pd.DataFrame, k_min: int) -> str:
-    """"author", or "thread" when most insights are anonymous or authors are too few to segment."""
-    authors = items["author_hash"].nunique()
-    threads = items["thread_id"].nunique()
-    anonymous = items["author_hash"].isna().mean()
-    if threads > authors and (anonymous > 0.5 or authors < MIN_VOICES_PER_SEGMENT * k_min):
-        return "thread"
-    return "author"
-
-
-def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rows = voices, columns = kind:topic counts, L2-normalised (a voice's mix of themes).
-
-    No IDF weighting: on the demo corpus it made every split less reproducible (mean ARI at
-    k=4 fell from 0.76 to 0.45) because rare themes voiced once pulled voices around.
-    """
-    items = items[items["kind"].isin([k.name for k in KINDS if k.segments])]
-    feat = items["kind"] + ":" + items["topic_key"].astype(str)
-    # Rows in the order of each voice's first sentence, not of the voice ids: those are keyed
-    # hashes, and k-means on rows in hash order would give other personas under another salt.
-    key = items["sent_id"] if "sent_id" in items else pd.Series(range(len(items)), index=items.index)
-    order = key.groupby(items["voice"]).min().sort_values(kind="stable").index
-    counts = pd.crosstab(items["voice"], feat).reindex(order)
-    X = counts.to_numpy(dtype=float, copy=True)
-    X /= np.linalg.norm(X, axis=1, keepdims=True) + 1e-9
-    return counts, X
-
-
-def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 10) -> Any:
-    from sklearn.cluster import KMeans
-
-    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(X)
-
-
-def stability(X: np.ndarray, labels: np.ndarray, k: int, seed: int, rounds: int = STABILITY_ROUNDS) -> float | None:
-    """Mean adjusted Rand index between a split and the splits of random 80% subsamples.
-
-    Each subsample is clustered with its own seed and every voice is then assigned to the nearest
-    subsample centroid, so the comparison covers all voices. 1 means the same split every time,
-    0 means no better than chance. None when subsamples are too small to hold k segments.
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    n = len(X)
-    m = int(round(SUBSAMPLE * n))
-    if m <= k:
-        return None
-    rng = np.random.default_rng(seed)
-    scores = []
-    for r in range(rounds):
-        idx = rng.choice(n, size=m, replace=False)
-        model = _kmeans(X[idx], k, seed + 1 + r, n_init=3)
-        scores.append(adjusted_rand_score(labels, model.predict(X)))
-    return float(np.mean(scores))
-
-
-def choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int) -> tuple[int, np.ndarray, dict[str, Any]]:
-    """The k in [k_min, k_max] with the best silhouette x stability.
-
-    Silhouette alone favours many small segments on sparse data; stability alone favours the
-    fewest. Their product asks for segments that are both distinct and reproducible.
-
-    Returns:
-        (k, labels, scores) where scores holds the chosen silhouette and stability and a row per k.
-    """
-    from sklearn.metrics import silhouette_score
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):  # a few hundred voices: threads cost more than they save (7x here)
-        return _choose_k(X, k_min, k_max, seed, silhouette_score)
-
-
-def _choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int, silhouette_score: Any) -> tuple[int, np.ndarray, dict[str, Any]]:
-    n = len(X)
-    distinct = len(np.unique(X, axis=0))
-    rows: list[dict[str, Any]] = []
-    best: tuple[float, int, np.ndarray] | None = None
-    for k in range(k_min, min(k_max, n - 1, distinct) + 1):
-        labels = _kmeans(X, k, seed).labels_
-        if len(set(labels)) < 2:
-            continue
-        sil = float(silhouette_score(X, labels, metric="cosine"))
-        stab = stability(X, labels, k, seed)
-        score = max(sil, 0.0) * (stab if stab is not None else 0.5)
-        rows.append({"k": k, "silhouette": round(sil, 4), "stability": None if stab is None else round(stab, 4),
-                     "score": round(score, 4)})
-        if best is None or score > best[0] + 1e-9:
-            best = (score, k, labels)
-    if best is None:
-        return 1, np.zeros(n, dtype=int), {"silhouette": None, "stability": None, "per_k": rows}
-    chosen = next(r for r in rows if r["k"] == best[1])
-    return best[1], best[2], {"silhouette": chosen["silhouette"], "stability": chosen["stability"], "per_k": rows}
-
-
-def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int]) -> dict[str, str]:
-    """How far to trust the split, in words a content team can act on."""
-    if k <= 1 and n_voices >= MIN_VOICES_PER_SEGMENT * k_range[0]:
-        return {"level": "none", "text": (
-            f"The {n_voices} voices share too few distinct mixes of themes to split into {k_range[0]} or more "
-            "segments, so one draft describes everyone.")}
-    if k <= 1:
-        return {"level": "none", "text": (
-            f"Only {n_voices} voice{'s' if n_voices != 1 else ''} with themed insights: too few to split into "
-            f"segments (at least {MIN_VOICES_PER_SEGMENT * k_range[0]} are needed), so one draft describes everyone.")}
-    sil = sil or 0.0
-    if stab is not None and stab >= 0.8 and sil >= 0.25:
-        level, advice = "high", "The segments are distinct and reproducible."
-    elif stab is not None and stab >= 0.6 and sil >= 0.1:
-        level, advice = "moderate", "The core of each segment is reliable; voices near the boundaries could go either way."
-    else:
-        level, advice = "low", "Treat the segments as hypotheses: the themes are real, the boundaries between them are soft."
-    stab_text = ("re-clustering 80% subsamples could not be checked (too few voices)" if stab is None else
-                 f"re-clustering 80% subsamples reproduces it with a mean adjusted Rand index of {stab:.2f} (1 = identical)")
-    edge = (" k is the top of the allowed range, so more segments might fit better (raise "
-            "[personas] max_personas to check).") if k == k_range[1] else ""
-    return {"level": level, "text": (
-        f"{level.capitalize()} confidence in the {k}-segment split of {n_voices} voices (k chosen from "
-        f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}{edge}")}
-
 
 # -- names, taglines and interview questions ------------------------------------------------------
 # From voc.kinds: the kinds that can name a persona, the noun for someone voicing each, and the
@@ -166,7 +30,7 @@ def _distinctive(items: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _label(item: dict[str, Any]) -> str:
-    from voc.topics import short_label
+    from voc.topics.fit import short_label
 
     return short_label(item["label"])
 

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.classifier import InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
 from voc.errors import VocError
-from voc.evaluate import read_labelled
-from voc.extract import LABELLED, REAL_LABELS
+from voc.extract.classifier import InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
+from voc.extract.evaluate import read_labelled
+from voc.extract.insights import LABELLED, REAL_LABELS
 from voc.schema import INSIGHT_KINDS, stable_id
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
     Raises:
         VocError: the real corpora are not on this machine.
     """
-    from voc.realtext import shared_data_dir
+    from voc.extract.realtext import shared_data_dir
 
     root = shared_data_dir(root)
     if root is None:
@@ -51,7 +51,7 @@ def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
 def _real_rows(split: str, root: Path) -> pd.DataFrame:
     # Resolving re-segments every labelled document with spaCy (tens of seconds for the train
     # split); a process that trains and then evaluates needs it once.
-    from voc.realtext import resolve
+    from voc.extract.realtext import resolve
 
     with REAL_LABELS.open(encoding="utf-8", newline="") as fh:
         keys = [r for r in csv.DictReader(fh) if r["split"] == split]

@@ -1,5 +1,5 @@
 """Merging fine clusters into topics: Ward's criterion weighted by cluster size, and absorbing
-clusters too small to be a topic into their nearest neighbour. Pure numpy; ``voc.topics`` picks
+clusters too small to be a topic into their nearest neighbour. Pure numpy; ``voc.topics.fit`` picks
 which partition to keep by coherence."""
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.coherence import Coherence, diversity
+from voc.defaults import DEFAULT_RUNS
+from voc.topics.coherence import Coherence, diversity
 
-DEFAULT_RUNS = 3  # BERTopic's defaults are unseeded (UMAP): one fit is one random draw
 REDUCED = "defaults, budget"  # the default fits with outliers reduced to voc's budget
 SEEDS = "voc, seeds"  # voc averaged over as many seeds as the defaults get fits
 
@@ -62,7 +62,7 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     """
     from bertopic import BERTopic
 
-    from voc.topics import fit_topics, reduce_outliers
+    from voc.topics.fit import fit_topics, reduce_outliers
 
     order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
     ins, emb = ins.iloc[order].reset_index(drop=True), emb[order]
@@ -72,10 +72,7 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     settings = study.topics
     ours: list[dict[str, Any] | None] = []  # None: that seed's fit fell back to aspect groups
     for seed in range(settings.seed, settings.seed + max(1, default_runs)):
-        fit = fit_topics(kind, ins, emb, seed=seed, min_topic_size=settings.min_topic_size,
-                         max_outlier_share=settings.max_outlier_share, embedding_model=embedding_model,
-                         extra_stop_words=settings.stop_words, n_topics=settings.n_topics,
-                         restarts=settings.restarts)
+        fit = fit_topics(kind, ins, emb, settings.model_copy(update={"seed": seed}), embedding_model)
         ours.append(None if fit.model is None else describe(fit.assignments["topic_id"].to_numpy(), texts, coherence))
     rows = []
     if ours[0] is not None:

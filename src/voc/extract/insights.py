@@ -1,6 +1,6 @@
 """Insight extraction: kinds (multi-label), aspect, strength and confidence per sentence.
 
-The classifier (voc.classifier) scores each sentence; neighbours then fill in what a sentence
+The classifier (voc.extract.classifier) scores each sentence; neighbours then fill in what a sentence
 cannot say alone: "I returned it." after "It kept disconnecting." is about connectivity and is a
 pain point as well as an objection.
 """
@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.aspects import extract_aspect
-from voc.classifier import InsightClassifier, context_frame, sentence_features
-from voc.cues import baseline_labels, buying_roles, self_descriptions, strength
+from voc.defaults import DEFAULT_THRESHOLD
+from voc.extract.aspects import extract_aspect
+from voc.extract.classifier import InsightClassifier, context_frame, sentence_features
+from voc.extract.cues import baseline_labels, buying_roles, self_descriptions, strength
 from voc.schema import INSIGHT_COLUMNS
 
 # Shipped with the package (importlib.resources), so an installed voc finds them from any folder.
@@ -25,7 +26,6 @@ INSIGHT_DATA = Path(str(files("voc") / "data" / "insights"))
 BUILTIN_HEAD = INSIGHT_DATA / "classifier.npz"
 LABELLED = INSIGHT_DATA / "labelled.csv"
 REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
-DEFAULT_THRESHOLD = 0.5
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
 LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)
 CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
@@ -70,7 +70,7 @@ class Extractor:
 
         Args:
             sentences: sentences in document order, as texts or a frame with context columns
-                (see ``voc.classifier.context_frame``).
+                (see ``voc.extract.classifier.context_frame``).
             groups: the document of each sentence; consecutive sentences of one document are
                 read together (aspects and consequences carry over from the previous sentence).
         """

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from voc.cues import PATTERNS, cue_hits
 from voc.errors import VocError
+from voc.extract.cues import PATTERNS, cue_hits
 from voc.schema import DOC_KINDS, INSIGHT_KINDS
 
 TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"

@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.config import StudyConfig
+from voc.config import StudyConfig, TopicSettings
 from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
-from voc.topic_models import CANDIDATE_OFFSET, SavedTopics, load_saved, place
-from voc.topics import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
+from voc.topics.fit import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
+from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 
 
-def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, study: StudyConfig,
+def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, settings: TopicSettings,
                 embedding_model: Any = None) -> TopicResult:
     """Assign insights with a saved model; cluster the unplaced ones into candidate topics.
 
@@ -31,10 +31,9 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
     # Outliers the analyst already saw stay outliers; only unseen, unplaced insights can form candidates.
     unplaced = np.flatnonzero((topics == -1) & ~ins["sent_id"].isin(list(saved.known)).to_numpy())
     if len(unplaced) >= MIN_FOR_MODEL:
-        fresh = fit_topics(kind, ins.iloc[unplaced], emb[unplaced], seed=study.topics.seed,
-                           min_topic_size=study.topics.min_topic_size, max_outlier_share=1.0,
-                           embedding_model=embedding_model, extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
-                           restarts=study.topics.restarts)
+        # Candidates keep every member: the outlier budget applies once, to the whole kind, below.
+        fresh = fit_topics(kind, ins.iloc[unplaced], emb[unplaced],
+                           settings.model_copy(update={"max_outlier_share": 1.0}), embedding_model)
         by_sent = dict(zip(fresh.assignments["sent_id"], fresh.assignments["topic_id"]))
         for i in unplaced:
             tid = int(by_sent[ins.at[i, "sent_id"]])
@@ -43,13 +42,25 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
             if r.topic_id != -1:
                 labels[CANDIDATE_OFFSET + int(r.topic_id)] = f"new: {r.label}"
                 keywords[CANDIDATE_OFFSET + int(r.topic_id)] = list(r.keywords)
-    topics = reduce_outliers(emb, topics, study.topics.max_outlier_share)
+    topics = reduce_outliers(emb, topics, settings.max_outlier_share)
     sizes = pd.Series(topics).value_counts()
     rows = [{"topic_id": int(t), "label": labels.get(int(t), "unassigned (outliers)"),
              "keywords": keywords.get(int(t), []), "size": int(sizes[t])} for t in sorted(sizes.index)]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
                        model=None, method="saved-model")
+
+
+def topics_for(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicSettings,
+               saved: SavedTopics | None, embedding_model: Any = None) -> TopicResult:
+    """A kind's topics the one way every caller gets them (the run, the notebook session):
+    grouped by role for kinds with roles, placed with the analyst's saved model when there is
+    one, else fitted."""
+    if BY_NAME[kind].roles:
+        return by_role(kind, ins)
+    if saved is not None:
+        return apply_saved(kind, ins, emb, saved, settings, embedding_model)
+    return fit_topics(kind, ins, emb, settings, embedding_model)
 
 
 def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
@@ -71,16 +82,7 @@ def _refresh_kind(study: StudyConfig, store: Store, run_id: str, embedder: Any, 
     if ins.empty:
         return {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
     emb = embed_cached(ins["text"].tolist(), embedder, store)
-    saved = load_saved(study.models_dir, kind)
-    if BY_NAME[kind].roles:
-        result = by_role(kind, ins)
-    elif saved is not None:
-        result = apply_saved(kind, ins, emb, saved, study, embedder.model)
-    else:
-        result = fit_topics(kind, ins, emb, seed=study.topics.seed, min_topic_size=study.topics.min_topic_size,
-                            max_outlier_share=study.topics.max_outlier_share, embedding_model=embedder.model,
-                            extra_stop_words=study.topics.stop_words, n_topics=study.topics.n_topics,
-                            restarts=study.topics.restarts)
+    result = topics_for(kind, ins, emb, study.topics, load_saved(study.models_dir, kind), embedder.model)
     store.save_topics(run_id, kind, result.topics, result.assignments)
     ids = result.topics["topic_id"]
     return {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 from scipy import sparse
 
-from voc.vocabulary import TOKEN_PATTERN, stop_words
+from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
 
 class Coherence:

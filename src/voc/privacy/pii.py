@@ -1,5 +1,5 @@
 """Mask personal data before anything reaches the store (authors are pseudonymised by
-``voc.pseudonyms``).
+``voc.privacy.pseudonyms``).
 
 Masked (README says the same): emails, also spelled out ("john at gmail dot com",
 "john(at)gmail(dot)com"); phone numbers in US, UK, German and French formats and any
@@ -217,7 +217,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
 
 # -- links ---------------------------------------------------------------------------------------
 # Query parameters that carry who someone is; dropped from every stored link, as are those
-# whose name marks a secret (voc.redact.secret_name: key, token, password, signature...).
+# whose name marks a secret (voc.privacy.redact.secret_name: key, token, password, signature...).
 PERSONAL_PARAMS = {"email", "e-mail", "mail", "email_address", "emailaddress", "user", "username", "user_name",
                    "userid", "user_id", "uid", "login", "name", "firstname", "first_name", "lastname", "last_name",
                    "fullname", "full_name", "phone", "tel", "telephone", "mobile", "session", "sessionid",
@@ -229,7 +229,7 @@ URL_IN_TEXT = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.I)
 
 
 def _personal_param(name: str) -> bool:
-    from voc.redact import secret_name
+    from voc.privacy.redact import secret_name
 
     return name.lower() in PERSONAL_PARAMS or secret_name(name)
 

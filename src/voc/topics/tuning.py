@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc.config import TopicSettings
 from voc.errors import VocError
-from voc.topic_models import TunedTopics
+from voc.topics.saved import SavedTopics, TunedTopics
 
 
 @dataclass
@@ -136,3 +137,30 @@ class TopicSession:
         return TunedTopics(kind=self.kind, sent_ids=self.insights["sent_id"].tolist(), topics=self.topics.copy(),
                            labels=dict(self.labels), keywords={int(t): self.keywords(int(t)) for t in set(self.topics.tolist())},
                            edits=list(self.edits), embedding_model=getattr(self.embedder, "name", ""))
+
+
+def open_session(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicSettings,
+                 saved: SavedTopics | None, embedder: Any) -> TopicSession:
+    """A tuning session on a kind's topics as the next run would produce them (``topics_for``),
+    with the saved model's edits carried over so a second save keeps the first one's."""
+    from voc.topics.fit import first_model
+    from voc.topics.runs import topics_for
+
+    order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
+    ins, emb = ins.iloc[order].reset_index(drop=True), emb[order]
+    result = topics_for(kind, ins, emb, settings, saved, embedder.model)
+    model = result.model
+    if saved is not None and result.method == "saved-model":
+        # Placing with a saved model fits nothing; the session still needs a BERTopic object
+        # for keywords and visualisations, which sync() then aligns with the saved assignment.
+        model = first_model(len(ins), settings, embedder.model)
+        model.fit(ins["text"].tolist(), embeddings=emb)
+    if model is None:
+        why = ("its topics are its buying roles, not clusters" if result.method == "role-groups"
+               else f"only {len(ins)} insights, too few for a topic model")
+        raise VocError(f"{kind}: nothing to tune: {why}")
+    topics = result.assignments.set_index("sent_id").loc[ins["sent_id"], "topic_id"].to_numpy().astype(int)
+    labels = {int(r.topic_id): r.label for r in result.topics.itertuples() if r.topic_id != -1}
+    session = TopicSession(kind, ins, emb, topics, labels, model, embedder, list(saved.edits) if saved else [])
+    session.sync()
+    return session

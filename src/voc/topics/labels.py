@@ -15,11 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voc.vocabulary import TOKEN_PATTERN, stop_words
-
-MIN_LIFT = 1.5       # a term's share of insights in the topic over its share in the whole kind
-MAX_TERMS = 3
-PHRASE_SHARE = 0.75  # of a word's uses in the topic that a phrase must cover to replace it
+from voc.defaults import MAX_TERMS, MIN_LIFT, PHRASE_SHARE
+from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
 
 def stem(term: str) -> str:

@@ -47,7 +47,7 @@ class RealDoc:
 def shared_data_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """../shared/data (or VOC_SHARED_DATA); None when it is not on this machine."""
     candidates = [explicit, os.environ.get("VOC_SHARED_DATA"), Path.cwd().parent / "shared" / "data",
-                  Path(__file__).resolve().parents[3] / "shared" / "data"]
+                  Path(__file__).resolve().parents[4] / "shared" / "data"]
     for c in candidates:
         if c and Path(c).is_dir():
             return Path(c)

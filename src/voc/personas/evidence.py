@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
-from voc.privacy import MASKS
+from voc.privacy.pii import MASKS
 
 # Hosts that say nothing about the channel (a local demo server, an IP address).
 _LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?$", re.I)

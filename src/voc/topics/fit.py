@@ -15,24 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.coherence import Coherence
-from voc.topic_labels import label_topics
-from voc.topic_merge import absorb_small, ward_partitions
-from voc.vocabulary import TOKEN_PATTERN, stop_words
-
-MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
-# HDBSCAN's min_samples as a share of min_cluster_size, in order of preference among equals.
-# Looser cores keep more of a diffuse kind in fine clusters; denser ones isolate the clear themes
-# and leave the rest to outlier reduction. Which reads better depends on the kind, so both are
-# scored like the topic count is.
-DENSITIES = (0.5, 1.0)
-# NPMI differences this small are noise on a few hundred sentences, so within it the clustering
-# with more topics wins: merging two topics in a notebook is one call, splitting one is not.
-COHERENCE_TIE = 0.005
-# By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
-# this many insights in all: 5 fits up to about 2,200 insights, 1 from about 6,700 on.
-RESTART_BUDGET = 10_000
-MAX_RESTARTS = 5
+from voc.config import TopicSettings
+from voc.defaults import COHERENCE_TIE, DENSITIES, MAX_RESTARTS, MIN_FOR_MODEL, RESTART_BUDGET
+from voc.topics.coherence import Coherence
+from voc.topics.labels import label_topics
+from voc.topics.merge import absorb_small, ward_partitions
+from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
 
 @dataclass
@@ -77,6 +65,13 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
     return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                     representation_model=representation, min_topic_size=size, calculate_probabilities=False)
+
+
+def first_model(n: int, settings: TopicSettings, embedding_model: Any = None) -> Any:
+    """The BERTopic that ``fit_topics`` starts from: the study's seed, size and first density.
+    A notebook session over a saved model builds this one too, so both see the same model."""
+    return build_model(n, settings.seed, settings.min_topic_size or micro_topic_size(n), embedding_model,
+                       settings.stop_words, density=DENSITIES[0])
 
 
 def _vectorizer(n: int, extra_stop_words: list[str] | None) -> Any:
@@ -169,10 +164,8 @@ def smallest_topic(n: int) -> int:
     return int(max(5, min(150, round(n / 50))))
 
 
-def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: int = 42,
-               min_topic_size: int = 0, max_outlier_share: float = 0.15,
-               embedding_model: Any = None, extra_stop_words: list[str] | None = None,
-               n_topics: int = 0, restarts: int = 0) -> TopicResult:
+def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settings: TopicSettings | None = None,
+               embedding_model: Any = None) -> TopicResult:
     """Topics for one insight kind.
 
     HDBSCAN first finds fine-grained clusters; they are then merged (Ward's criterion, weighted
@@ -189,8 +182,13 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
         embeddings: L2-normalised sentence vectors.
+        settings: the study's [topics] (seed, stop_words, min_topic_size, n_topics,
+            max_outlier_share, restarts); defaults when None.
         embedding_model: a sentence-transformers model for KeyBERT-style keywords (optional).
     """
+    s = settings or TopicSettings()
+    seed, min_topic_size, n_topics, max_outlier_share = s.seed, s.min_topic_size, s.n_topics, s.max_outlier_share
+    extra_stop_words, restarts = s.stop_words, s.restarts
     order = np.argsort(insights["sent_id"].to_numpy(), kind="stable")
     ins = insights.iloc[order].reset_index(drop=True)
     emb = embeddings[order]
@@ -201,7 +199,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, seed: 
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
     first = DENSITIES[0]
-    model = build_model(n, seed, size, embedding_model, extra_stop_words, density=first)
+    model = first_model(n, s, embedding_model)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     coherence = Coherence(docs, extra_stop_words)
     choices = []  # per UMAP seed, its best clustering

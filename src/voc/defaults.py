@@ -1,0 +1,61 @@
+"""voc's built-in tunables in one place (like Scrapy's default_settings), each with why.
+
+What a study chooses lives in its study file (``voc.config.StudyConfig``: [topics], [personas],
+[alerts]...), what a machine chooses in the environment (``voc.config.Settings``, VOC_*). These
+are the values behind them that a study does not set: shard sizes, clustering search ranges,
+label and trend thresholds. Modules import them from here, so changing one is one edit.
+"""
+
+# -- Crawl (voc.crawl) ----------
+BATCH = 50
+
+# -- Segment (voc.segment) ----------
+MIN_SENT_CHARS = 8
+MAX_SENT_CHARS = 600
+
+# -- Stages: shard sizes (voc.stages) ----------
+# Shard sizes are fixed rather than derived from the number of workers: every runner then cuts
+# the same shards, feeds the models the same batches and writes identical rows.
+SEGMENT_SHARD_DOCS = 100
+EXTRACT_SHARD_SENTENCES = 400
+EMBED_SHARD_TEXTS = 512
+
+# -- Extract (voc.extract.insights) ----------
+DEFAULT_THRESHOLD = 0.5
+
+# -- Topics (voc.topics.fit) ----------
+MIN_FOR_MODEL = 12  # below this, topics are grouped by aspect instead of clustered
+# HDBSCAN's min_samples as a share of min_cluster_size, in order of preference among equals.
+# Looser cores keep more of a diffuse kind in fine clusters; denser ones isolate the clear themes
+# and leave the rest to outlier reduction. Which reads better depends on the kind, so both are
+# scored like the topic count is.
+DENSITIES = (0.5, 1.0)
+# NPMI differences this small are noise on a few hundred sentences, so within it the clustering
+# with more topics wins: merging two topics in a notebook is one call, splitting one is not.
+COHERENCE_TIE = 0.005
+# By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
+# this many insights in all: 5 fits up to about 2,200 insights, 1 from about 6,700 on.
+RESTART_BUDGET = 10_000
+MAX_RESTARTS = 5
+
+# -- Topic labels (voc.topics.labels) ----------
+MIN_LIFT = 1.5       # a term's share of insights in the topic over its share in the whole kind
+MAX_TERMS = 3
+PHRASE_SHARE = 0.75  # of a word's uses in the topic that a phrase must cover to replace it
+
+# -- Topic evaluation (voc.topics.evaluate) ----------
+DEFAULT_RUNS = 3  # BERTopic's defaults are unseeded (UMAP): one fit is one random draw
+
+# -- Personas (voc.personas.segments) ----------
+STABILITY_ROUNDS = 12
+SUBSAMPLE = 0.8
+MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
+
+# -- Trends and alerts (voc.trends) ----------
+WINDOW_DAYS = 90
+MIN_MENTIONS = 2  # one more mention is noise, not a trend
+# A theme is "new" when at least this share of its mentions arrived since the previous analysis.
+NEW_SHARE = 0.6
+
+# -- Report (voc.report.context) ----------
+FEW_DOCUMENTS = 30
