@@ -70,6 +70,9 @@ class TopicSettings(Strict):
     max_outlier_share: float = Field(default=0.15, ge=0.0, le=1.0)
     # UMAP fits to choose from by coherence; 0 = by corpus size (5 up to ~2,200 insights, 1 from ~6,700).
     restarts: int = Field(default=0, ge=0, le=20)
+    # Above this many insights of a kind, topics are fitted on a seeded sample of this size and
+    # the rest join their nearest topic (UMAP and HDBSCAN grow faster than linearly); 0 = fit all.
+    max_fit: int = Field(default=20_000, ge=0)
 
 
 class Personas(Strict):

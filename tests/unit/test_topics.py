@@ -151,3 +151,29 @@ def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):
     assert held["outlier_share"] <= min(0.15, defaults["outlier_share"])
     for r in rows:
         assert -1 <= r["npmi"] <= 1 and 0 < r["diversity"] <= 1 and r["topics"] >= 1
+
+
+def test_above_max_fit_a_seeded_sample_is_fitted_and_every_other_insight_placed(pain_points):
+    from voc.topics.sample import sample_rows
+
+    ins, emb = pain_points
+    half = len(ins) // 2
+    settings = TopicSettings(seed=5, max_fit=half)
+    res = fit_topics("pain_point", ins, emb, settings)
+    again = fit_topics("pain_point", ins.sample(frac=1, random_state=1), emb[ins.sample(frac=1, random_state=1).index],
+                       settings)
+    assert res.method.endswith(f"fitted on {half} of {len(ins)}")
+    assert res.assignments.merge(again.assignments, on="sent_id").eval("topic_id_x == topic_id_y").all()
+    # The sample's own topics are exactly those of fitting the sample alone (same seed).
+    order = ins.sort_values("sent_id", kind="stable").reset_index(drop=True)
+    chosen = sample_rows(len(ins), half, 5)
+    alone = fit_topics("pain_point", order.iloc[chosen], emb[ins.sort_values("sent_id", kind="stable").index[chosen]],
+                       TopicSettings(seed=5, max_fit=0))
+    got = res.assignments.set_index("sent_id")["topic_id"]
+    placed_in_sample = got.loc[alone.assignments["sent_id"]].to_numpy()
+    kept = alone.assignments["topic_id"].to_numpy() != -1
+    assert (placed_in_sample[kept] == alone.assignments["topic_id"].to_numpy()[kept]).all()
+    # Everyone else joined a topic of the sample, within the outlier budget, and sizes add up.
+    assert set(got.unique()) - {-1} <= set(alone.topics["topic_id"])
+    assert (got == -1).mean() <= settings.max_outlier_share + 1e-9
+    assert res.topics["size"].sum() == len(ins)

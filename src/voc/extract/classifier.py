@@ -32,7 +32,9 @@ _SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours)\b", re.I)
 
 
 def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
-    rows = [[min(cue_hits(doc, nlp)[k], 2) / 2.0 for k in PATTERNS] for doc in docs]
+    # One matcher pass per sentence gives every kind's count (the matcher was a quarter of
+    # extraction time when it ran once per kind).
+    rows = [[min(hits[k], 2) / 2.0 for k in PATTERNS] for hits in (cue_hits(doc, nlp) for doc in docs)]
     return np.asarray(rows, dtype=np.float32).reshape(len(docs), len(PATTERNS))
 
 

@@ -40,6 +40,8 @@ def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
     """
     from voc.extract.realtext import shared_data_dir
 
+    if split not in ("train", "test"):
+        raise VocError(f"real-text split {split!r}: the real labels have a 'train' and a 'test' split")
     root = shared_data_dir(root)
     if root is None:
         raise VocError("the real-text labels need the corpora in ../shared/data (set VOC_SHARED_DATA to "

@@ -23,6 +23,7 @@ from voc.errors import VocError
 from voc.schema import DOCUMENT_COLUMNS, INSIGHT_COLUMNS, PERSONA_COLUMNS, Document, stable_id, utcnow
 from voc.store.reads import Reads
 from voc.store.sql import EXPORTS, MIGRATIONS, RUN_ORDER_DESC, SCHEMA
+from voc.store.vectors import vector_rows, vector_table
 
 # Runs started by this process. DuckDB lets one process write a store at a time, so any other
 # run still marked "running" belongs to a process that died (kill -9, power loss).
@@ -92,10 +93,11 @@ class Store(Reads):
             rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
 
-    def _upsert(self, table: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
-        if df.empty:
+    def _upsert(self, table: str, df: Any, columns: Sequence[str]) -> None:
+        """Insert or replace rows from a DataFrame or an Arrow table."""
+        if not len(df):
             return
-        frame = df[list(columns)]
+        frame = df.select(list(columns)) if hasattr(df, "select") and not isinstance(df, pd.DataFrame) else df[list(columns)]
         cols = ", ".join(columns)
         self.con.register("_incoming", frame)
         # Not in a finally: after a failed statement the transaction is aborted and unregister
@@ -279,22 +281,21 @@ class Store(Reads):
         with self._lock:
             self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
             try:
-                rows = self.con.execute(
+                found = self.con.sql(
                     f"""SELECT e.content_hash, e.vector FROM embeddings e
                         WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {settled}""",
-                    [model],
-                ).fetchall()
+                    params=[model],
+                ).to_arrow_table()
             finally:
                 self.con.unregister("_h")
-        return {h: np.asarray(v, dtype=np.float32) for h, v in rows}
+        return dict(zip(found.column("content_hash").to_pylist(), vector_rows(found.column("vector"))))
 
     def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
         if not len(hashes):
             return
-        df = pd.DataFrame({"content_hash": list(hashes), "model": model, "vector": [v.tolist() for v in vectors],
-                           "run_id": run_id})
+        table = vector_table(hashes, vectors, model, run_id)
         with self.transaction():
-            self._upsert("embeddings", df, ["content_hash", "model", "vector", "run_id"])
+            self._upsert("embeddings", table, ["content_hash", "model", "vector", "run_id"])
 
     # -- topics and personas -----------------------------------------------------------------
     def save_topics(self, run_id: str, kind: str, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:

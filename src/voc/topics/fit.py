@@ -183,10 +183,15 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
         embeddings: L2-normalised sentence vectors.
         settings: the study's [topics] (seed, stop_words, min_topic_size, n_topics,
-            max_outlier_share, restarts); defaults when None.
+            max_outlier_share, restarts, max_fit); defaults when None. Above ``max_fit``
+            insights, see ``voc.topics.sample``.
         embedding_model: a sentence-transformers model for KeyBERT-style keywords (optional).
     """
     s = settings or TopicSettings()
+    if s.max_fit and len(insights) > s.max_fit:
+        from voc.topics.sample import fit_sampled
+
+        return fit_sampled(kind, insights, embeddings, s, embedding_model)
     seed, min_topic_size, n_topics, max_outlier_share = s.seed, s.min_topic_size, s.n_topics, s.max_outlier_share
     extra_stop_words, restarts = s.stop_words, s.restarts
     order = np.argsort(insights["sent_id"].to_numpy(), kind="stable")

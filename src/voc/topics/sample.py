@@ -1,0 +1,46 @@
+"""Topics for more insights than a fit should see: fit a seeded sample, place the rest.
+
+UMAP and HDBSCAN (and the restarts and the search over densities and topic counts) grow faster
+than linearly with the number of insights, so above ``[topics] max_fit`` a kind's topics are
+fitted on a sample of that size, drawn with the study's seed. Every other insight then joins the
+topic whose centroid (over the sample's members) is nearest; the least similar stay outliers,
+within the same outlier budget as a full fit. Labels and keywords are the sample's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.config import TopicSettings
+from voc.topics.fit import TopicResult, fit_topics, reduce_outliers
+
+
+def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
+    """Which of n rows (in sent_id order) the fit sees: the same rows for the same seed."""
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settings: TopicSettings,
+                embedding_model: Any = None) -> TopicResult:
+    order = np.argsort(insights["sent_id"].to_numpy(), kind="stable")
+    ins, emb = insights.iloc[order].reset_index(drop=True), embeddings[order]
+    chosen = sample_rows(len(ins), settings.max_fit, settings.seed)
+    fitted = fit_topics(kind, ins.iloc[chosen].reset_index(drop=True), emb[chosen],
+                        settings.model_copy(update={"max_fit": 0}), embedding_model)
+    if fitted.model is None:  # the sample grouped by aspect: nothing to place by
+        return fitted
+    topics = np.full(len(ins), -1, dtype=int)
+    by_sent = dict(zip(fitted.assignments["sent_id"], fitted.assignments["topic_id"]))
+    topics[chosen] = [int(by_sent[s]) for s in ins["sent_id"].iloc[chosen]]
+    # The rest start as outliers; reduce_outliers moves them to their nearest topic centroid, most
+    # similar first, until the kind is within its outlier budget.
+    topics = reduce_outliers(emb, topics, settings.max_outlier_share)
+    sizes = pd.Series(topics).value_counts()
+    rows = fitted.topics[fitted.topics["topic_id"].isin(sizes.index)].copy()
+    rows["size"] = [int(sizes[t]) for t in rows["topic_id"]]
+    return TopicResult(kind=kind, topics=rows.reset_index(drop=True),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
+                       model=fitted.model, method=f"{fitted.method}, fitted on {len(chosen)} of {len(ins)}")
