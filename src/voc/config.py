@@ -74,6 +74,13 @@ class TopicSettings(Strict):
     # the rest join their nearest topic (UMAP and HDBSCAN grow faster than linearly); 0 = fit all.
     max_fit: int = Field(default=20_000, ge=0)
 
+    @field_validator("max_fit")
+    @classmethod
+    def _fit_enough(cls, v: int) -> int:
+        if 0 < v < 100:
+            raise ValueError("max_fit: 0 (fit every insight) or at least 100 insights to fit topics on")
+        return v
+
 
 class Personas(Strict):
     min_personas: int = Field(default=3, ge=1, le=8)

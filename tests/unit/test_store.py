@@ -40,3 +40,19 @@ def test_runs_and_salt(tmp_path):
         runs = store.runs()
         assert runs.loc[0, "status"] == "completed" and '"new_documents": 4' in runs.loc[0, "counts"]
         assert store.salt() == store.salt() and len(store.salt()) == 32
+
+
+def test_cached_vectors_come_back_exact_writable_and_of_one_length(tmp_path):
+    import numpy as np
+
+    from voc.errors import VocError
+
+    vecs = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
+    with Store(tmp_path / "v.duckdb") as store:
+        store.save_embeddings(["a", "b", "c"], vecs, "m")
+        got = store.cached_embeddings(["a", "c", "zz"], "m")
+        assert set(got) == {"a", "c"} and np.array_equal(got["c"], vecs[2])
+        got["a"][0] = 0.0  # callers own what they get
+        store.save_embeddings(["d"], np.ones((1, 4), np.float32), "m")  # another length under one name
+        with pytest.raises(VocError, match="different lengths"):
+            store.cached_embeddings(["a", "d"], "m")

@@ -177,3 +177,25 @@ def test_above_max_fit_a_seeded_sample_is_fitted_and_every_other_insight_placed(
     assert set(got.unique()) - {-1} <= set(alone.topics["topic_id"])
     assert (got == -1).mean() <= settings.max_outlier_share + 1e-9
     assert res.topics["size"].sum() == len(ins)
+
+
+def test_a_sample_too_plain_to_cluster_groups_every_insight_by_aspect():
+    import pandas as pd
+
+    from voc.topics.sample import fit_sampled
+
+    # 200 identical complaints: the sample cannot be clustered, so all 200 (not just the
+    # sampled 100) get the aspect grouping a small or plain kind gets.
+    ins = pd.DataFrame({"sent_id": [f"s{i:03d}" for i in range(200)], "text": ["the lid cracked"] * 200,
+                        "aspect": ["lid"] * 200})
+    emb = np.tile(np.eye(4, dtype=np.float32)[0], (200, 1))
+    res = fit_sampled("pain_point", ins, emb, TopicSettings(max_fit=100))
+    assert res.method == "aspect-groups" and len(res.assignments) == 200 and res.topics["size"].sum() == 200
+
+
+def test_max_fit_is_off_or_large_enough_to_fit_on():
+    from pydantic import ValidationError
+
+    assert TopicSettings(max_fit=0).max_fit == 0 and TopicSettings(max_fit=100).max_fit == 100
+    with pytest.raises(ValidationError, match="max_fit"):
+        TopicSettings(max_fit=5)

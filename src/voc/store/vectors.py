@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from voc.errors import VocError
+
 
 def vector_table(hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None) -> Any:
     """An Arrow table of the embeddings table's columns, the vectors as fixed-size float32 lists."""
@@ -24,6 +26,12 @@ def vector_rows(column: Any) -> np.ndarray:
     """float32 rows from an Arrow list column of equal-length vectors (one model's)."""
     if len(column) == 0:
         return np.zeros((0, 0), dtype=np.float32)
+    import pyarrow.compute as pc
+
     lists = column.combine_chunks()
-    flat = lists.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
-    return flat.reshape(len(lists), -1)
+    lengths = pc.list_value_length(lists)
+    if pc.min(lengths).as_py() != pc.max(lengths).as_py():
+        raise VocError("the embedding cache holds vectors of different lengths under one model name (was the "
+                       "model at that path replaced?); delete its rows from the store's embeddings table")
+    # A copy: Arrow's buffer is read-only, and callers may change what they get.
+    return np.array(lists.flatten().to_numpy(zero_copy_only=False), dtype=np.float32).reshape(len(lists), -1)

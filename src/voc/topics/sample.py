@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
-from voc.topics.fit import TopicResult, fit_topics, reduce_outliers
+from voc.topics.fit import TopicResult, _by_aspect, fit_topics, reduce_outliers
 
 
 def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
@@ -30,8 +30,8 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
     chosen = sample_rows(len(ins), settings.max_fit, settings.seed)
     fitted = fit_topics(kind, ins.iloc[chosen].reset_index(drop=True), emb[chosen],
                         settings.model_copy(update={"max_fit": 0}), embedding_model)
-    if fitted.model is None:  # the sample grouped by aspect: nothing to place by
-        return fitted
+    if fitted.model is None:  # the sample was grouped by aspect: so is every insight
+        return _by_aspect(kind, ins)
     topics = np.full(len(ins), -1, dtype=int)
     by_sent = dict(zip(fitted.assignments["sent_id"], fitted.assignments["topic_id"]))
     topics[chosen] = [int(by_sent[s]) for s in ins["sent_id"].iloc[chosen]]
@@ -40,6 +40,10 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
     topics = reduce_outliers(emb, topics, settings.max_outlier_share)
     sizes = pd.Series(topics).value_counts()
     rows = fitted.topics[fitted.topics["topic_id"].isin(sizes.index)].copy()
+    if -1 in sizes.index and not (rows["topic_id"] == -1).any():
+        # The sample had no outliers (a fixed number of clusters) but some placed insights stay out.
+        rows = pd.concat([pd.DataFrame([{"topic_id": -1, "label": "unassigned (outliers)", "keywords": [], "size": 0}]),
+                          rows], ignore_index=True)
     rows["size"] = [int(sizes[t]) for t in rows["topic_id"]]
     return TopicResult(kind=kind, topics=rows.reset_index(drop=True),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
