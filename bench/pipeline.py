@@ -21,19 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))
+from run import SHARED, rss_mb  # bench/run.py: the shared data folder, peak RSS (and offline models)
 
 
 def _google_play() -> list[dict]:
@@ -89,10 +83,6 @@ def corpus(n: int) -> list[dict]:
             break
         docs += part()
     return docs[:n]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def naive(path: Path) -> dict:

@@ -42,8 +42,8 @@ def resolve_model_path(name: str) -> str:
 
 
 # A model name ending in this runs the model with int8 weights (torch dynamic quantisation of
-# its Linear layers): about 3x the sentences per second on a 2-core CPU (make bench measures
-# it beside the float model, with macro-F1 on the real test split and topic coherence). The
+# its Linear layers): extraction 1.5x as fast on a 2-core CPU (make bench measures it beside the
+# float model, with macro-F1 on the real test split and topic coherence). The
 # suffix is part of the name the embedding cache keys on, so the two never share vectors.
 INT8 = ":int8"
 

@@ -97,7 +97,7 @@ class Store(Reads):
         """Insert or replace rows from a DataFrame or an Arrow table."""
         if not len(df):
             return
-        frame = df.select(list(columns)) if hasattr(df, "select") and not isinstance(df, pd.DataFrame) else df[list(columns)]
+        frame = df[list(columns)] if isinstance(df, pd.DataFrame) else df.select(list(columns))
         cols = ", ".join(columns)
         self.con.register("_incoming", frame)
         # Not in a finally: after a failed statement the transaction is aborted and unregister

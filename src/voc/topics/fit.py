@@ -200,7 +200,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     docs = ins["text"].tolist()
     n = len(ins)
     if n < MIN_FOR_MODEL or too_plain_to_cluster(docs, extra_stop_words):
-        return _by_aspect(kind, ins)
+        return by_aspect(kind, ins)
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
     first = DENSITIES[0]
@@ -230,7 +230,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
-        return _by_aspect(kind, ins)
+        return by_aspect(kind, ins)
     if groups is None:
         groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
     if groups:
@@ -374,7 +374,7 @@ def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
                        model=None, method="role-groups")
 
 
-def _by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:
+def by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:
     """Too few insights to cluster: one topic per aspect, the rest in 'other'."""
     aspects = ins["aspect"].fillna("other").replace("", "other")
     ranked = [a for a, _ in Counter(aspects).most_common()]
