@@ -142,6 +142,7 @@ class Study:
 
     def _build_session(self, kind: str) -> Any:
         from voc.embed import embed_cached, get_embedder
+        from voc.topics.runs import study_settings
         from voc.topics.saved import load_saved
         from voc.topics.tuning import open_session
 
@@ -152,6 +153,7 @@ class Study:
             raise VocError(f"study {cfg.name}: no {kind} insights to tune")
         emb = embed_cached(ins["text"].tolist(), embedder, self.store)
         try:
-            return open_session(kind, ins, emb, cfg.topics, load_saved(cfg.models_dir, kind), embedder)
+            return open_session(kind, ins, emb, study_settings(cfg, self.store), load_saved(cfg.models_dir, kind),
+                                embedder)
         except VocError as err:
             raise VocError(f"study {cfg.name}: {err}") from None

@@ -64,6 +64,10 @@ class TopicSettings(Strict):
     # Words kept out of topic keywords and labels: brand and model names say "which product",
     # not "what about it".
     stop_words: list[str] = Field(default_factory=list)
+    # Product, brand and people names: never a theme's whole label ("Figo", "Healthy Paws"), but
+    # kept in phrases ("aeropress filter"). Each run adds the names the corpus shows
+    # (voc.topics.names); list the ones it cannot tell from ordinary words ("Spot").
+    names: list[str] = Field(default_factory=list)
     min_topic_size: int = Field(default=0, ge=0, description="0 = scale with corpus size")
     # 0 = choose between topic_range(n) by coherence; a number fixes how many topics each kind gets.
     n_topics: int = Field(default=0, ge=0, le=200)
@@ -149,6 +153,10 @@ class StudyConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     product: str = ""
     keywords: list[str] = Field(default_factory=list)
+    # The study's own products and its competitors, as the corpus writes them: the report splits
+    # pains and doubts by them. Without them it shows the names the corpus itself shows.
+    own_products: list[str] = Field(default_factory=list)
+    competitors: list[str] = Field(default_factory=list)
     description: str = ""
     output_dir: Path = Path("out")
     store: Path | None = None

@@ -42,6 +42,18 @@ MAX_RESTARTS = 5
 MIN_LIFT = 1.5       # a term's share of insights in the topic over its share in the whole kind
 MAX_TERMS = 3
 PHRASE_SHARE = 0.75  # of a word's uses in the topic that a phrase must cover to replace it
+# Of a topic's insights, the share its label's head term must occur in: below it the label would
+# describe a few members, not the theme (a "headphone jack" theme where 8 of 135 mention one).
+MIN_HEAD_SHARE = 0.15
+# A word in more than this share of a kind's insights heads a label only inside a phrase.
+COMMON_SHARE = 0.1
+COMMON_MIN_KIND = 200  # below it every word of a theme is in a tenth of the kind
+# Sentences read to learn the corpus's product, brand and people names (voc.topics.names).
+NAME_SAMPLE = 200_000
+
+# -- Products and competitors in the report (voc.report.products) ----------
+PRODUCT_MIN_DOCUMENTS = 3  # a learnt name in fewer documents is one writer's, not a pattern
+PRODUCTS_SHOWN = 10        # learnt names shown, most discussed first (a study's own list is shown whole)
 
 # -- Topic evaluation (voc.topics.evaluate) ----------
 DEFAULT_RUNS = 3  # BERTopic's defaults are unseeded (UMAP): one fit is one random draw
@@ -50,6 +62,7 @@ DEFAULT_RUNS = 3  # BERTopic's defaults are unseeded (UMAP): one fit is one rand
 STABILITY_ROUNDS = 12
 SUBSAMPLE = 0.8
 MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
+MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
 
 # -- Trends and alerts (voc.trends) ----------
 WINDOW_DAYS = 90

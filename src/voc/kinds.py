@@ -48,7 +48,7 @@ KINDS: tuple[Kind, ...] = (
          "#c98a1b", "Doubt", "hesitant buyer", "wary of {}"),
     Kind("purchase_trigger", "Purchase triggers",
          "Events that start a search or purchase: moments to time campaigns around.",
-         "#00798c", "Trigger", "shopper", "shopping because of {}"),
+         "#00798c", "Trigger", "shopper", "prompted by {}"),
     Kind("must_have_feature", "Must-have features", "Capabilities people require or request: features to lead with.",
          "#30638e", "Needs", "buyer", "who needs {}", strength=True),
     Kind("success_factor", "Success factors",

@@ -51,7 +51,8 @@ def test_segments_follow_needs_and_triggers():
     personas, diag = build_personas(items, TOPICS, attrs, k_min=3, k_max=6, seed=0)
     assert diag["k"] == 3 and len(personas) == 3 and diag["silhouette"] > 0.3 and diag["stability"] > 0.9
     assert diag["confidence"]["level"] == "high" and "3-segment split of 36 voices" in diag["confidence"]["text"]
-    assert [r["k"] for r in diag["per_k"]] == [3, 4, 5, 6]
+    # Splitting one of the three groups further leaves a segment of one or two voices: no persona.
+    assert [r["k"] for r in diag["per_k"]] == [3]
     assert abs(personas["share"].sum() - 1.0) < 1e-3 and personas["size"].sum() == 36
     by_trigger = {p["items"]["purchase_trigger"][0]["label"] if p["items"]["purchase_trigger"] else None: p
                   for p in personas.to_dict("records")}
@@ -114,3 +115,23 @@ def test_channels_without_links():
     assert channel_of("interviews", math.nan) == "interviews"
     assert channel_of("reddit", "https://www.reddit.com/r/RobotVacuums/comments/abc/x/") == "r/RobotVacuums"
     assert channel_of("owners", "https://forum.example.com/t/1") == "owners (forum.example.com)"
+
+
+def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
+    from voc.personas.cards import persona_name
+
+    # From the pet-insurance study: a segment whose self-descriptions name a cat, whose trigger
+    # quotes say the dog died, and whose most common need is a theme too diffuse to name.
+    quote = {"text": "My dog passed away in March and I started looking again.", "url": None, "source": "t", "date": None}
+    items = {"purchase_trigger": [{"topic_id": "3", "label": "puppy (dog, adopted)", "count": 9, "lift": 2.0,
+                                   "quotes": [quote]}],
+             "must_have_feature": [{"topic_id": "0", "label": "various (account, customers)", "count": 30, "lift": 3.0,
+                                    "quotes": []}],
+             "pain_point": [{"topic_id": "1", "label": "vets (veterinarian, medical records)", "count": 40, "lift": 1.5,
+                             "quotes": []}]}
+    members = pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["3"], "text": [quote["text"]]})
+    name = persona_name(items, ["cat owner"], members)
+    assert name == "The owner whose dog passed away"
+    # A second segment with the same event gets a second trait, never the diffuse one.
+    second = persona_name(items, ["cat owner"], members, {name})
+    assert second == "The owner fed up with vets" and "various" not in second

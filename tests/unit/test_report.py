@@ -11,7 +11,8 @@ import pytest
 
 from voc import stages
 from voc.config import StudyConfig
-from voc.personas.evidence import channel_of, distinctive_phrases, event_clauses, pick_quotes, role_of
+from voc.personas.evidence import channel_of, event_clauses, pick_quotes, role_of
+from voc.personas.phrases import distinctive_phrases
 from voc.report import render_html, write_report
 from voc.report.context import build_context, kind_tables, notices, overview
 from voc.report.markdown import render_markdown
@@ -232,3 +233,37 @@ def test_previous_run_of_a_run_that_failed_after_writing_topics(tmp_path):
         assert _previous_run(store, first) is None
         assert _previous_run(store, second) == first
         assert _previous_run(store, broken) == second
+
+
+def test_on_a_qa_corpus_askers_themes_lead_and_quotes_come_from_questions():
+    # Sentences from the coffee.stackexchange dump: the grinder theme has more mentions, all but
+    # one from answerers' advice; the moka pot theme is raised by two askers.
+    texts = ["I notice that some barista's keep whacking the doser on the coffee grinder.",
+             "A burr grinder gives a more even grind than a blade grinder.",
+             "Grind just before brewing; a cheap burr grinder beats a blade grinder.",
+             "You should get a conical burr grinder.",
+             "The bottom part of my moka pot has a slimy surface which is extremely difficult to scrub.",
+             "My moka pot leaks steam around the gasket.",
+             "Replace the moka pot gasket every year."]
+    items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(7)], "kind": "pain_point", "topic_id": [0, 0, 0, 0, 1, 1, 1],
+                          "aspect": None, "strength": None, "confidence": 0.9, "text": texts, "url": "https://coffee.stackexchange.com/q/1",
+                          "source": "coffee-se", "created_at": None, "doc_id": [f"d{i}" for i in range(7)],
+                          "doc_kind": ["question", "answer", "answer", "answer", "question", "question", "answer"]})
+    topics = pd.DataFrame({"kind": "pain_point", "topic_id": [0, 1], "label": ["grinder", "moka pot"],
+                           "keywords": [["grinder"], ["moka"]]})
+    t = kind_tables(items, topics, {})["pain_point"]
+    assert [(e["label"], e["askers"], e["count"]) for e in t["topics"]] == [("moka pot", 2, 3), ("grinder", 1, 4)]
+    assert t["askers"] == 3
+    assert [q["text"] for q in t["topics"][0]["quotes"][:2]] == [texts[4], texts[5]]
+    assert t["topics"][1]["quotes"][0]["text"] == texts[0]
+    md = "\n".join(render_markdown_kind(t))
+    assert "| Askers |" in md and "3 of 7 mentions are in questions" in md
+    # Reviews only: no askers column, themes by mentions.
+    plain = kind_tables(items.drop(columns="doc_kind"), topics, {})["pain_point"]
+    assert plain["askers"] is None and [e["label"] for e in plain["topics"]] == ["grinder", "moka pot"]
+
+
+def render_markdown_kind(table):
+    from voc.report.markdown import _kind
+
+    return _kind(table, {})

@@ -155,34 +155,6 @@ ROLE_CUES: dict[str, re.Pattern[str]] = {
                        r"gift for|bought (it|one|them) for)\b", re.I),
 }
 
-SELF_DESCRIPTION = re.compile(
-    r"(?:(?:^|[.!?]\s+)as an? (?P<as>[a-z][a-z -]{2,30}?),"
-    r"|\bas an? (?P<as2>[a-z][a-z -]{2,30}?),? (?:i|we|myself)\b"
-    r"|\bi'?m an? (?P<im>[a-z][a-z -]{2,30}?)(?=[,.;:!?]| and | who | with | so | but | of | at | in )"
-    r"|\bi work as an? (?P<work>[a-z][a-z -]{2,30}?)(?=[,.;:!?]| and | in | at )"
-    r"|\bwe(?:'re| are) an? (?P<we>(?:team|family|household|company|startup|agency|couple|shop)[a-z0-9 -]{0,30}?)(?=[,.;:!?]| and\b| so\b| but\b| with\b|$)"
-    r"|\b(?P<have>(?:i|we) (?:have|own|got) (?:a |an |two |three |four |\d+ )?(?:dogs?|cats?|kids?|toddlers?|puppy|kitten|huskies|golden retrievers?|newborn|baby))"
-    r"|\b(?P<parent>(?:mom|dad|mum|mother|father|parent) of (?:a |an |one |two |three |\d+ )?[a-z ]{2,20}?)(?=[,.;:!?]| and | so )"
-    r"|\b(?P<retired>retired [a-z]{3,20}(?: [a-z]{3,20})?)(?=[,.;:!?])"
-    r")", re.I)
-
-_NOT_ROLES = {"bit", "little", "lot", "fan", "big fan", "huge fan", "sucker", "fool", "idiot", "moron",
-              "newbie", "beginner", "noob", "bit confused", "little confused", "result", "matter of fact",
-              "side note", "bonus", "whole", "reminder", "test", "experiment", "backup", "gift", "couple"}
-
-
-def self_descriptions(text: str) -> list[str]:
-    """Role or situation statements an author makes about themselves ("as a nurse")."""
-    found = []
-    for m in SELF_DESCRIPTION.finditer(text):
-        phrase = next(g for g in m.groups() if g)
-        phrase = re.sub(r"\s+", " ", phrase.strip().lower())
-        if phrase in _NOT_ROLES or phrase.split()[0] in _NOT_ROLES or len(phrase) < 3:
-            continue
-        found.append(m.group(0).strip(" ,.;:!?").lower())
-    return found
-
-
 @lru_cache(maxsize=4)
 def _matcher(vocab_id: int, nlp: Any) -> Any:
     from spacy.matcher import Matcher

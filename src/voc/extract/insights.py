@@ -18,7 +18,8 @@ import pandas as pd
 from voc.defaults import DEFAULT_THRESHOLD
 from voc.extract.aspects import extract_aspect
 from voc.extract.classifier import InsightClassifier, context_frame, sentence_features
-from voc.extract.cues import baseline_labels, buying_roles, self_descriptions, strength
+from voc.extract.cues import baseline_labels, buying_roles, strength
+from voc.extract.self_description import self_descriptions
 from voc.schema import INSIGHT_COLUMNS
 
 # Shipped with the package (importlib.resources), so an installed voc finds them from any folder.

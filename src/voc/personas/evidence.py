@@ -8,7 +8,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 
 from voc.privacy.pii import MASKS
@@ -16,16 +15,6 @@ from voc.privacy.pii import MASKS
 # Hosts that say nothing about the channel (a local demo server, an IP address).
 _LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?$", re.I)
 _SUBREDDIT = re.compile(r"/r/([A-Za-z0-9_]+)")
-# Phrases every group uses; they make poor copy.
-_FILLER = {"just", "really", "like", "thing", "things", "got", "get", "good", "lot", "bit", "thanks", "lol",
-           "yeah", "know", "think", "want", "need", "did", "does", "don't", "i'm", "it's", "i've", "i'd",
-           "that's", "use", "used", "make", "way", "actually", "pretty", "said", "say", "going", "one"}
-
-
-def _weak(word: str) -> bool:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return word in ENGLISH_STOP_WORDS or word in _FILLER or "'" in word or len(word) < 3
 
 
 def quote_score(text: str, confidence: float) -> float:
@@ -37,7 +26,10 @@ def quote_score(text: str, confidence: float) -> float:
     dangling = 0.8 if text[:1].islower() and n < 60 else 1.0
     # Questions ask about a theme more often than they state it.
     question = 0.8 if text.rstrip().endswith("?") else 1.0
-    return float(confidence) * length * masked * dangling * question
+    # Confidence is calibrated (a stated 0.9 is right about 90% of the time) and a quote filed
+    # under the wrong kind costs the report more than a quote of awkward length: squared, a 0.9
+    # quote of 40 characters (0.49) beats a 0.6 one of ideal length (0.36).
+    return float(confidence) ** 2 * length * masked * dangling * question
 
 
 def _date(value: Any) -> str | None:
@@ -106,74 +98,47 @@ def channel_of(source: str, url: str | None) -> str:
     return source
 
 
-def distinctive_phrases(texts: pd.Series, groups: pd.Series, inside: pd.Series, top: int = 12) -> list[str]:
-    """Phrases one segment uses more than everyone else, for copywriting.
-
-    Counted per voice (a phrase one person repeats ten times counts once) and kept only when
-    at least two voices of the segment use it, so the list is the segment's language rather
-    than one author's habits. Two- and three-word phrases win ties: they are easier to reuse.
-
-    Args:
-        texts: one text per insight.
-        groups: the voice of each text (same index).
-        inside: True where the text belongs to the segment (same index).
-        top: how many phrases to return.
-    """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    if texts.empty or not inside.any():
-        return []
-    per_voice = texts.groupby([inside.to_numpy(), groups.to_numpy()]).agg(" ".join)
-    is_in = np.array([k[0] for k in per_voice.index], dtype=bool)
-    # Stop words stay in while counting so phrases are what people wrote ("gets stuck on rugs"),
-    # then phrases that start or end on one are dropped.
-    vec = CountVectorizer(ngram_range=(1, 3), binary=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
-    try:
-        X = vec.fit_transform(per_voice.to_numpy())
-    except ValueError:  # nothing but stop words
-        return []
-    a = np.asarray(X[is_in].sum(0)).ravel().astype(float)
-    b = np.asarray(X[~is_in].sum(0)).ravel().astype(float)
-    # Log-odds with an informative Dirichlet prior (Monroe et al. 2008, "Fightin' Words"): a
-    # z-score that neither lets rare words win on ratio alone nor common words on count alone.
-    # The prior weighs about 1% of the corpus: enough to tame one-off phrases at any corpus size.
-    prior = (a + b) / (a + b).sum() * max(10.0, 0.01 * (a + b).sum())
-    n_a, n_b, a0 = a.sum(), b.sum(), prior.sum()
-    delta = (np.log((a + prior) / (n_a + a0 - a - prior)) - np.log((b + prior) / (n_b + a0 - b - prior)))
-    z = delta / np.sqrt(1.0 / (a + prior) + 1.0 / (b + prior))
-    vocab = np.array(vec.get_feature_names_out())
-    words = np.array([len(v.split()) for v in vocab])
-    min_voices = 2 if int(is_in.sum()) >= 4 else 1
-    weak = np.array([_weak(v.split()[0]) or _weak(v.split()[-1]) for v in vocab])
-    # Phrases are easier to reuse in copy than single words: a small bonus per extra word.
-    score = np.where((a >= min_voices) & (z > 1.0) & ~weak, z * (1 + 0.5 * (words - 1)), 0)
-    picked: list[tuple[str, float]] = []
-    for i in np.argsort(-score, kind="stable")[: top * 20]:
-        if score[i] <= 0:
-            break
-        phrase, words_i = vocab[i], set(vocab[i].split())
-        overlap = [j for j, (p, _) in enumerate(picked) if words_i <= set(p.split()) or set(p.split()) <= words_i]
-        if not overlap:
-            picked.append((phrase, score[i]))
-        elif len(overlap) == 1 and words_i > set(picked[overlap[0]][0].split()) and score[i] >= 0.5 * picked[overlap[0]][1]:
-            # "gets stuck" says more than "stuck" alone: the phrase takes the word's place.
-            picked[overlap[0]] = (phrase, picked[overlap[0]][1])
-    return [p for p, _ in picked[:top]]
-
-
 # -- roles and life events, for persona names ------------------------------------------------------
-_NUMBER = r"(?:a |an |one |two |three |four |five |\d+ )?"
+_NUMBER = r"(?P<n>(?:a|an|one|two|three|four|five|six|several|multiple|my|our|\d+) )?"
+# Self-descriptions come in a few shapes (voc.extract.self_description); each names its role differently.
 _ROLE_FORMS = (
-    (re.compile(r"^(?:as an?|i'?m an?|i am an?|i work as an?) (?P<x>.+)$"), "{x}"),
-    (re.compile(r"^we(?:'re| are) an? (?P<x>.+)$"), "{x}"),
-    (re.compile(rf"^(?:i|we) (?:have|own|got) {_NUMBER}(?P<x>.+)$"), "{owner}"),
+    (re.compile(r"^(?:as|being|i'?m|i am|we(?:'re| are)|i (?:currently )?work(?:ed)? as|i'?m working as|i was|"
+                r"i used to be|i(?:'ve| have) been)(?: (?:also|now|currently|actually|just|still|only|both|all))?"
+                r"(?: (?:an?|the))? (?P<x>.+)$"), "{x}"),
+    (re.compile(rf"^(?:i|we)(?:'ve| have)? (?:have|own|got|adopted|run|manage|'ve got|have got|'ve had|have had|"
+                rf"also have|now have) {_NUMBER}(?P<x>.+)$"), "{owner}"),
+    (re.compile(r"^(?P<x>.+?) (?:here|like (?:me|us|myself))$"), "{x}"),
 )
 _ROLE_GROUPS = {
-    frozenset({"kid", "toddler", "newborn", "baby", "child", "children", "twin"}): "parent",
+    frozenset({"kid", "toddler", "newborn", "baby", "child", "children", "twin", "son", "daughter", "boy", "girl",
+               "teen", "teenager", "infant"}): "parent",
     frozenset({"dog", "puppy", "pup", "retriever", "husky", "lab", "labrador", "shepherd", "poodle", "terrier",
-               "collie", "spaniel", "doodle"}): "dog owner",
-    frozenset({"cat", "kitten"}): "cat owner",
+               "collie", "spaniel", "doodle", "goldendoodle", "labradoodle", "bulldog", "frenchie", "beagle", "pug",
+               "dachshund", "chihuahua", "corgi", "boxer", "rottweiler", "pitbull", "mastiff", "dane", "greyhound",
+               "schnauzer", "yorkie", "cavalier", "mutt", "hound", "rescue", "golden", "aussie", "heeler"}): "dog owner",
+    frozenset({"cat", "kitten", "kitty", "tabby", "siamese", "ragdoll", "bengal"}): "cat owner",
+    frozenset({"pet", "furbaby", "animal"}): "pet owner",
+    frozenset({"house", "home", "apartment", "condo", "flat", "property", "land", "acre"}): "homeowner",
 }
+HOUSEHOLD_ROLES = frozenset(_ROLE_GROUPS.values())
+# What someone has that is not owned but lived with: "i have oily skin" -> "person with oily skin".
+_WITH = {"skin", "hair", "hand", "feet", "ear", "acne", "diabetes", "asthma", "arthritis", "adhd", "autism", "anxiety",
+         "depression", "migraine", "tinnitus", "eczema", "rosacea", "allergy", "disability", "condition", "breakout",
+         "pore", "scar", "wrinkle", "pimple", "freckle", "experience", "skill", "knowledge", "background", "degree",
+         "phd", "budget", "income", "saving", "job", "family", "team", "garden", "yard", "commute", "roommate"}
+_STATES = {"retired": "retiree", "pregnant": "parent-to-be", "married": "spouse", "divorced": "divorcee",
+           "unemployed": "job seeker", "broke": "buyer on a tight budget", "left-handed": "left-hander",
+           "bilingual": "bilingual speaker", "vegan": "vegan", "vegetarian": "vegetarian", "diabetic": "diabetic"}
+_SCHOOLS = re.compile(r"^in (?P<x>college|high school|grad school|med school|law school|nursing school|vet school|"
+                      r"university)$")
+# "i've been roasting for 10 years" -> "experienced roaster"; the few practices whose doer is not "-er".
+_DOERS = {"cooking": "cook", "living": "resident", "nursing": "nurse", "doing": "practitioner",
+          "practicing": "practitioner", "investing": "investor", "studying": "student", "volunteering": "volunteer",
+          "collecting": "collector", "cycling": "cyclist", "renovating": "renovator", "sewing": "sewist",
+          "drawing": "artist", "fostering": "foster carer", "raising": "breeder", "caring": "carer",
+          "showing": "exhibitor", "fishing": "angler", "shooting": "photographer", "worked": "worker",
+          "taught": "teacher", "volunteered": "volunteer", "studied": "student", "trained": "trainer"}
+_TENURE = re.compile(r" (?:for|of|since) .*?\b(?:years?|decades?|life|lives|\d{4}|college|high school|i was \S+)$")
 # First-person events that start a search: "our old one died", "we moved into a flat".
 _BROKE = re.compile(r"\b(?:my|our) (?P<thing>(?:old |previous |last |first )?[a-z][a-z0-9' ]{1,22}?) "
                     r"(?:\w+ly |just |finally )?(?P<verb>died|broke(?: down)?|gave (?:up|out)|passed away|"
@@ -187,26 +152,81 @@ _PRONOUNS = ((r"\b(my|our)\b", "their"), (r"\b(me|us)\b", "them"), (r"\b(i|we)\b
 
 
 def _singular(word: str) -> str:
+    if word in ("children", "people"):
+        return {"children": "child", "people": "person"}[word]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
 
 
 def role_of(self_description: str) -> str:
-    """A role noun from a self-description: "i'm a nurse" -> "nurse", "we have two dogs" -> "dog owner"."""
+    """A role noun for persona names from a self-description: "i'm a nurse" -> "nurse", "we have two
+    dogs" -> "dog owner", "i'm retired" -> "retiree", "i've been roasting for 10 years" -> "experienced
+    roaster", "i live in a small apartment" -> "person living in a small apartment"."""
     text = re.sub(r"\s+", " ", self_description.strip().lower())
+    # A tenure says how long, not who: "a customer for 8 years" is a long-time customer.
+    text, tenure = _TENURE.sub("", text), bool(_TENURE.search(text))
+    if role := _doer(text):
+        return role
     for pattern, template in _ROLE_FORMS:
         m = pattern.match(text)
         if not m:
             continue
         x = m.group("x").strip()
-        last = _singular(x.split()[-1]) if x else ""
-        # Breeds and puppies are one role: it is the pet that shapes the needs.
-        for group, role in _ROLE_GROUPS.items():
-            if last in group:
-                return role
-        return template.format(x=x, owner=" ".join(x.split()[:-1] + [last]) + " owner").strip()
-    return text
+        words = [w for w in re.split(r" (?:with|in|of|for|at|as|from) ", x)[0].split() if w != "own"] or [""]
+        last = _singular(words[-1])
+        if template == "{owner}":
+            # Breeds and puppies are one role: it is the pet that shapes the needs.
+            for group, role in _ROLE_GROUPS.items():
+                if last in group:
+                    return role
+            return f"person with {m.group('n') or ''}{x}" if last in _WITH else " ".join(words[:-1] + [last, "owner"])
+        plural = re.match(r"^(?:we(?:'re| are)|as) (?!an? |the )|.* like us$", text) and last != words[-1]
+        x = " ".join(x.split()[:-1] + [last]) if plural else x  # "as parents" -> "parent"
+        if text.startswith(("i was ", "i used to", "i worked as")) and not x.startswith(("former", "retired", "ex-")):
+            x = f"former {x}"
+        if school := _SCHOOLS.match(x):
+            return f"{school.group('x')} student"
+        if x.startswith("new to "):
+            return "newcomer " + x.removeprefix("new ")
+        state = re.match(r"^(?:i'?m|i am|we(?:'re| are)) (?!an? |the )", text) and not plural and (
+            len(x.split()) == 1 or x.split()[0] in ("in", "on", "from", "allergic", "based", "located", "no", "not",
+                                                    "by", "far", "lactose", "gluten") or x[:1].isdigit())
+        if x in _STATES or state or re.match(r"^(?:an? )?\d+[- ]?(?:years?|yrs?)[- ]?old\b", x):
+            return _STATES.get(x) or _state(x)
+        if tenure and not x.startswith(("former", "long", "experienced")):
+            return ("long-time " if last in ("customer", "member", "client", "user", "policyholder") else "experienced ") + x
+        return x
+    return _third_person(text)
+
+
+def _state(x: str) -> str:
+    """ "i'm 25 years old" -> "25-year-old"; "i'm allergic to bees" -> "person allergic to bees"."""
+    if m := re.match(r"^(?:an? )?(\d+)[- ]?(?:years?|yrs?)[- ]?old(?: (.+))?$|^(\d+) ?y/?o$", x):
+        return f"{m.group(1) or m.group(3)}-year-old" + (f" {m.group(2)}" if m.group(2) else "")
+    if re.match(r"^(?:no|not an?|by no means an?|far from an?) ", x):
+        return "non-" + x.split()[-1]
+    return _third_person(f"person {x}" if x.split()[0] in ("in", "on", "from", "allergic", "based", "located")
+                         else f"{x} person")
+
+
+def _doer(text: str) -> str | None:
+    """ "i've been roasting" -> "experienced roaster"; "i live in ..." -> "person living in ..."; "as
+    someone who works in insurance" -> "person who works in insurance"."""
+    if m := re.match(r"^(?:i|we)(?:'ve| have)? (?:been (?P<g>\w+ing)|(?P<v>worked|taught|volunteered|studied|trained|"
+                     r"cooked|brewed|roasted|bred|fostered|groomed))(?P<obj>(?: [a-z-]+)*)", text):
+        verb = m.group("g") or m.group("v")
+        obj = [w for w in re.split(r" (?:in|at|on|with|as|for|from|to)\b", m.group("obj"))[0].split()
+               if w not in ("my", "our", "the", "a", "an")]
+        doer = _DOERS.get(verb) or verb[:-3] + "er"  # roasting -> roaster, running -> runner, baking -> baker
+        return " ".join(["experienced", *map(_singular, obj[-2:]), doer]) if m.group("g") else f"experienced {doer}"
+    if re.match(r"^(?:i|we) have \D*\d+\+? years?'? (?:of )?experience", text) or text.startswith("i was professionally"):
+        return "experienced professional"
+    if m := re.match(r"^(?:i|we) (?:currently |now |also )?(?P<v>live|work) (?P<x>.+)$", text):
+        return _third_person(f"person {'living' if m.group('v') == 'live' else 'working'} {m.group('x')}")
+    if m := re.match(r"^as (?:someone|somebody|a person|one) (?P<x>(?:who|with) .+)$", text):
+        return _third_person(f"person {m.group('x')}")
+    return None
 
 
 def _third_person(phrase: str) -> str:
@@ -245,3 +265,18 @@ def event_clauses(texts: list[str], top: int = 3) -> list[str]:
     informative first ("who moved into an old house" before "who moved into a place")."""
     found = list(dict.fromkeys(c for c in map(_clause, texts) if c))
     return sorted(found, key=lambda c: -sum(w.lower() not in _VAGUE for w in c.split()[2:]))[:top]
+
+
+def label_quotes(rows: pd.DataFrame, label: str, n: int = 3) -> list[dict[str, Any]]:
+    """The n best quotes of a theme that speak of its label ("claim denied" quotes under
+    "claim denied"), topped up from the rest only when fewer do: a quote near the centroid that
+    never mentions the theme ("I had this problem too") does not prove it."""
+    from voc.topics.labels import on_label
+
+    if rows.empty:
+        return []
+    about = on_label(rows["text"].tolist(), label)
+    quotes = pick_quotes(rows[about], n)
+    if len(quotes) < n:
+        quotes += pick_quotes(rows[~about], n - len(quotes))
+    return quotes

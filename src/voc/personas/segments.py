@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.defaults import MIN_VOICES_PER_SEGMENT, STABILITY_ROUNDS, SUBSAMPLE
+from voc.defaults import MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, STABILITY_ROUNDS, SUBSAMPLE
 from voc.kinds import KINDS
 
 
@@ -101,9 +101,12 @@ def _choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int, silhouette_score
     distinct = len(np.unique(X, axis=0))
     rows: list[dict[str, Any]] = []
     best: tuple[float, int, np.ndarray] | None = None
+    # A segment of two voices among forty is an anecdote, not a persona: every segment must hold
+    # MIN_SEGMENT_SHARE of the voices (and MIN_VOICES_PER_SEGMENT at least).
+    smallest = max(MIN_VOICES_PER_SEGMENT, int(np.ceil(MIN_SEGMENT_SHARE * n)))
     for k in range(k_min, min(k_max, n - 1, distinct) + 1):
         labels = _kmeans(X, k, seed).labels_
-        if len(set(labels)) < 2:
+        if len(set(labels)) < 2 or np.bincount(labels).min() < smallest:
             continue
         sil = float(silhouette_score(X, labels, metric="cosine"))
         stab = stability(X, labels, k, seed)

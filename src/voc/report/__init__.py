@@ -74,6 +74,21 @@ def export_tables(store: Store, run_id: str, out: Path) -> list[Path]:
     return paths
 
 
+def export_fixes(fixes: dict[str, Any] | None, out: Path) -> list[Path]:
+    """What mid-rated reviews say stands between them and 5 stars, one row per sentence, as CSV
+    and JSON under out/exports/ (nothing when the corpus has no reviews)."""
+    if fixes is None:
+        return []
+    exports = out / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    columns = ["group", "fix", "text", "rating", "source", "date", "url", "sent_id"]
+    rows = pd.DataFrame(fixes["rows"], columns=columns)
+    csv_path, json_path = exports / "fixes.csv", exports / "fixes.json"
+    rows.to_csv(csv_path, index=False)
+    json_path.write_text(json.dumps(json_safe(fixes["rows"]), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    return [csv_path, json_path]
+
+
 def write_report(study: StudyConfig, store: Store, run_id: str | None = None) -> dict[str, Path]:
     """Write report.html, report.md and exports for a run (the latest completed analysis by default)."""
     from voc.errors import VocError
@@ -89,6 +104,7 @@ def write_report(study: StudyConfig, store: Store, run_id: str | None = None) ->
     md_path = out / "report.md"
     md_path.write_text(render_markdown(ctx), encoding="utf-8")
     export_tables(store, run_id, out)
+    export_fixes(ctx.get("fixes"), out)
     personas_dir = out / "personas"
     personas_dir.mkdir(exist_ok=True)
     for old in personas_dir.glob("persona-*"):

@@ -14,7 +14,9 @@ import pandas as pd
 from voc.config import StudyConfig
 from voc.defaults import FEW_DOCUMENTS
 from voc.kinds import KINDS
-from voc.personas.evidence import pick_quotes
+from voc.personas.evidence import label_quotes
+from voc.report.fixes import MID_RATED, PREFILTER, stands_between
+from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
@@ -24,11 +26,32 @@ from voc.trends import topic_trends
 KIND_BLURBS = {k.name: k.blurb for k in KINDS}
 
 
+def asks(items: pd.DataFrame) -> pd.Series | None:
+    """On a Q&A corpus (questions and their answers), which insights come from a question: the
+    asker's own problem, need or trigger. None on other corpora."""
+    kinds = items["doc_kind"] if "doc_kind" in items.columns else pd.Series(dtype=object)
+    if not ((kinds == "question").any() and (kinds == "answer").any()):
+        return None
+    return kinds == "question"
+
+
+def _theme_quotes(members: pd.DataFrame, label: str, asked: pd.Series | None) -> list[dict[str, Any]]:
+    # On Q&A the askers speak first: answers are often advice to someone else.
+    if asked is None:
+        return label_quotes(members, label)
+    first = asked.reindex(members.index, fill_value=False)
+    quotes = label_quotes(members[first], label)
+    return quotes + label_quotes(members[~first], label, 3 - len(quotes)) if len(quotes) < 3 else quotes
+
+
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
     """A ranked table per insight kind: theme, mentions, share, trend and quotes with links.
 
-    Unassigned insights (topic -1) come last whatever their size: they are not a theme.
+    Unassigned insights (topic -1) come last whatever their size: they are not a theme. On a Q&A
+    corpus themes are ranked by how many askers voice them, then by mentions, and the quotes
+    come from questions first: what askers struggle with leads, not the answerers' advice.
     """
+    asked = asks(items)
     tables = {}
     for kind in INSIGHT_KINDS:
         rows = items[items["kind"] == kind]
@@ -46,12 +69,14 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
                 "trend": trends.get((kind, int(t.topic_id)), "unknown"),
                 "strength": {str(k): int(v) for k, v in members["strength"].value_counts().items()}
                 if kind == "must_have_feature" else {},
-                "quotes": pick_quotes(members), "outlier": t.topic_id == -1,
+                "quotes": _theme_quotes(members, t.label, asked), "outlier": t.topic_id == -1,
+                "askers": None if asked is None else int(asked.reindex(members.index, fill_value=False).sum()),
             })
-        entries.sort(key=lambda e: (e["outlier"], -e["count"], e["topic_id"]))
+        entries.sort(key=lambda e: (e["outlier"], -(e["askers"] or 0), -e["count"], e["topic_id"]))
         themed = [e for e in entries if not e["outlier"]]
         tables[kind] = {"title": KIND_TITLES[kind], "blurb": KIND_BLURBS[kind], "total": len(rows),
-                        "themes": len(themed), "topics": entries}
+                        "themes": len(themed), "topics": entries,
+                        "askers": None if asked is None else int(asked.reindex(rows.index, fill_value=False).sum())}
     return tables
 
 
@@ -133,6 +158,25 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str
     return cards
 
 
+def products_section(study: StudyConfig, store: Store, run_id: str, items: pd.DataFrame,
+                     topics: pd.DataFrame) -> dict[str, Any]:
+    """Pains and doubts by product and competitor (voc.report.products)."""
+    raw = store.meta(f"names:{run_id}")
+    labels = topics.set_index(["kind", "topic_id"])["label"].to_dict() if not topics.empty else {}
+    labelled = items.assign(label=[labels.get((k, t), "") for k, t in zip(items["kind"], items["topic_id"])])
+    return product_table(labelled, json.loads(raw) if raw else [], study.own_products, study.competitors)
+
+
+def fix_section(store: Store, docs: pd.DataFrame) -> dict[str, Any] | None:
+    """What stands between mid-rated reviews and 5 stars (None when the corpus has no reviews:
+    a forum study has no ratings to explain)."""
+    reviews = docs[docs["kind"] == "review"]
+    if reviews.empty:
+        return None
+    mid = int(reviews["rating"].between(*MID_RATED).sum())
+    return stands_between(store.rated_review_sentences(*MID_RATED, PREFILTER) if mid else pd.DataFrame(), mid)
+
+
 def classifier_info(study: StudyConfig) -> dict[str, Any]:
     """Name, version and per-kind thresholds of the insight classifier (study overrides win)."""
     info: dict[str, Any] = {"name": study.models.classifier, "thresholds": dict(study.extract.thresholds)}
@@ -190,6 +234,8 @@ def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, An
         "notices": notices(o, tables, diag, len(cards)),
         "highlights": highlights(tables),
         "kinds": tables,
+        "fixes": fix_section(store, docs),
+        "products": products_section(study, store, run_id, items, topics),
         "trend_window": window,
         "monthly": month_table(items),
         "topic_months": topic_months(items, tables),

@@ -105,15 +105,61 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
                   "they mention instead.", ""]
     if window.get("from") and not window.get("reason"):
         lines += [f"Trend: share of mentions after {window['from']} (last {window['days']} days) against before.", ""]
-    lines += ["| # | Theme | Mentions | Share | Trend | Keywords |", "|---|---|---:|---:|---|---|"]
+    qa = t.get("askers") is not None
+    if qa:
+        lines += [f"A Q&A corpus: themes are ranked by how many askers raise them ({t['askers']} of {t['total']} "
+                  "mentions are in questions), and quotes come from questions first.", ""]
+    lines += [f"| # | Theme | Mentions |{' Askers |' if qa else ''} Share | Trend | Keywords |",
+              f"|---|---|---:|{'---:|' if qa else ''}---:|---|---|"]
     for i, e in enumerate(t["topics"], 1):
         label = "Not grouped into a theme" if e["outlier"] else e["label"]
-        lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} | {round(e['share'] * 100, 1)}% | "
-                     f"{ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
+        askers = f" {e['askers']} |" if qa else ""
+        lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{askers} "
+                     f"{round(e['share'] * 100, 1)}% | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
     lines.append("")
     for e in [e for e in t["topics"] if not e["outlier"]][:8]:
         if e["quotes"]:
             lines += [f"**{_md(e['label'])}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
+    return lines
+
+
+def _products(p: dict[str, Any] | None) -> list[str]:
+    """Pains and doubts by product and competitor; nothing when no name is discussed."""
+    if not p or not p["rows"]:
+        return []
+    lines = ["## Products and competitors", "",
+             ("The study's own products and its competitors." if p["listed"] else
+              "Names the corpus itself shows, most discussed first (set `own_products` and `competitors` under "
+              "`[study]` to choose)."), "",
+             "| Name | Documents | Pain points | Objections | Top pain themes | Top doubts |", "|---|---:|---:|---:|---|---|"]
+    for r in p["rows"]:
+        themes = [", ".join(f"{th['label']} ({th['count']})" for th in r["themes"][k]) or "–"
+                  for k in ("pain_point", "objection")]
+        name = r["name"] + (f" ({r['role']})" if r["role"] != "mentioned" else "")
+        lines.append(f"| {_cell(name)} | {r['documents']} | {r['kinds'].get('pain_point', 0)} | "
+                     f"{r['kinds'].get('objection', 0)} | {_cell(themes[0])} | {_cell(themes[1])} |")
+    return lines + [""]
+
+
+def _fixes(f: dict[str, Any] | None) -> list[str]:
+    """What stands between mid-rated reviews and 5 stars; nothing when the corpus has no reviews."""
+    if f is None:
+        return []
+    lines = ["## What stands between them and 5 stars", ""]
+    if f["note"]:
+        return lines + [_md(f["note"]), ""]
+    lines += [f"{f['reviewers']} of {f['mid_rated_reviews']} mid-rated (2–4★) reviews say what their missing stars are "
+              "for, grouped by what is missing.", "",
+              "| # | What is missing | Reviews | Their rating | In their words |", "|---|---|---:|---:|---|"]
+    for i, g in enumerate(f["groups"][:15], 1):
+        lines.append(f"| {i} | {_cell(g['label'])} | {g['reviewers']} | {g['rating']}★ | {_cell(g['quotes'][0]['fix'])} |")
+    if len(f["groups"]) > 15:
+        lines.append(f"\n{len(f['groups']) - 15} more things that reviews name are listed in exports/fixes.csv.")
+    lines.append("")
+    for g in f["groups"][:8]:
+        lines += [f"**{_md(g['label'])}**", ""]
+        for q in g["quotes"][:3]:
+            lines += [_quote(q) + f", {q['rating']:g}★", ""]
     return lines
 
 
@@ -160,6 +206,8 @@ def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = N
     lines += _overview(ctx)
     for kind, t in ctx["kinds"].items():
         lines += _kind(t, ctx.get("trend_window", {}), ctx["method"]["topics"].get(kind, {}).get("method"))
+    lines += _products(ctx.get("products"))
+    lines += _fixes(ctx.get("fixes"))
     lines += ["## Persona drafts", ""]
     if ctx["personas"]:
         conf = ctx.get("persona_diag", {}).get("confidence", {}).get("text")

@@ -10,6 +10,7 @@ import pandas as pd
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.trends import MIN_MENTIONS, arrivals, arrived
 
+
 def changes_since(items: pd.DataFrame, topics: pd.DataFrame, previous: set[tuple[str, str]] | None) -> dict[str, Any]:
     """New and rising themes among insights the previous analysis did not have (``voc.trends.arrivals``).
 

@@ -54,11 +54,16 @@ class Reads:
         return self.query("SELECT DISTINCT s.text FROM insights JOIN sentences s USING (sent_id) "
                           "ORDER BY s.text")["text"].tolist()
 
+    def sentence_texts(self, limit: int) -> list[str]:
+        """Up to ``limit`` sentences, the same ones on every call (in sent_id order, a hash, so a
+        spread over the corpus): enough to learn the corpus's names from."""
+        return self.query("SELECT text FROM sentences ORDER BY sent_id LIMIT ?", [int(limit)])["text"].tolist()
+
     def insights_with_topics(self, run_id: str | None) -> pd.DataFrame:
         """Every insight with its evidence and its topic in ``run_id`` (-1: outlier or not assigned)."""
         return self.query(
             """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, s.doc_id,
-                      d.url, d.source, d.created_at, d.author_hash, d.thread_id, d.rating,
+                      d.url, d.source, d.created_at, d.author_hash, d.thread_id, d.rating, d.kind AS doc_kind,
                       coalesce(t.topic_id, -1) AS topic_id
                FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
                LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = ?
@@ -115,3 +120,22 @@ class Reads:
     def corpus_overview(self) -> pd.DataFrame:
         """One row per document: what the report's overview counts."""
         return self.query("SELECT source, kind, rating, created_at, lang FROM documents")
+
+    def rated_review_sentences(self, low: float, high: float, pattern: str) -> pd.DataFrame:
+        """Sentences of reviews rated ``low``..``high`` (0-5) whose text matches ``pattern`` (a
+        regular expression), each with the sentence before it, the aspect of the most confident
+        insight of either (null when it is none), and its document's link, source, date and rating.
+
+        The sentence before is there because "Fix this and it's 5 stars" names its fix there.
+        """
+        return self.query(
+            """WITH best AS (SELECT sent_id, arg_max(aspect, confidence) AS aspect FROM insights
+                             WHERE aspect IS NOT NULL GROUP BY sent_id)
+               SELECT s.sent_id, s.doc_id, s.idx, s.text, b.aspect, p.text AS prev_text,
+                      pb.aspect AS prev_aspect, d.url, d.source, d.created_at, d.rating
+               FROM sentences s JOIN documents d USING (doc_id)
+               LEFT JOIN sentences p ON p.doc_id = s.doc_id AND p.idx = s.idx - 1
+               LEFT JOIN best b ON b.sent_id = s.sent_id
+               LEFT JOIN best pb ON pb.sent_id = p.sent_id
+               WHERE d.kind = 'review' AND d.rating BETWEEN ? AND ? AND regexp_matches(s.text, ?)
+               ORDER BY s.doc_id, s.idx""", [low, high, pattern])

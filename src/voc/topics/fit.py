@@ -20,6 +20,7 @@ from voc.defaults import COHERENCE_TIE, DENSITIES, MAX_RESTARTS, MIN_FOR_MODEL, 
 from voc.topics.coherence import Coherence
 from voc.topics.labels import label_topics
 from voc.topics.merge import absorb_small, ward_partitions
+from voc.topics.names import GENERIC
 from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
 
@@ -200,7 +201,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     docs = ins["text"].tolist()
     n = len(ins)
     if n < MIN_FOR_MODEL or too_plain_to_cluster(docs, extra_stop_words):
-        return by_aspect(kind, ins)
+        return by_aspect(kind, ins, extra_stop_words + s.names)
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
     first = DENSITIES[0]
@@ -230,7 +231,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
-        return by_aspect(kind, ins)
+        return by_aspect(kind, ins, extra_stop_words + s.names)
     if groups is None:
         groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
     if groups:
@@ -240,7 +241,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)
     keywords = {int(t): [w for w, _ in (model.get_topic(t) or [])][:8] for t in sorted(set(topics.tolist()))}
-    labels = label_topics(docs, topics, keywords, extra_stop_words)
+    labels = label_topics(docs, topics, keywords, extra_stop_words, s.names)
     rows = [{"topic_id": t, "label": labels.get(t, "unassigned (outliers)"), "keywords": words,
              "size": int((topics == t).sum())} for t, words in keywords.items()]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
@@ -374,9 +375,15 @@ def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
                        model=None, method="role-groups")
 
 
-def by_aspect(kind: str, ins: pd.DataFrame) -> TopicResult:
-    """Too few insights to cluster: one topic per aspect, the rest in 'other'."""
+def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
+    """Too few insights to cluster: one topic per aspect, the rest in 'other'.
+
+    An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
+    name) goes to 'other' too: a theme "conclusion" tells a reader nothing.
+    """
+    unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
     aspects = ins["aspect"].fillna("other").replace("", "other")
+    aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "other")
     ranked = [a for a, _ in Counter(aspects).most_common()]
     ids = {a: i for i, a in enumerate(ranked)}
     topics = aspects.map(ids).astype(int)

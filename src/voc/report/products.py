@@ -1,0 +1,77 @@
+"""Products and competitors: which pains and doubts attach to which product.
+
+Every insight carries the product, brand and model names its sentence mentions. The names are the
+study's own list (``[study] own_products`` and ``competitors``) when it gives one, else the names
+the corpus itself shows (``voc.topics.names.learn_names``, learnt by the topics stage).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from voc.defaults import PRODUCT_MIN_DOCUMENTS, PRODUCTS_SHOWN
+from voc.personas.evidence import pick_quotes
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    # Whole words only ("Spot" is not "spotted"); a possessive ("Figo's") still counts.
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?:'s|’s)?(?![\w-])", re.I)
+
+
+def mentions(texts: pd.Series, names: list[str]) -> pd.Series:
+    """For each text, the names it mentions, in the order of ``names``."""
+    patterns = [(n, _pattern(n)) for n in names]
+    return texts.map(lambda t: [n for n, p in patterns if p.search(t)])
+
+
+def display_name(name: str, texts: pd.Series) -> str:
+    """How the corpus writes a name most often ("figo" -> "Figo", "aspca" -> "ASPCA")."""
+    forms = Counter(re.sub(r"['’]s$", "", m.group(0)) for t in texts for m in _pattern(name).finditer(t))
+    return forms.most_common(1)[0][0] if forms else name
+
+
+def product_table(items: pd.DataFrame, learnt: list[str], own: list[str], competitors: list[str]) -> dict[str, Any]:
+    """Per product: its insights per kind, its top pain and objection themes with a quote each.
+
+    Args:
+        items: insights with kind, text, doc_id, topic_id, label (theme), confidence and evidence
+            columns (url, source, created_at).
+        learnt: names the corpus shows (lowercase), used when the study lists none.
+        own, competitors: the study's own products and its competitors, as the study writes them.
+
+    Returns:
+        {"listed": whether the names are the study's, "rows": one dict per product, most
+        discussed first}; products mentioned in fewer than PRODUCT_MIN_DOCUMENTS documents are
+        left out (one review naming a brand is not a pattern).
+    """
+    listed = bool(own or competitors)
+    # "Paws" alone is part of "Healthy Paws": a learnt word inside a learnt two-word name is not its own product.
+    parts = {w for n in learnt if " " in n for w in n.split()}
+    names = [*own, *competitors] if listed else sorted(n for n in learnt if n not in parts)
+    if items.empty or not names:
+        return {"listed": listed, "rows": []}
+    found = mentions(items["text"], names)
+    rows = []
+    for name in names:
+        mine = items[found.map(lambda ns, n=name: n in ns)]
+        docs = mine["doc_id"].nunique()
+        if docs < (1 if listed else PRODUCT_MIN_DOCUMENTS):
+            continue
+        row: dict[str, Any] = {
+            "name": name if listed else display_name(name, mine["text"]),
+            "role": "own" if name in own else "competitor" if name in competitors else "mentioned",
+            "documents": int(docs), "insights": int(len(mine)),
+            "kinds": {str(k): int(v) for k, v in mine["kind"].value_counts().items()}, "themes": {}}
+        for kind in ("pain_point", "objection"):
+            themed = mine[(mine["kind"] == kind) & (mine["topic_id"] != -1)]
+            top = themed.groupby("label").size().sort_values(ascending=False, kind="stable").head(2)
+            row["themes"][kind] = [{"label": str(label), "count": int(n),
+                                    "quotes": pick_quotes(themed[themed["label"] == label], 1)}
+                                   for label, n in top.items()]
+        rows.append(row)
+    rows.sort(key=lambda r: (r["role"] != "own", -r["documents"], r["name"].lower()))
+    return {"listed": listed, "rows": rows[:PRODUCTS_SHOWN] if not listed else rows}

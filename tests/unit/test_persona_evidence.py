@@ -1,0 +1,173 @@
+"""Persona-card evidence on real text: "they describe themselves as" (self_descriptions, role_of)
+and "their words (for copy)" (distinctive_phrases).
+
+The expected values were read off real reviews and posts in ../shared/data (Trustpilot pet
+insurance, r/HomeImprovement and r/techsupport, coffee.stackexchange.com, Amazon reviews); a few
+written edge cases follow them.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from voc.extract.self_description import self_descriptions
+from voc.personas.evidence import role_of
+from voc.personas.phrases import distinctive_phrases
+
+
+
+@lru_cache(maxsize=None)
+def _records(path: Path, id_field: str, text_field: str) -> dict[str, str]:
+    with path.open(encoding="utf-8") as f:
+        return {r[id_field]: r[text_field] for r in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=None)
+def _coffee(path: Path) -> dict[str, str]:
+    return {r.get("Id"): html.unescape(r.get("Body") or "") for r in ET.parse(path).getroot()}
+
+
+def _sentence(text: str, opening: str) -> str:
+    """The real sentence of text that opens with `opening`, up to its full stop."""
+    text = re.sub(r"<[^>]+>", " ", text)
+    start = text.index(opening)
+    end = re.search(r"[.!?](?=\s|$)", text[start:])
+    return text[start:start + end.end()] if end else text[start:]
+
+
+def _source(shared: Path, where: str, key: str) -> str:
+    if where.startswith("trustpilot:"):
+        return _records(shared / "trustpilot_pet_insurance_reviews" / f"{where[11:]}_reviews.csv", "id", "text")[key]
+    if where.startswith("reddit:"):
+        return _records(shared / "reddit_top_posts_umbrae2013" / f"{where[7:]}.csv", "id", "selftext")[key]
+    if where == "coffee":
+        return _coffee(shared / "stackexchange_dumps" / "coffee" / "Posts.xml")[key]
+    return (shared / "amazon_reviews_multidomain_blitzer2007" / where).read_text(encoding="utf-8", errors="replace")
+
+
+# (file, record id, how the sentence opens, what the author says they are)
+DESCRIBES = [
+    ("trustpilot:figo", "5ad7907e6d33bc0abcb808d1", "As a first-time puppy parent", ["as a first-time puppy parent"]),
+    ("trustpilot:figo", "56ad40cb0000ff000935d234", "As a veterinary professional", ["as a veterinary professional"]),
+    ("trustpilot:healthypaws", "6484e5d4706f837cb1fc21ae", "I have 2 cats and", ["i have 2 cats"]),
+    ("trustpilot:healthypaws", "62310fb30e5829d9e2a8e02b", "I have a rescue pup",
+     ["i have a rescue pup with some health issues"]),
+    # a curly apostrophe, as Trustpilot stores it
+    ("trustpilot:aspca", "64a9726b8ff82b6a30cfccbb", "I\u2019m new to pet insurance", ["i'm new to pet insurance"]),
+    ("reddit:HomeImprovement", "17too5", "I'm a plumber", ["i'm a plumber"]),
+    ("reddit:techsupport", "yen1y", "I have been coding", ["i have been coding for about 11 years"]),
+    ("coffee", "381", "As an American", ["as an american"]),
+    ("coffee", "3", "I live in a hard water area", ["i live in a hard water area"]),
+    ("coffee", "316", "As an avid composter", ["as an avid composter"]),
+    ("electronics/positive.review", "", "I am a soldier serving in Iraq", ["i am a soldier"]),
+]
+# Real sentences whose "as a ..." or "i'm a ..." describes a thing, a time or a fan, not the author.
+DESCRIBES_NOBODY = [
+    ("trustpilot:healthypaws", "6478c3754d6344c867f4b0f5", "When I got Max as a puppy"),
+    ("trustpilot:aspca", "578aad080000ff0009714248", "Prescription drugs did not stop"),
+    ("trustpilot:embrace", "5d24efe542fa560424897bd0", "I have been using Embrace for several years"),
+    ("reddit:SkincareAddiction", "1edtkl", "I've heard it mentioned around that you can use Mylanta"),
+    ("coffee", "1616", "I couldn't believe it would work"),
+    ("books/positive.review", "", "As a biography, it is superlative"),
+    ("books/positive.review", "", "As a museum curator, art dealer"),
+    ("books/negative.review", "", "I'm a Conan Doyle fan"),
+    ("electronics/negative.review", "", "As an added insult"),
+]
+
+
+@pytest.mark.parametrize("where,key,opening,expected", DESCRIBES, ids=[d[2][:30] for d in DESCRIBES])
+def test_real_self_descriptions(shared, where, key, opening, expected):
+    assert self_descriptions(_sentence(_source(shared, where, key), opening)) == expected
+
+
+@pytest.mark.parametrize("where,key,opening", DESCRIBES_NOBODY, ids=[d[2][:30] for d in DESCRIBES_NOBODY])
+def test_real_sentences_that_describe_nobody(shared, where, key, opening):
+    assert self_descriptions(_sentence(_source(shared, where, key), opening)) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the issue's examples: a thing or nobody
+    ("As a pair I like them more than the old ones.", []),
+    ("As an Alexa device it works fine.", []),
+    ("As a result, I returned it.", []),
+    ("I'm a bit disappointed.", []),
+    ("As a side note, the box was dented.", []),
+    ("I'm a fan of the old model.", []),
+    ("As a company, they are terrible.", []),  # the insurer, not the author
+    ("I'm a very happy customer!", []),  # a feeling, not who they are
+    ("She works as a nurse.", []),
+    # the brief's examples
+    ("I am a software engineer.", ["i am a software engineer"]),
+    ("We have two dogs and a cat.", ["we have two dogs"]),
+    ("I've been roasting for 10 years.", ["i've been roasting for 10 years"]),
+    ("I have a senior cat with diabetes.", ["i have a senior cat with diabetes"]),
+    ("I have a dog named Max.", ["i have a dog"]),
+    ("Retired teacher here.", ["retired teacher here"]),  # not also "retired teacher"
+    ("As a customer of 8 years, I expected better.", ["as a customer of 8 years"]),
+])
+def test_self_description_edges(text, expected):
+    assert self_descriptions(text) == expected
+
+
+@pytest.mark.parametrize("phrase,role", [
+    ("i'm a nurse", "nurse"), ("we have two huskies", "dog owner"), ("i have a senior cat with diabetes", "cat owner"),
+    ("i'm retired", "retiree"), ("i've been roasting for 10 years", "experienced roaster"),
+    ("i'm new to espresso", "newcomer to espresso"), ("i've been a customer for 8 years", "long-time customer"),
+    ("i have oily skin", "person with oily skin"), ("i was a consultant", "former consultant"),
+    ("as parents", "parent"), ("i'm 25 years old", "25-year-old"), ("beginner like me", "beginner"),
+    ("i live in a small apartment", "person living in a small apartment"),
+])
+def test_role_of_new_shapes(phrase, role):
+    # persona names read "The {role} who ...": every shape must give a noun phrase
+    assert role_of(phrase) == role
+
+
+def _pet_reviews(shared: Path, insurers: tuple[str, ...]) -> pd.DataFrame:
+    rows = [(name, rid, s) for name in insurers
+            for rid, text in _records(shared / "trustpilot_pet_insurance_reviews" / f"{name}_reviews.csv", "id",
+                                      "text").items()
+            for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    ratings = {rid: r for name in insurers for rid, r in _records(
+        shared / "trustpilot_pet_insurance_reviews" / f"{name}_reviews.csv", "id", "rating").items()}
+    frame = pd.DataFrame(rows, columns=["insurer", "review", "text"])
+    return frame[frame["review"].map(ratings).isin(["2", "3", "4"])].reset_index(drop=True)
+
+
+def test_copy_words_on_real_reviews(shared):
+    """Figo's mid-rated reviews against Healthy Paws' and Spot's: phrases of the complaints, no brand, no filler."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    reviews = _pet_reviews(shared, ("figo", "healthypaws", "spot"))
+    words = distinctive_phrases(reviews["text"], reviews["review"], reviews["insurer"] == "figo")
+    assert len(words) == 12 and {"claim was denied", "thousands of dollars", "fine print"} <= set(words)
+    for phrase in words:
+        tokens = phrase.split()
+        assert tokens[0] not in ENGLISH_STOP_WORDS and tokens[-1] not in ENGLISH_STOP_WORDS, phrase
+        assert not re.search(r"\d|figo|paws|insurance$", phrase), phrase
+    assert sum(" " not in p for p in words) <= 4  # lone words are the exception
+    other = distinctive_phrases(reviews["text"], reviews["review"], reviews["insurer"] == "healthypaws")
+    assert {"premium increases", "pet gets older"} <= set(other) and not {"week", "little", "worth"} & set(other)
+
+
+def test_copy_words_edges():
+    texts = pd.Series([
+        "The Roomba gets stuck on rugs every week.", "Mine gets stuck on rugs too, a little annoying.",
+        "It gets stuck on rugs and the Roomba beeps.", "I paid $300 for the descaling kit, worth it.",
+        "The descaling reminder is handy.", "It needs descaling every month.", "Price is high.",
+        "Price is too high for me.", "The app crashes.", "The app is fine.", "Roomba support answered fast.",
+    ])
+    voices = pd.Series(list("abcdefghijk"))
+    inside = pd.Series([True] * 6 + [False] * 5)
+    words = distinctive_phrases(texts, voices, inside)
+    assert words[0] == "gets stuck on rugs" and "descaling" in words
+    # no brand, no number, no everyday word alone, no phrase spanning "rugs. The"
+    assert not {"roomba", "week", "little", "worth", "300", "rugs the"} & set(words)
+    assert distinctive_phrases(pd.Series([], dtype=str), pd.Series([], dtype=str), pd.Series([], dtype=bool)) == []
