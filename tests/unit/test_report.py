@@ -261,6 +261,9 @@ def test_on_a_qa_corpus_askers_themes_lead_and_quotes_come_from_questions():
     # Reviews only: no askers column, themes by mentions.
     plain = kind_tables(items.drop(columns="doc_kind"), topics, {})["pain_point"]
     assert plain["askers"] is None and [e["label"] for e in plain["topics"]] == ["grinder", "moka pot"]
+    # Mostly reviews with a little Q&A: ranking by askers would bury the review themes.
+    mixed = items.assign(doc_kind=["question", "answer", "review", "review", "review", "review", "review"])
+    assert kind_tables(mixed, topics, {})["pain_point"]["askers"] is None
 
 
 def render_markdown_kind(table):

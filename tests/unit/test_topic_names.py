@@ -60,6 +60,7 @@ def test_a_word_in_much_of_the_kind_heads_a_label_only_inside_a_phrase():
     topics = np.array([0] * len(denied) + [1] * len(slow) + [2] * len(premium))
     labels = label_topics(denied + slow + premium, topics, {0: ["claim", "denied"], 1: ["claim", "weeks"], 2: ["premium"]},
                           names=["pet", "insurance"])
-    # "claim" is in two thirds of these sentences: it names the corpus, not a theme.
-    assert labels[0] == "pre-existing condition (claim denied, dog)"
+    # "claim" is in two thirds of these sentences: it names the corpus, not a theme. Of the denial
+    # sentences, 4 of 60 say "pre-existing condition": too few to name them (7%, under 15%).
+    assert labels[0] == "various (claim, denied)"
     assert {labels[1].split(" (")[0], labels[2].split(" (")[0]}.isdisjoint({"claim", "claims", "premium"})

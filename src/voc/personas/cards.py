@@ -85,8 +85,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     role = roles[0] if roles else GENERIC_ROLE[order[0] if order else "purchase_trigger"]
     # "The cat owner whose dog passed away" contradicts itself and "The dog owner whose dog passed
     # away" says dog twice: when the event names the household, it says who they are.
-    if role in HOUSEHOLD_ROLES and any(len(e.split()) > 1 and role_of("i have a " + e.split()[1]) in HOUSEHOLD_ROLES
-                                       for e in events):
+    if role in HOUSEHOLD_ROLES and any(role_of("i have a " + w) in HOUSEHOLD_ROLES for e in events for w in e.split()):
         role = GENERIC_ROLE["purchase_trigger"] if order and order[0] == "purchase_trigger" else "owner"
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.

@@ -14,34 +14,42 @@ import pandas as pd
 from voc.config import StudyConfig
 from voc.defaults import FEW_DOCUMENTS
 from voc.kinds import KINDS
-from voc.personas.evidence import label_quotes
+from voc.personas.evidence import label_quotes, pick_quotes
 from voc.report.fixes import MID_RATED, PREFILTER, stands_between
 from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
+from voc.topics.labels import on_label
 from voc.trends import topic_trends
 
 KIND_BLURBS = {k.name: k.blurb for k in KINDS}
 
 
 def asks(items: pd.DataFrame) -> pd.Series | None:
-    """On a Q&A corpus (questions and their answers), which insights come from a question: the
-    asker's own problem, need or trigger. None on other corpora."""
+    """On a Q&A corpus (mostly questions and their answers), which insights come from a question:
+    the asker's own problem, need or trigger. None on other corpora, and on a study where Q&A is
+    the smaller part (reviews plus a product Q&A page): ranking its review themes by askers would
+    bury them."""
     kinds = items["doc_kind"] if "doc_kind" in items.columns else pd.Series(dtype=object)
-    if not ((kinds == "question").any() and (kinds == "answer").any()):
+    if not ((kinds == "question").any() and (kinds == "answer").any()) or kinds.isin(["question", "answer"]).mean() < 0.5:
         return None
     return kinds == "question"
 
 
 def _theme_quotes(members: pd.DataFrame, label: str, asked: pd.Series | None) -> list[dict[str, Any]]:
-    # On Q&A the askers speak first: answers are often advice to someone else.
+    # On Q&A the askers speak first (answers are often advice to someone else), but a quote that
+    # proves the label comes before one that does not, whoever wrote it.
     if asked is None:
         return label_quotes(members, label)
+    about = pd.Series(on_label(members["text"].tolist(), label), index=members.index)
     first = asked.reindex(members.index, fill_value=False)
-    quotes = label_quotes(members[first], label)
-    return quotes + label_quotes(members[~first], label, 3 - len(quotes)) if len(quotes) < 3 else quotes
+    quotes: list[dict[str, Any]] = []
+    for part in (about & first, about & ~first, ~about & first, ~about & ~first):
+        if len(quotes) < 3:
+            quotes += pick_quotes(members[part], 3 - len(quotes))
+    return quotes
 
 
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:

@@ -22,27 +22,9 @@ import numpy as np
 
 from voc.defaults import COMMON_MIN_KIND, COMMON_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT, PHRASE_SHARE
 from voc.topics.names import GENERIC
-from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
+from voc.topics.vocabulary import TOKEN_PATTERN, stem, stop_words
 
 VARIOUS = "various"
-
-
-def stem(term: str) -> str:
-    """A crude word-family key, enough to keep "price"/"prices" or "filter"/"filters" from both
-    appearing in one label (no lemmatiser needed at this point of the pipeline)."""
-    keys = []
-    for word in term.lower().split():
-        if word.endswith(("ies", "ied")):  # batteries -> battery, dies -> die
-            word = word[:-3] + ("y" if len(word) > 4 else "ie")
-        stripped = True
-        while stripped:  # filters -> filter -> filt
-            stripped = False
-            for suffix in ("ing", "ed", "es", "er", "s"):
-                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                    word, stripped = word[: -len(suffix)], True
-                    break
-        keys.append(word.rstrip("ey")[:5] or word[:5])
-    return " ".join(keys)
 
 
 def _family(term: str) -> set[str]:
@@ -96,8 +78,9 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
     vocab = vec.get_feature_names_out() if present is not None else np.array([], dtype=object)
     index = {w: i for i, w in enumerate(vocab)}
     total = np.asarray(present.sum(0)).ravel() if present is not None else np.zeros(0)
-    # Names by word family: "insurers" is as much the subject of a pet-insurance study as "insurance".
-    unnamed = {stem(n) for n in names or []}
+    # Names match as written (a plural or possessive too): a word family would let "medicare"
+    # block "medical". The study's subject comes with its corpus word forms (study_settings).
+    unnamed = {n.lower() for n in names or []}
     namable = np.array([_namable(str(v), unnamed) for v in vocab], dtype=bool)
     families: dict[str, list[int]] = {}
     for i, v in enumerate(vocab):
@@ -115,9 +98,8 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
                         len(docs)) if present is not None else []
         if not chosen or chosen[0] == VARIOUS:
             # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
-            label = VARIOUS + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
-            twins = sum(v.startswith(label) for v in labels.values())
-            labels[t] = f"{label} {twins + 1}" if twins else label
+            twins = sum(v.startswith(VARIOUS) for v in labels.values())
+            labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
             continue
         heads.add(stem(chosen[0]))
         labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
@@ -125,13 +107,18 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
 
 
 def _namable(term: str, unnamed: set[str]) -> bool:
-    """Whether a term can be part of a label: not only generic words and names (``unnamed``: their
-    stems), and no lone adverb ("really", "finally")."""
+    """Whether a term can be part of a label: not only generic words and names (``unnamed``), and
+    no lone adverb ("really", "finally")."""
     words = term.split()
-    if stem(term) in unnamed:  # a two-word name ("healthy paws")
+    if term in unnamed:  # a two-word name ("healthy paws")
         return False
-    return not all(w in GENERIC or w == "of" or stem(w) in unnamed for w in words) and not (len(words) == 1 and term.endswith("ly")
-                                                         and term not in _LY_NOUNS)
+    if len(words) == 1 and term.endswith("ly") and term not in _LY_NOUNS:
+        return False
+    return not all(w in GENERIC or w == "of" or _named(w, unnamed) for w in words)
+
+
+def _named(word: str, unnamed: set[str]) -> bool:
+    return word in unnamed or word.removesuffix("'s") in unnamed or word.removesuffix("s") in unnamed
 
 
 _LY_NOUNS = frozenset("family supply assembly reply jelly belly fly rally ally anomaly monopoly bully".split())
@@ -172,14 +159,18 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
                 continue
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
             continue
-        if not chosen and " " not in term and not can_head(j):
+        if not chosen and not (can_head(j) if " " not in term else inside[index[term]] >= floor):
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
             break
     if not chosen:
         # No term is in enough of the topic to head it: the strong ones still say what it touches.
-        return [VARIOUS] + [str(vocab[j]) for j in dict.fromkeys(candidates)][:MAX_TERMS - 1]
+        touched: list[str] = []
+        for j in dict.fromkeys(candidates):
+            if not any(_family(str(vocab[j])) & _family(c) for c in touched):
+                touched.append(str(vocab[j]))
+        return [VARIOUS] + touched[:MAX_TERMS - 1]
     return chosen
 
 

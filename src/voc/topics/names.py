@@ -73,6 +73,14 @@ def learn_names(texts: Iterable[str], min_count: int = 3, min_capital_share: flo
             and not any(part in _NOT_NAMES for part in w.split())}
 
 
+def subject_forms(subject: set[str], texts: Iterable[str]) -> set[str]:
+    """The corpus's forms of the subject's words ("insurers", "insured" for "insurance")."""
+    from voc.topics.vocabulary import stem
+
+    keys = {stem(w) for w in subject}
+    return {w for text in texts for w in {m.group(0).lower() for m in _WORD.finditer(text)} if stem(w) in keys}
+
+
 def subject_words(product: str, keywords: Iterable[str]) -> set[str]:
     """The study's own subject ("pet insurance", "coffee"): it is in every theme, so it names none."""
     words = set()

@@ -15,8 +15,9 @@ from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topics.fit import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
-from voc.topics.names import learn_names, subject_words
+from voc.topics.names import learn_names, subject_forms, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
+from voc.topics.vocabulary import stem
 
 
 def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopics, settings: TopicSettings,
@@ -70,8 +71,9 @@ def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
     """The study's [topics] with the words that cannot name a theme alone added to its names: the
     study's subject and the product, brand and people names the corpus itself shows
     (``voc.topics.names``). The run and the notebook session both start from these."""
-    learnt = learn_names(store.sentence_texts(NAME_SAMPLE))
-    names = {n.lower() for n in study.topics.names} | subject_words(study.product, study.keywords) | learnt
+    texts = store.sentence_texts(NAME_SAMPLE)
+    subject = subject_words(study.product, study.keywords)
+    names = {n.lower() for n in study.topics.names} | subject | subject_forms(subject, texts) | learn_names(texts)
     return study.topics.model_copy(update={"names": sorted(names)})
 
 
@@ -80,9 +82,9 @@ def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any)
     from voc.console import bar
 
     settings = study_settings(study, store)
-    # The report splits themes by the names learnt here (voc.report.products).
-    store.set_meta(f"names:{run_id}", json.dumps(sorted(set(settings.names)
-                                                        - subject_words(study.product, study.keywords))))
+    # The report splits themes by the names learnt here (voc.report.products), the subject aside.
+    subject = {stem(w) for w in subject_words(study.product, study.keywords)}
+    store.set_meta(f"names:{run_id}", json.dumps(sorted(n for n in settings.names if stem(n) not in subject)))
     stats: dict[str, Any] = {}
     with bar("topics", total=len(INSIGHT_KINDS), unit="kind") as progress:
         for kind in INSIGHT_KINDS:

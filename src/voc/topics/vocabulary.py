@@ -29,3 +29,21 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
                "hasn", "haven", "hadn", "ain", "mustn", "needn")
     words |= set(negated) | {f"{w}'t" for w in negated} | {"ll", "ve", "re"}
     return sorted(words)
+
+
+def stem(term: str) -> str:
+    """A crude word-family key, enough to keep "price"/"prices" or "filter"/"filters" from both
+    appearing in one label (no lemmatiser needed at this point of the pipeline)."""
+    keys = []
+    for word in term.lower().split():
+        if word.endswith(("ies", "ied")):  # batteries -> battery, dies -> die
+            word = word[:-3] + ("y" if len(word) > 4 else "ie")
+        stripped = True
+        while stripped:  # filters -> filter -> filt
+            stripped = False
+            for suffix in ("ing", "ed", "es", "er", "s"):
+                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                    word, stripped = word[: -len(suffix)], True
+                    break
+        keys.append(word.rstrip("ey")[:5] or word[:5])
+    return " ".join(keys)
