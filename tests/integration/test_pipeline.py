@@ -75,6 +75,9 @@ def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server)
     # The interviews say what success means and who decides: both reach the report and the cards.
     assert topics["success_factor"]["insights"] >= 5 and topics["buying_role"]["method"] == "role-groups"
     assert "How they decide" in html and "decision maker (who had the final say)" in html
+    # The brands the demo's reviewers and posters name lead the products table (learnt, not listed).
+    products = md.split("## Products and competitors", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"^\| Roamo \| \d+ \|", products, re.M) and re.search(r"^\| Dustly \| \d+ \|", products, re.M)
     n_personas = html.count('<article class="persona"')
     assert 3 <= n_personas <= 8 and first["analyze"]["personas"]["personas"] == n_personas
     quotes = re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)

@@ -64,15 +64,18 @@ def product_table(items: pd.DataFrame, learnt: list[str], own: list[str], compet
         left out (one review naming a brand is not a pattern).
     """
     listed = bool(own or competitors)
-    # "Paws" alone is part of "Healthy Paws": a learnt word inside a learnt two-word name is not its own product.
-    parts = {w for n in learnt if " " in n for w in n.split()}
-    names = [*own, *competitors] if listed else sorted(n for n in learnt if n not in parts)
+    names = [*own, *competitors] if listed else sorted(learnt)
     if items.empty or not names:
         return {"listed": listed, "rows": []}
     named = items.assign(_name=mentions(items["text"], names)).explode("_name").dropna(subset=["_name"])
     docs_of = named.groupby("_name")["doc_id"].nunique()
     if not listed:  # only the most discussed learnt names are described
-        kept = docs_of[docs_of >= PRODUCT_MIN_DOCUMENTS].sort_values(ascending=False, kind="stable")
+        # "Paws" is nearly always "Healthy Paws": a word mostly said inside a two-word name is not
+        # a product of its own, while "Dustly" (also in "Dustly D7") is.
+        parts = {w for n in docs_of.index if " " in n for w in n.split()
+                 if docs_of.get(w, 0) and docs_of[n] >= 0.8 * docs_of[w]}
+        kept = docs_of[(docs_of >= PRODUCT_MIN_DOCUMENTS) & ~docs_of.index.isin(parts)]
+        kept = kept.sort_values(ascending=False, kind="stable")
         names = [n for n in names if n in set(kept.index[:PRODUCTS_SHOWN])]
     rows = []
     for name in names:
