@@ -99,7 +99,8 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
         if not chosen or chosen[0] == VARIOUS:
             # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
             twins = sum(v.startswith(VARIOUS) for v in labels.values())
-            labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
+            touched = f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else ""
+            labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + touched
             continue
         heads.add(stem(chosen[0]))
         labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
