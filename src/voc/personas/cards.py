@@ -17,7 +17,8 @@ from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, la
 from voc.personas.phrases import distinctive_phrases
 from voc.personas.segments import MIN_VOICES_PER_SEGMENT, choose_k, confidence, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
-from voc.topics.labels import stem
+from voc.topics.labels import names_nothing
+from voc.topics.vocabulary import stem
 
 # -- names, taglines and interview questions ------------------------------------------------------
 # From voc.kinds: the kinds that can name a persona, the noun for someone voicing each, and the
@@ -27,10 +28,8 @@ NEED_TEMPLATES = {k.name: k.phrase for k in KINDS if k.phrase}
 
 
 def _named(item: dict[str, Any]) -> bool:
-    """Whether a theme's label names something a persona can be described by: not a theme too
-    diffuse to name ("various"), the ungrouped rest ("other") or the outliers."""
-    head = _label(item).lower()
-    return not head.startswith(("various", "other", "unassigned", "topic "))
+    """Whether a theme's label names something a persona can be described by."""
+    return not names_nothing(item["label"])
 
 
 def _distinctive(items: list[dict[str, Any]]) -> dict[str, Any] | None:

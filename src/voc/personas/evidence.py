@@ -267,16 +267,22 @@ def event_clauses(texts: list[str], top: int = 3) -> list[str]:
     return sorted(found, key=lambda c: -sum(w.lower() not in _VAGUE for w in c.split()[2:]))[:top]
 
 
-def label_quotes(rows: pd.DataFrame, label: str, n: int = 3) -> list[dict[str, Any]]:
+def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | None = None) -> list[dict[str, Any]]:
     """The n best quotes of a theme that speak of its label ("claim denied" quotes under
     "claim denied"), topped up from the rest only when fewer do: a quote near the centroid that
-    never mentions the theme ("I had this problem too") does not prove it."""
+    never mentions the theme ("I had this problem too") does not prove it.
+
+    ``first`` (a mask on ``rows``) puts some speakers ahead of the others within each of those
+    two groups (askers before answerers on Q&A).
+    """
     from voc.topics.labels import on_label
 
     if rows.empty:
         return []
-    about = on_label(rows["text"].tolist(), label)
-    quotes = pick_quotes(rows[about], n)
-    if len(quotes) < n:
-        quotes += pick_quotes(rows[~about], n - len(quotes))
+    about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
+    parts = [about, ~about] if first is None else [about & first, about & ~first, ~about & first, ~about & ~first]
+    quotes: list[dict[str, Any]] = []
+    for part in parts:
+        if len(quotes) < n:
+            quotes += pick_quotes(rows[part], n - len(quotes))
     return quotes

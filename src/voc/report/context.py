@@ -14,14 +14,13 @@ import pandas as pd
 from voc.config import StudyConfig
 from voc.defaults import FEW_DOCUMENTS
 from voc.kinds import KINDS
-from voc.personas.evidence import label_quotes, pick_quotes
+from voc.personas.evidence import label_quotes
 from voc.report.fixes import MID_RATED, PREFILTER, stands_between
 from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
-from voc.topics.labels import on_label
 from voc.trends import topic_trends
 
 KIND_BLURBS = {k.name: k.blurb for k in KINDS}
@@ -36,20 +35,6 @@ def asks(items: pd.DataFrame) -> pd.Series | None:
     if not ((kinds == "question").any() and (kinds == "answer").any()) or kinds.isin(["question", "answer"]).mean() < 0.5:
         return None
     return kinds == "question"
-
-
-def _theme_quotes(members: pd.DataFrame, label: str, asked: pd.Series | None) -> list[dict[str, Any]]:
-    # On Q&A the askers speak first (answers are often advice to someone else), but a quote that
-    # proves the label comes before one that does not, whoever wrote it.
-    if asked is None:
-        return label_quotes(members, label)
-    about = pd.Series(on_label(members["text"].tolist(), label), index=members.index)
-    first = asked.reindex(members.index, fill_value=False)
-    quotes: list[dict[str, Any]] = []
-    for part in (about & first, about & ~first, ~about & first, ~about & ~first):
-        if len(quotes) < 3:
-            quotes += pick_quotes(members[part], 3 - len(quotes))
-    return quotes
 
 
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
@@ -77,7 +62,11 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
                 "trend": trends.get((kind, int(t.topic_id)), "unknown"),
                 "strength": {str(k): int(v) for k, v in members["strength"].value_counts().items()}
                 if kind == "must_have_feature" else {},
-                "quotes": _theme_quotes(members, t.label, asked), "outlier": t.topic_id == -1,
+                # On Q&A the askers speak first (answers are often advice to someone else), after
+                # the quotes that prove the label, whoever wrote them.
+                "quotes": label_quotes(members, t.label, first=None if asked is None
+                                       else asked.reindex(members.index, fill_value=False)),
+                "outlier": t.topic_id == -1,
                 "askers": None if asked is None else int(asked.reindex(members.index, fill_value=False).sum()),
             })
         entries.sort(key=lambda e: (e["outlier"], -(e["askers"] or 0), -e["count"], e["topic_id"]))

@@ -16,12 +16,12 @@ import pandas as pd
 from voc.defaults import PRODUCT_MIN_DOCUMENTS, PRODUCTS_SHOWN
 from voc.personas.evidence import pick_quotes
 
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9'\u2019&]*(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'\u2019&]*(?:-[a-z0-9]+)*", re.I)
 
 
-def _pattern(name: str) -> re.Pattern[str]:
-    # Whole words only ("Spot" is not "spotted"); a possessive ("Figo's") still counts.
-    return re.compile(rf"(?<![\w-]){re.escape(name)}(?:'s|’s)?(?![\w-])", re.I)
+def _words(text: str) -> list[str]:
+    """Whole words as written ("Spot" is not "spotted"), a possessive dropped ("Figo's" is Figo)."""
+    return [re.sub(r"['\u2019]s$", "", w, flags=re.I) for w in _TOKEN.findall(text)]
 
 
 def mentions(texts: pd.Series, names: list[str]) -> pd.Series:
@@ -34,7 +34,7 @@ def mentions(texts: pd.Series, names: list[str]) -> pd.Series:
     # Words looked up in a dict, one and two at a time: a regex per name (or one alternation of
     # hundreds of learnt names) took 5-39 s on 18k reviews.
     def found(text: str) -> list[str]:
-        words = [w.removesuffix("'s").removesuffix("’s") for w in _TOKEN.findall(text.lower())]
+        words = [w.lower() for w in _words(text)]
         hits = {by_lower[w] for w in words if w in by_lower}
         if longest > 1:
             hits |= {by_lower[p] for p in map(" ".join, zip(words, words[1:])) if p in by_lower}
@@ -45,7 +45,12 @@ def mentions(texts: pd.Series, names: list[str]) -> pd.Series:
 
 def display_name(name: str, texts: pd.Series) -> str:
     """How the corpus writes a name most often ("figo" -> "Figo", "aspca" -> "ASPCA")."""
-    forms = Counter(re.sub(r"['’]s$", "", m.group(0)) for t in texts for m in _pattern(name).finditer(t))
+    size = len(name.split())
+    forms: Counter[str] = Counter()
+    for text in texts:
+        words = _words(text)
+        spans = (" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+        forms.update(s for s in spans if s.lower() == name.lower())
     return forms.most_common(1)[0][0] if forms else name
 
 

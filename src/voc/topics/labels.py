@@ -189,16 +189,22 @@ def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray) -
     return best
 
 
+def names_nothing(label: str) -> bool:
+    """A label with no subject to look for: a theme too diffuse to name ("various"), the ungrouped
+    rest ("other"), the outliers, or a bare topic number."""
+    head = label.split(" (")[0].lower()
+    return head.startswith((VARIOUS, "topic ")) or head in ("other", "unassigned")
+
+
 def on_label(texts: list[str], label: str) -> np.ndarray:
     """Which texts speak of the label's head ("claim denied": both words, in any form): the
     quotes shown under a theme should prove its label, not merely sit near its centroid.
 
     Every text qualifies when the head names no words to look for ("various", role groups).
     """
-    head = label.split(" (")[0]
-    if head.startswith(VARIOUS) or head in ("other", "unassigned"):
+    if names_nothing(label):
         return np.ones(len(texts), dtype=bool)
-    wanted = _family(head)
+    wanted = _family(label.split(" (")[0])
     token = re.compile(TOKEN_PATTERN)
     found = np.array([wanted <= {stem(w) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts],
                      dtype=bool)

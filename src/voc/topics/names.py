@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 # Words that name no issue, need or result however often a theme's sentences use them (feelings
 # grade a theme, they do not name it: "frustrating", "easy").
@@ -39,46 +40,62 @@ january february march april may june july august september october november dec
 """.split())
 
 
-def learn_names(texts: Iterable[str], min_count: int = 3, min_capital_share: float = 0.8) -> set[str]:
-    """Lowercased words and two-word names ("healthy paws") the corpus nearly always capitalises
-    mid-sentence: product, brand and people names.
+@dataclass
+class CorpusWords:
+    """One pass over a corpus's text: every word (lowercased), and per word or two-word sequence
+    its mid-sentence uses and how many of those were capitalised."""
 
-    Args:
-        texts: sentences (or whole posts).
-        min_count: how many mid-sentence capitalised uses a name needs (one writer's habit is
-            not a name).
-        min_capital_share: of a name's mid-sentence uses, the share that must be capitalised.
-    """
-    capital: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
+    words: set[str] = field(default_factory=set)
+    capital: Counter[str] = field(default_factory=Counter)
+    seen: Counter[str] = field(default_factory=Counter)
+
+
+def read_words(texts: Iterable[str]) -> CorpusWords:
+    out = CorpusWords()
     for text in texts:
         prev: tuple[str, bool] | None = None
         for m in _WORD.finditer(text):
             word = m.group(0)
+            low, upper = word.lower(), word[0].isupper()
+            out.words.add(low)
             if m.start() == 0 or _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
                 prev = None  # capitalised because a sentence starts here
                 continue
-            low, upper = word.lower(), word[0].isupper()
             # Shouting ("NEVER") is capitalised too, but the same words are lowercase elsewhere, so
-            # the share test below keeps them out while acronyms (ASPCA, AKC) stay in.
-            seen[low] += 1
-            capital[low] += upper
+            # the share test in learn_names keeps them out while acronyms (ASPCA, AKC) stay in.
+            out.seen[low] += 1
+            out.capital[low] += upper
             if prev is not None and text[m.start() - 1] == " ":
                 pair = f"{prev[0]} {low}"
-                seen[pair] += 1
-                capital[pair] += prev[1] and upper
+                out.seen[pair] += 1
+                out.capital[pair] += prev[1] and upper
             prev = (low, upper)
-    return {w for w, c in capital.items()
-            if c >= min_count and c / seen[w] >= min_capital_share and w not in _NOT_NAMES and len(w) > 1
+    return out
+
+
+def learn_names(texts: Iterable[str] | CorpusWords, min_count: int = 3, min_capital_share: float = 0.8) -> set[str]:
+    """Lowercased words and two-word names ("healthy paws") the corpus nearly always capitalises
+    mid-sentence: product, brand and people names.
+
+    Args:
+        texts: sentences (or whole posts), or what ``read_words`` read from them.
+        min_count: how many mid-sentence capitalised uses a name needs (one writer's habit is
+            not a name).
+        min_capital_share: of a name's mid-sentence uses, the share that must be capitalised.
+    """
+    counts = texts if isinstance(texts, CorpusWords) else read_words(texts)
+    return {w for w, c in counts.capital.items()
+            if c >= min_count and c / counts.seen[w] >= min_capital_share and w not in _NOT_NAMES and len(w) > 1
             and not any(part in _NOT_NAMES for part in w.split())}
 
 
-def subject_forms(subject: set[str], texts: Iterable[str]) -> set[str]:
-    """The corpus's forms of the subject's words ("insurers", "insured" for "insurance")."""
+def subject_forms(subject: set[str], words: Iterable[str]) -> set[str]:
+    """The corpus's forms of the subject's words ("insurers", "insured" for "insurance"), from its
+    words (``CorpusWords.words``)."""
     from voc.topics.vocabulary import stem
 
     keys = {stem(w) for w in subject}
-    return {w for text in texts for w in {m.group(0).lower() for m in _WORD.finditer(text)} if stem(w) in keys}
+    return {w for w in words if stem(w) in keys}
 
 
 def subject_words(product: str, keywords: Iterable[str]) -> set[str]:

@@ -15,7 +15,7 @@ from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topics.fit import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
-from voc.topics.names import learn_names, subject_forms, subject_words
+from voc.topics.names import learn_names, read_words, subject_forms, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 from voc.topics.vocabulary import stem
 
@@ -71,9 +71,10 @@ def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
     """The study's [topics] with the words that cannot name a theme alone added to its names: the
     study's subject and the product, brand and people names the corpus itself shows
     (``voc.topics.names``). The run and the notebook session both start from these."""
-    texts = store.sentence_texts(NAME_SAMPLE)
+    corpus = read_words(store.sentence_texts(NAME_SAMPLE))  # one pass serves both readings
     subject = subject_words(study.product, study.keywords)
-    names = {n.lower() for n in study.topics.names} | subject | subject_forms(subject, texts) | learn_names(texts)
+    names = ({n.lower() for n in study.topics.names} | subject | subject_forms(subject, corpus.words)
+             | learn_names(corpus))
     return study.topics.model_copy(update={"names": sorted(names)})
 
 
