@@ -33,6 +33,10 @@ DENSITIES = (0.5, 1.0)
 # NPMI differences this small are noise on a few hundred sentences, so within it the clustering
 # with more topics wins: merging two topics in a notebook is one call, splitting one is not.
 COHERENCE_TIE = 0.005
+# Of candidate clusterings, only those whose share of insights in themes too diffuse to name
+# ("various") is within this of the least are compared by coherence: a theme a content team
+# cannot name is worth splitting even at a small cost in NPMI.
+DIFFUSE_TIE = 0.05
 # By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
 # this many insights in all: 5 fits up to about 2,200 insights, 1 from about 6,700 on.
 RESTART_BUDGET = 10_000

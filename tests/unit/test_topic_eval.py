@@ -139,3 +139,63 @@ def test_merges_do_not_depend_on_how_topics_are_numbered():
         renumbered = merge_groups(emb, perm[topics], docs, low=2, high=4, max_outlier_share=0.0)
         back = {int(p): i for i, p in enumerate(perm)}
         assert sorted(sorted(g) for g in plain) == sorted(sorted(back[t] for t in g) for g in renumbered), trial
+
+
+class FewerTopicsCoherence(Coherence):
+    """Coherence that always prefers fewer topics, as NPMI often does when it merges small themes."""
+
+    def partition_npmi(self, topics, top_n=10):
+        return -len(set(np.asarray(topics).tolist()) - {-1}) / 100
+
+
+def test_a_merge_that_leaves_a_theme_too_diffuse_to_name_is_not_chosen():
+    from voc.topics.labels import Labeller
+
+    battery = ["the battery dies after an hour", "battery drains overnight on the dock", "battery will not hold a charge",
+               "the battery died after a year", "new battery and it still dies", "battery life halved since spring",
+               "battery warning every single run", "battery swelled and cracked the case", "the battery gauge lies",
+               "battery replacement costs half the robot", "battery drains even when docked", "battery dies mid room"]
+    parts = ["wheel", "brush", "filter", "bin", "sensor", "remote", "light", "cable"]
+    # Eight small themes that share only generic words: merged, no word names 15% of them.
+    small = [t.format(p) for p in parts for t in ("the {} again, same problem", "{} issue every time",
+                                                  "problem with the {}", "{}: same issue", "the {} thing, every time")]
+    docs = battery + small
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(9, 16))
+    centres[1:] = centres[1] + 0.15 * rng.normal(size=(8, 16))  # the small themes sit close: Ward merges them first
+    topics = np.array([0] * 12 + [i for i in range(1, 9) for _ in range(5)])
+    emb = centres[topics] + 0.02 * rng.normal(size=(len(docs), 16))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    labeller = Labeller(docs)
+
+    def labels(labeller_or_none):
+        groups, _, count, _ = merge_plan(emb, topics, docs, 2, 9, 0.0, FewerTopicsCoherence(docs), labeller_or_none)
+        merged = topics.copy()
+        for group in groups:
+            merged[np.isin(merged, group)] = group[0]
+        return count, sorted(labeller.label(merged, {}).values())
+
+    assert labels(None) == (2, ["battery (dies)", "various (bin, brush)"])
+    assert labels(labeller) == (3, ["battery (dies)", "bin (filter, remote)", "brush (cable, light)"])
+
+
+def test_neighbours_are_the_exact_cosine_neighbours_and_umap_builds_the_same_graph_from_them():
+    from sklearn.metrics import pairwise_distances
+
+    from voc.topics.reduce import neighbours, umap_model
+
+    rng = np.random.default_rng(1)
+    emb = rng.normal(size=(300, 24)).astype(np.float32)
+    emb[7] = emb[3]  # an identical sentence: each copy still lists itself first
+    indices, dists = neighbours(emb, block=64)  # several blocks, the last one short
+    assert indices.shape == (300, 15)
+    assert (indices[:, 0] == np.arange(300)).all() and (dists[:, 0] == 0).all()
+    exact = pairwise_distances(emb, metric="cosine")
+    np.fill_diagonal(exact, -1)
+    expected = np.sort(exact, axis=1)[:, :15]
+    expected[:, 0] = 0
+    assert np.allclose(dists, expected, atol=1e-5)
+    assert indices[3, 1] == 7 and indices[7, 1] == 3
+    plain = umap_model(300, 42).fit(emb).graph_.tocsr()
+    shared = umap_model(300, 42, (indices, dists)).fit(emb).graph_.tocsr()
+    assert plain.nnz == shared.nnz and abs(plain - shared).max() < 1e-4

@@ -3,7 +3,7 @@ import pytest
 
 from tests.conftest import labelled_insights
 from voc.config import TopicSettings
-from voc.topics.fit import _most_topics, fit_topics, reduce_outliers
+from voc.topics.fit import _most_topics, _nameable, fit_topics, reduce_outliers
 
 pytestmark = pytest.mark.slow
 
@@ -36,18 +36,29 @@ def test_topic_count_follows_the_corpus_size_or_the_setting(pain_points):
     assert topic_range(120) == (3, 5) and topic_range(200_000) == (20, 40)
 
 
+def judges(ins):
+    """The two measures topic fitting chooses by, as it applies them: the share of insights left
+    to themes too diffuse to name, then NPMI."""
+    from voc.topics.coherence import Coherence
+    from voc.topics.labels import Labeller
+
+    docs = ins.sort_values("sent_id", kind="stable")["text"].tolist()
+    coherence, labeller = Coherence(docs), Labeller(docs)
+    return coherence, lambda topics: labeller.diffuse_share(topics, coherence.topic_words(topics, 8))
+
+
 def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
     import voc.topics.fit as topics_module
-    from voc.topics.coherence import Coherence
 
     ins, emb = pain_points
-    coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
+    coherence, diffuse = judges(ins)
 
     def fit(seed):
         res = fit_topics("pain_point", ins, emb, TopicSettings(seed=seed, restarts=1))
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
         count = int((res.topics["topic_id"] != -1).sum())
-        return coherence.partition_npmi(ordered), count, getattr(res.model.hdbscan_model, "min_samples", None)
+        return (coherence.partition_npmi(ordered), count, getattr(res.model.hdbscan_model, "min_samples", None),
+                diffuse(ordered))
 
     picks = []
     for seed in (8, 9, 10):
@@ -55,13 +66,14 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
         alone = {}
         for density in topics_module.DENSITIES:
             monkeypatch.setattr(topics_module, "DENSITIES", (density,))
-            npmi, count, min_samples = fit(seed)
+            npmi, count, min_samples, share = fit(seed)
             if min_samples is not None:  # HDBSCAN found enough clusters at this density
-                alone[density] = (npmi, count, min_samples)
+                alone[density] = (npmi, count, min_samples, share)
             monkeypatch.undo()
-        # The fit is the more coherent of the single-density fits (near-ties: more topics, then
-        # the looser density), with the matching HDBSCAN in the BERTopic object users get.
-        best = _most_topics([(npmi, count, d) for d, (npmi, count, _) in alone.items()])[2]
+        # The fit is the more coherent of the single-density fits that leave least to "various"
+        # (near-ties: more topics, then the looser density), with the matching HDBSCAN in the
+        # BERTopic object users get.
+        best = _most_topics(_nameable([(npmi, count, d, share) for d, (npmi, count, _, share) in alone.items()], 3))[2]
         assert both == alone[best]
         picks.append(best)
     # On these insights each density wins for some seed, so the choice is really made.
@@ -69,27 +81,26 @@ def test_hdbscan_core_density_is_chosen_by_coherence(pain_points, monkeypatch):
 
 
 def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
-    from voc.topics.coherence import Coherence
-    from voc.topics.fit import restart_seeds
+    from voc.topics.reduce import restart_seeds
 
     ins, emb = pain_points
-    coherence = Coherence(ins.sort_values("sent_id", kind="stable")["text"].tolist())
+    coherence, diffuse = judges(ins)
 
     def fit(seed, restarts):
         res = fit_topics("pain_point", ins, emb, TopicSettings(seed=seed, restarts=restarts))
         ordered = res.assignments.sort_values("sent_id", kind="stable")["topic_id"].to_numpy()
         count = int((res.topics["topic_id"] != -1).sum())
-        return coherence.partition_npmi(ordered), count, ordered, res.model.umap_model.random_state
+        return coherence.partition_npmi(ordered), count, ordered, res.model.umap_model.random_state, diffuse(ordered)
 
     kept = []
     for seed in (8, 9):
         seeds = restart_seeds(seed, 3)
         alone = [fit(s, 1) for s in seeds]
-        npmi, count, topics, umap_seed = fit(seed, 3)
-        # The pick is the most coherent single-seed fit (near-ties: more topics, then the higher
-        # score, then the earlier seed), assignments and all, and the BERTopic object holds that
-        # seed's reduction.
-        best = _most_topics([(a[0], a[1], i) for i, a in enumerate(alone)])[2]
+        npmi, count, topics, umap_seed, _ = fit(seed, 3)
+        # The pick is the most coherent single-seed fit of those leaving least to "various"
+        # (near-ties: more topics, then the higher score, then the earlier seed), assignments and
+        # all, and the BERTopic object holds that seed's reduction.
+        best = _most_topics(_nameable([(a[0], a[1], i, a[4]) for i, a in enumerate(alone)], 3))[2]
         assert (npmi, count, umap_seed) == (alone[best][0], alone[best][1], seeds[best])
         assert (topics == alone[best][2]).all()
         kept.append(best)
@@ -99,7 +110,7 @@ def test_the_most_coherent_of_the_umap_restarts_is_kept(pain_points):
 
 
 def test_restarts_scale_down_with_the_corpus_and_derive_from_the_seed():
-    from voc.topics.fit import auto_restarts, restart_seeds
+    from voc.topics.reduce import auto_restarts, restart_seeds
 
     assert [auto_restarts(n) for n in (120, 2_200, 5_000, 6_700, 200_000)] == [5, 5, 2, 1, 1]
     seeds = restart_seeds(42, 5)

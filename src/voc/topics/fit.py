@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
-from voc.defaults import COHERENCE_TIE, DENSITIES, MAX_RESTARTS, MIN_FOR_MODEL, RESTART_BUDGET
+from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MIN_FOR_MODEL
 from voc.topics.coherence import Coherence
-from voc.topics.labels import label_topics
+from voc.topics.labels import Labeller
 from voc.topics.merge import absorb_small, ward_partitions
 from voc.topics.names import GENERIC
+from voc.topics.reduce import auto_restarts, neighbours, restart_seeds, umap_model
 from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
 
@@ -46,15 +47,15 @@ def auto_min_topic_size(n: int) -> int:
 
 def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any = None,
                 extra_stop_words: list[str] | None = None, n_clusters: int | None = None,
-                density: float = DENSITIES[0]) -> Any:
+                density: float = DENSITIES[0], knn: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
     """A seeded BERTopic; HDBSCAN by default (``density``: see ``_hdbscan``), or agglomerative
-    clustering into ``n_clusters``."""
+    clustering into ``n_clusters``. ``knn``: ``neighbours`` of the embeddings it will be fitted on."""
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired
     from bertopic.vectorizers import ClassTfidfTransformer
 
     size = min_topic_size or auto_min_topic_size(n)
-    umap_model = _umap(n, seed)
+    reducer = umap_model(n, seed, knn)
     if n_clusters:
         from sklearn.cluster import AgglomerativeClustering
 
@@ -63,16 +64,17 @@ def build_model(n: int, seed: int, min_topic_size: int = 0, embedding_model: Any
         hdbscan_model = _hdbscan(size, density, prediction_data=True)
     vectorizer = _vectorizer(n, extra_stop_words)
     representation = KeyBERTInspired(random_state=seed) if embedding_model is not None else None
-    return BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model,
+    return BERTopic(embedding_model=embedding_model, umap_model=reducer, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                     representation_model=representation, min_topic_size=size, calculate_probabilities=False)
 
 
-def first_model(n: int, settings: TopicSettings, embedding_model: Any = None) -> Any:
+def first_model(n: int, settings: TopicSettings, embedding_model: Any = None,
+                knn: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
     """The BERTopic that ``fit_topics`` starts from: the study's seed, size and first density.
     A notebook session over a saved model builds this one too, so both see the same model."""
     return build_model(n, settings.seed, settings.min_topic_size or micro_topic_size(n), embedding_model,
-                       settings.stop_words, density=DENSITIES[0])
+                       settings.stop_words, density=DENSITIES[0], knn=knn)
 
 
 def _vectorizer(n: int, extra_stop_words: list[str] | None) -> Any:
@@ -92,24 +94,6 @@ def too_plain_to_cluster(docs: list[str], extra_stop_words: list[str] | None = N
     except ValueError:  # "empty vocabulary" / "After pruning, no terms remain"
         return True
     return False
-
-
-def _umap(n: int, seed: int) -> Any:
-    """The one UMAP configuration: the restarts must reduce as the model will."""
-    from umap import UMAP
-
-    return UMAP(n_neighbors=max(2, min(15, n - 1)), n_components=max(2, min(5, n - 2)), min_dist=0.0,
-                metric="cosine", random_state=seed, n_jobs=1)
-
-
-def auto_restarts(n: int) -> int:
-    """How many UMAP fits to choose from on n insights (see ``RESTART_BUDGET``)."""
-    return int(max(1, min(MAX_RESTARTS, round(RESTART_BUDGET / max(n, 1)))))
-
-
-def restart_seeds(seed: int, restarts: int) -> list[int]:
-    """The study's seed first, then seeds derived from it: seed 42's restarts are not seed 43's."""
-    return [seed] + [int(np.random.SeedSequence([seed, i]).generate_state(1)[0] >> 1) for i in range(1, restarts)]
 
 
 def _means(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -205,35 +189,37 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
     first = DENSITIES[0]
-    model = first_model(n, s, embedding_model)
+    knn = neighbours(emb)
+    model = first_model(n, s, embedding_model, knn)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     coherence = Coherence(docs, extra_stop_words)
+    labeller = Labeller(docs, extra_stop_words, s.names)
     choices = []  # per UMAP seed, its best clustering
     for i, umap_seed in enumerate(restart_seeds(seed, restarts or auto_restarts(n))):
-        reduced = model.umap_model.embedding_ if i == 0 else _umap(n, umap_seed).fit_transform(emb)
+        reduced = model.umap_model.embedding_ if i == 0 else umap_model(n, umap_seed, knn).fit_transform(emb)
         options = _clusterings(reduced, topics if i == 0 else None, emb, docs, size, low, high,
-                               max_outlier_share, coherence, search=not min_topic_size)
+                               max_outlier_share, coherence, labeller, search=not min_topic_size)
         if options:
-            choices.append(_most_topics(options) + (umap_seed,))
+            choices.append(_most_topics(_nameable(options, 5)) + (umap_seed,))
     method = "bertopic"
     groups = None
     if choices:
-        _, _, found, density, groups, umap_seed = _most_topics(choices)
+        _, _, found, density, groups, _, umap_seed = _most_topics(_nameable(choices, 5))
         if (found, density, umap_seed) != (size, first, seed):
             # Refit once with the chosen clustering so the BERTopic object matches what users see;
             # BERTopic numbers its topics anew, so the merges are planned again on its ids.
-            model = build_model(n, umap_seed, found, embedding_model, extra_stop_words, density=density)
+            model = build_model(n, umap_seed, found, embedding_model, extra_stop_words, density=density, knn=knn)
             topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
             groups = None
     else:
         # Too few clusters at any size: a fixed number of clusters reads better than one or two blobs.
-        model = build_model(n, seed, size, embedding_model, extra_stop_words, n_clusters=min(high, n - 1))
+        model = build_model(n, seed, size, embedding_model, extra_stop_words, n_clusters=min(high, n - 1), knn=knn)
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
         return by_aspect(kind, ins, extra_stop_words + s.names)
     if groups is None:
-        groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence)[0]
+        groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence, labeller)[0]
     if groups:
         model.merge_topics(docs, groups)
         topics = np.asarray(model.topics_)
@@ -241,7 +227,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)
     keywords = {int(t): [w for w, _ in (model.get_topic(t) or [])][:8] for t in sorted(set(topics.tolist()))}
-    labels = label_topics(docs, topics, keywords, extra_stop_words, s.names)
+    labels = labeller.label(topics, keywords)
     rows = [{"topic_id": t, "label": labels.get(t, "unassigned (outliers)"), "keywords": words,
              "size": int((topics == t).sum())} for t, words in keywords.items()]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
@@ -250,9 +236,10 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
 
 
 def _clusterings(reduced: np.ndarray, labels: np.ndarray | None, emb: np.ndarray, docs: list[str], size: int,
-                 low: int, high: int, max_outlier_share: float, coherence: Coherence,
+                 low: int, high: int, max_outlier_share: float, coherence: Coherence, labeller: Labeller,
                  search: bool) -> list[tuple]:
-    """(npmi, topic count, cluster size, density, merge groups) per density, on one reduction.
+    """(npmi, topic count, cluster size, density, merge groups, diffuse share) per density, on one
+    reduction.
 
     ``labels``: HDBSCAN's clusters at (``size``, the first density), when already computed. With
     ``search``, the cluster size is halved (down to 3) until HDBSCAN finds enough fine clusters.
@@ -270,8 +257,9 @@ def _clusterings(reduced: np.ndarray, labels: np.ndarray | None, emb: np.ndarray
             if found != size:
                 clusters = _hdbscan(found, density).fit_predict(reduced)
         if _n_topics(clusters) >= low:
-            groups, score, count = merge_plan(emb, clusters, docs, low, high, max_outlier_share, coherence)
-            options.append((score if score == score else -2.0, count, found, density, groups))  # nan: no words
+            groups, score, count, diffuse = merge_plan(emb, clusters, docs, low, high, max_outlier_share, coherence,
+                                                       labeller)
+            options.append((score if score == score else -2.0, count, found, density, groups, diffuse))  # nan: no words
     return options
 
 
@@ -299,11 +287,14 @@ def _smaller_size(reduced: np.ndarray, size: int, wanted: int, density: float = 
 
 
 def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
-               max_outlier_share: float, coherence: Coherence) -> tuple[list[list[int]], float, int]:
-    """The merges that leave between ``low`` and ``high`` topics, with the NPMI and the number of
-    the topics they leave. The count chosen is the one whose topics (after outlier reduction, as
-    users see them) are most coherent, or the largest count within ``COHERENCE_TIE`` of it. No
-    groups when nothing should be merged.
+               max_outlier_share: float, coherence: Coherence,
+               labeller: Labeller | None = None) -> tuple[list[list[int]], float, int, float]:
+    """The merges that leave between ``low`` and ``high`` topics, with the NPMI, the number of the
+    topics they leave and the share of insights in topics too diffuse to name. The count chosen is
+    the one whose topics (after outlier reduction, as users see them) are most coherent, or the
+    largest count within ``COHERENCE_TIE`` of it, among the counts whose diffuse share (by
+    ``labeller``; 0 without one) is within ``DIFFUSE_TIE`` of the least. No groups when nothing
+    should be merged.
 
     Merges follow Ward's criterion weighted by cluster size (see ``ward_partitions``); a merged
     topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
@@ -316,8 +307,16 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
     rank = {t: i for i, t in enumerate(seen)}
     topics = np.array([rank.get(t, -1) for t in values], dtype=np.int64)
     ids, means = _means(emb, topics)
+
+    def judged(partition: np.ndarray) -> tuple[float, float]:
+        shown = reduce_outliers(emb, partition, max_outlier_share)
+        # Labelled from c-TF-IDF words: BERTopic's keywords exist only for the clustering finally fitted.
+        diffuse = labeller.diffuse_share(shown, coherence.topic_words(shown, 8)) if labeller is not None else 0.0
+        return coherence.partition_npmi(shown), diffuse
+
     if len(ids) <= low:
-        return [], coherence.partition_npmi(reduce_outliers(emb, topics, max_outlier_share)), len(ids)
+        score, diffuse = judged(topics)
+        return [], score, len(ids), diffuse
     cents = _unit(means)
     sizes = np.array([(topics == t).sum() for t in ids])
     partitions = ward_partitions(means, sizes, low, min(high, len(ids)))
@@ -327,18 +326,24 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
         clusters = absorb_small(partitions[k], cents, sizes, floor)
         lookup = np.full(max(ids) + 2, -1)
         lookup[np.array(ids) + 1] = clusters
-        score = coherence.partition_npmi(reduce_outliers(emb, lookup[topics + 1], max_outlier_share))
+        score, diffuse = judged(lookup[topics + 1])
         if score == score:
-            scored.append((score, len(set(clusters.tolist())), clusters))
+            scored.append((score, len(set(clusters.tolist())), clusters, diffuse))
     if not scored:
-        return [], float("nan"), len(ids)
-    score, count, clusters = _most_topics(scored)
+        return [], float("nan"), len(ids), 0.0
+    score, count, clusters, diffuse = _most_topics(_nameable(scored, 3))
     if count == len(ids):
-        return [], score, count
+        return [], score, count, diffuse
     by_cluster: dict[int, list[int]] = {}
     for tid, c in zip(ids, clusters):
         by_cluster.setdefault(int(c), []).append(int(seen[tid]))
-    return [g for g in by_cluster.values() if len(g) > 1], score, count
+    return [g for g in by_cluster.values() if len(g) > 1], score, count, diffuse
+
+
+def _nameable(options: list[tuple], at: int) -> list[tuple]:
+    """The options whose diffuse share (item ``at``) is within ``DIFFUSE_TIE`` of the least."""
+    least = min(o[at] for o in options)
+    return [o for o in options if o[at] <= least + DIFFUSE_TIE + 1e-12]
 
 
 def _most_topics(options: list[tuple]) -> tuple:

@@ -63,48 +63,71 @@ def label_topics(docs: list[str], topics: np.ndarray, keywords: dict[int, list[s
         names: words that cannot be a whole label but may be part of a phrase (product, brand
             and people names, the study's subject).
     """
-    from sklearn.feature_extraction.text import CountVectorizer
+    return Labeller(docs, extra_stop_words, names).label(topics, keywords)
 
-    topics = np.asarray(topics)
-    ids, counts = np.unique(topics[topics != -1], return_counts=True)
-    order = [int(t) for _, t in sorted(zip(-counts, ids))]
-    stop = set(stop_words(extra_stop_words))
-    # A term in fewer than two insights can never be chosen, so it need not be counted.
-    vec = CountVectorizer(analyzer=analyzer(stop), binary=True, min_df=min(2, len(docs)))
-    try:
-        present = vec.fit_transform(docs).tocsr()
-    except ValueError:  # no word outside the stop words occurs twice
-        present = None
-    vocab = vec.get_feature_names_out() if present is not None else np.array([], dtype=object)
-    index = {w: i for i, w in enumerate(vocab)}
-    total = np.asarray(present.sum(0)).ravel() if present is not None else np.zeros(0)
-    # Names match as written (a plural or possessive too): a word family would let "medicare"
-    # block "medical". The study's subject comes with its corpus word forms (study_settings).
-    unnamed = {n.lower() for n in names or []}
-    namable = np.array([_namable(str(v), unnamed) for v in vocab], dtype=bool)
-    families: dict[str, list[int]] = {}
-    for i, v in enumerate(vocab):
-        if " " not in str(v):
-            families.setdefault(stem(str(v)), []).append(i)
-    heads: set[str] = set()
-    labels: dict[int, str] = {}
-    for t in order:
-        # Keywords from BERTopic's own vectorizer can be pseudo-phrases ("old died"): a phrase
-        # must be one people wrote (in the vocabulary built here) to be used at all.
-        own = [str(k) for k in keywords.get(t, [])
-               if str(k) and not set(str(k).split()) & stop and (" " not in str(k) or str(k) in index)]
-        members = topics == t
-        chosen = _terms(present[members], total, members.mean(), vocab, index, own, heads, namable, families,
-                        len(docs)) if present is not None else []
-        if not chosen or chosen[0] == VARIOUS:
-            # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
-            twins = sum(v.startswith(VARIOUS) for v in labels.values())
-            touched = f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else ""
-            labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + touched
-            continue
-        heads.add(stem(chosen[0]))
-        labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
-    return labels
+
+class Labeller:
+    """The sentences' words counted once, then any partition of them labelled (topic fitting
+    labels many candidate partitions to prefer those it can name)."""
+
+    def __init__(self, docs: list[str], extra_stop_words: list[str] | None = None, names: list[str] | None = None):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        self.n = len(docs)
+        self.stop = set(stop_words(extra_stop_words))
+        # A term in fewer than two insights can never be chosen, so it need not be counted.
+        vec = CountVectorizer(analyzer=analyzer(self.stop), binary=True, min_df=min(2, len(docs)))
+        try:
+            self.present = vec.fit_transform(docs).tocsr()
+            self.vocab = vec.get_feature_names_out()
+        except ValueError:  # no word outside the stop words occurs twice
+            self.present, self.vocab = None, np.array([], dtype=object)
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+        self.total = np.asarray(self.present.sum(0)).ravel() if self.present is not None else np.zeros(0)
+        # Names match as written (a plural or possessive too): a word family would let "medicare"
+        # block "medical". The study's subject comes with its corpus word forms (study_settings).
+        unnamed = {n.lower() for n in names or []}
+        self.namable = np.array([_namable(str(v), unnamed) for v in self.vocab], dtype=bool)
+        self.families: dict[str, list[int]] = {}
+        for i, v in enumerate(self.vocab):
+            if " " not in str(v):
+                self.families.setdefault(stem(str(v)), []).append(i)
+
+    def label(self, topics: np.ndarray, keywords: dict[int, list[str]]) -> dict[int, str]:
+        """Labels for every topic of ``topics`` (row i: docs[i]) but the outliers."""
+        topics = np.asarray(topics)
+        ids, counts = np.unique(topics[topics != -1], return_counts=True)
+        order = [int(t) for _, t in sorted(zip(-counts, ids))]
+        heads: set[str] = set()
+        labels: dict[int, str] = {}
+        for t in order:
+            # Keywords from BERTopic's own vectorizer can be pseudo-phrases ("old died"): a phrase
+            # must be one people wrote (in the vocabulary built here) to be used at all.
+            own = [str(k) for k in keywords.get(t, [])
+                   if str(k) and not set(str(k).split()) & self.stop and (" " not in str(k) or str(k) in self.index)]
+            members = topics == t
+            chosen = _terms(self.present[members], self.total, members.mean(), self.vocab, self.index, own, heads,
+                            self.namable, self.families, self.n) if self.present is not None else []
+            if not chosen or chosen[0] == VARIOUS:
+                # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
+                twins = sum(v.startswith(VARIOUS) for v in labels.values())
+                touched = f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else ""
+                labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + touched
+                continue
+            heads.add(stem(chosen[0]))
+            labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
+        return labels
+
+    def diffuse_share(self, topics: np.ndarray, keywords: list[list[str]]) -> float:
+        """Share of the grouped sentences that sit in topics too diffuse to name ("various");
+        ``keywords`` per topic in the order of their ids."""
+        topics = np.asarray(topics)
+        grouped = topics != -1
+        if not grouped.any():
+            return 0.0
+        ids = sorted(set(topics[grouped].tolist()))
+        various = [t for t, label in self.label(topics, dict(zip(ids, keywords))).items() if label.startswith(VARIOUS)]
+        return float(np.isin(topics, various).sum() / grouped.sum())
 
 
 def _namable(term: str, unnamed: set[str]) -> bool:

@@ -29,6 +29,8 @@ plugged work works worked working going happen happened help helps helped try tr
 give gives gave given giving take takes took taken taking get gets got make makes made have has had
 property properties requirement requirements feature features metric metrics detail details
 easy happy pleased satisfied frustrating frustrated annoying sorry disappointed disappointing terrible horrible awful unhappy upset
+looking look looks looked fine improved improve improvement feel feels felt think thinking thought
+say says saying said want wants wanted wish consider considering considered
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&-]*")

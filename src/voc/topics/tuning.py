@@ -144,6 +144,7 @@ def open_session(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicS
     """A tuning session on a kind's topics as the next run would produce them (``topics_for``),
     with the saved model's edits carried over so a second save keeps the first one's."""
     from voc.topics.fit import first_model
+    from voc.topics.reduce import neighbours
     from voc.topics.runs import topics_for
 
     order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
@@ -153,7 +154,7 @@ def open_session(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicS
     if saved is not None and result.method == "saved-model":
         # Placing with a saved model fits nothing; the session still needs a BERTopic object
         # for keywords and visualisations, which sync() then aligns with the saved assignment.
-        model = first_model(len(ins), settings, embedder.model)
+        model = first_model(len(ins), settings, embedder.model, neighbours(emb))
         model.fit(ins["text"].tolist(), embeddings=emb)
     if model is None:
         why = ("its topics are its buying roles, not clusters" if result.method == "role-groups"
