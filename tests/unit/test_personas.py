@@ -135,3 +135,17 @@ def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
     # A second segment with the same event gets a second trait, never the diffuse one.
     second = persona_name(items, ["cat owner"], members, {name})
     assert second == "The owner fed up with vets" and "various" not in second
+
+
+def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():
+    from voc.personas.cards import persona_name
+
+    # From the demo: two segments whose trigger quotes tell of the old robot dying, one naming it.
+    quote = {"text": "My old Dustly D3 died after six years.", "url": None, "source": "t", "date": None}
+    items = {"purchase_trigger": [{"topic_id": "2", "label": "cheap (died, stopped)", "count": 12, "lift": 2.0,
+                                   "quotes": [quote]}],
+             "pain_point": [{"topic_id": "1", "label": "brush (cleaning, hair)", "count": 20, "lift": 1.5, "quotes": []}]}
+    members = pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["2"], "text": [quote["text"]]})
+    assert persona_name(items, ["owner"], members) == "The owner whose old Dustly D3 died"
+    second = persona_name(items, ["owner"], members, {"The buyer whose old one died"})
+    assert second.startswith("The owner ") and "died" not in second  # another trait, not the same event again

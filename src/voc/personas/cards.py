@@ -100,9 +100,13 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
 
 
 def _head(name: str) -> str:
-    """Life-event clauses compare by their first words; template clauses by the whole clause."""
+    """Life-event clauses compare by their first words, names and model numbers aside ("whose old
+    one died" and "whose old Dustly D3 died" are one event); template clauses by the whole clause."""
     m = re.search(r"\b(?:who|whose) (?!needs\b).*", name)
-    return " ".join(m.group(0).split()[:3]) if m else name
+    if not m:
+        return name
+    words = [w for w in m.group(0).split() if not (w[:1].isupper() or any(c.isdigit() for c in w)) and w != "one"]
+    return " ".join(words[:3])
 
 
 def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
