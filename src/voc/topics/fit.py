@@ -311,9 +311,10 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
 
     def judged(partition: np.ndarray) -> tuple[float, float]:
         shown = reduce_outliers(emb, partition, max_outlier_share)
+        words = coherence.topic_words(shown)  # one c-TF-IDF pass serves both measures
         # Labelled from c-TF-IDF words: BERTopic's keywords exist only for the clustering finally fitted.
-        diffuse = labeller.diffuse_share(shown, coherence.topic_words(shown, 8)) if labeller is not None else 0.0
-        return coherence.partition_npmi(shown), diffuse
+        diffuse = labeller.diffuse_share(shown, [w[:8] for w in words]) if labeller is not None else 0.0
+        return coherence.npmi(words), diffuse
 
     if len(ids) <= low:
         score, diffuse = judged(topics)
