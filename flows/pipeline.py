@@ -41,7 +41,7 @@ def _summary(crawl: dict[str, Any], analysis: dict[str, Any], runner: str) -> di
 @flow(name="voc-pipeline")
 def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | None = None,
                   dask_workers: int | None = None, source_retries: int = 2,
-                  retry_delay_seconds: float | None = None) -> dict[str, Any]:
+                  retry_delay_seconds: float | None = None, refit_topics: bool = False) -> dict[str, Any]:
     """Collect what is new, analyse only that, then refresh topics, personas and the report.
 
     Args:
@@ -51,6 +51,8 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
         dask_workers: worker processes of the local Dask cluster (None: about one per core).
         source_retries: extra attempts for a source that failed on network errors.
         retry_delay_seconds: wait before each such attempt (default: VOC_SOURCE_RETRY_DELAY, 30 s).
+        refit_topics: refit every kind's topics instead of placing a few new insights in the
+            previous run's topics (``voc.topics.carry``).
     """
     check_runner(runner, dask_address, dask_workers)
     _study, store = study_and_store(study_path)
@@ -61,7 +63,7 @@ def pipeline_flow(study_path: str, runner: str = "default", dask_address: str | 
         with timed(seconds, "crawl"):
             crawl = crawl_flow(study_path, retries=source_retries, retry_delay_seconds=retry_delay_seconds)
         analyze = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
-        analysis = analyze(study_path)
+        analysis = analyze(study_path, refit_topics)
         seconds.update(analysis.get("seconds") or {})
         with timed(seconds, "report"):
             report = report_flow(study_path, analysis["run_id"])

@@ -114,9 +114,10 @@ class Study:
         return save_tuned(s.tuned(), s.embeddings, self.config.models_dir, self.config.name, s.model,
                           self.config.models.embedding)
 
-    def run(self) -> dict:
+    def run(self, refit_topics: bool = False) -> dict:
         """Crawl, analyse, report and alert, in this process, e.g. after saving tuned topics: the
-        same stage functions a scheduled run calls (sources one after another, no retries)."""
+        same stage functions a scheduled run calls (sources one after another, no retries).
+        ``refit_topics``: refit every kind's topics instead of placing a few new insights in them."""
         from voc import stages
         from voc.alerts import alert_after_run
         from voc.crawl import crawl_study
@@ -125,7 +126,7 @@ class Study:
 
         self._sessions.clear()
         crawl = crawl_study(self.config, self.store)
-        analysis = stages.analyze(self.config, self.store)
+        analysis = stages.analyze(self.config, self.store, refit_topics=refit_topics)
         report = {k: str(v) for k, v in write_report(self.config, self.store, analysis["run_id"]).items()}
         try:
             alerts = alert_after_run(self.config, self.store, report["html"])

@@ -54,6 +54,9 @@ def _echo_json(obj: object) -> None:
 RunnerOpt = typer.Option("default", help="where analysis shards run: default (this process) or dask")
 DaskAddressOpt = typer.Option(None, help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (default: start a local one)")
 DaskWorkersOpt = typer.Option(None, help="worker processes of the local Dask cluster (default: about one per core)")
+RefitOpt = typer.Option(False, "--refit-topics",
+                        help="refit every kind's topics, even when the new insights are few enough to place in the "
+                             "previous run's topics ([topics] refit_share)")
 
 
 @app.command()
@@ -82,14 +85,14 @@ def crawl(study: Path = StudyArg) -> None:
 
 @app.command()
 def analyze(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
-            dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+            dask_workers: Optional[int] = DaskWorkersOpt, refit_topics: bool = RefitOpt) -> None:
     """Segment, extract insights, fit topics and draft personas from the store (--runner dask spreads the shards)."""
     from flows.analyze import analyze_flow
     from flows.common import task_runner
 
     # task_runner rejects a bad runner or stray Dask options before anything runs.
     flow = analyze_flow.with_options(task_runner=task_runner(runner, dask_address, dask_workers))
-    _echo_json(flow(str(_study_path(study))))
+    _echo_json(flow(str(_study_path(study)), refit_topics))
 
 
 @app.command()
@@ -103,7 +106,7 @@ def report(study: Path = StudyArg, run_id: Optional[str] = typer.Option(None, he
 
 @app.command()
 def run(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[str] = DaskAddressOpt,
-        dask_workers: Optional[int] = DaskWorkersOpt) -> None:
+        dask_workers: Optional[int] = DaskWorkersOpt, refit_topics: bool = RefitOpt) -> None:
     """Crawl, analyse and report (the Prefect pipeline flow, run locally; --runner dask spreads analysis).
 
     Exits 3 when a source failed: the report is still written from everything else.
@@ -112,7 +115,8 @@ def run(study: Path = StudyArg, runner: str = RunnerOpt, dask_address: Optional[
     from flows.pipeline import pipeline_flow
 
     check_runner(runner, dask_address, dask_workers)
-    result = pipeline_flow(str(_study_path(study)), runner=runner, dask_address=dask_address, dask_workers=dask_workers)
+    result = pipeline_flow(str(_study_path(study)), runner=runner, dask_address=dask_address, dask_workers=dask_workers,
+                           refit_topics=refit_topics)
     _summary(result)
 
 

@@ -77,6 +77,10 @@ class TopicSettings(Strict):
     # Above this many insights of a kind, topics are fitted on a seeded sample of this size and
     # the rest join their nearest topic (UMAP and HDBSCAN grow faster than linearly); 0 = fit all.
     max_fit: int = Field(default=20_000, ge=0)
+    # Between refits a run places new insights in the previous run's topics (voc.topics.carry):
+    # a kind is refitted once the insights added or gone since its last fit exceed this share of
+    # those it was fitted on; 0 = refit every run.
+    refit_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
     @field_validator("max_fit")
     @classmethod

@@ -286,11 +286,11 @@ def embed_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
     return {"texts": len(texts) + reused, "computed": len(texts), "reused": reused, "shards": len(parts)}
 
 
-def topics_stage(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
+def topics_stage(study: StudyConfig, store: Store, run_id: str, embedder: Any, refit: bool = False) -> dict[str, Any]:
     """BERTopic per insight kind over every insight in the store (see voc.topics.runs)."""
     from voc.topics.runs import refresh_topics
 
-    return refresh_topics(study, store, run_id, embedder)
+    return refresh_topics(study, store, run_id, embedder, refit)
 
 
 def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -317,10 +317,11 @@ def run_here(name: str, stage: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 
 def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process, run_whole: WholeRun = run_here,
-            runner: str = "none") -> dict[str, Any]:
+            runner: str = "none", refit_topics: bool = False) -> dict[str, Any]:
     """Segment -> extract -> embed -> topics -> personas over what is new in the store, as one
     analysis run whose record has each stage's counts and seconds. The analyze flow and the
-    notebook facade both call this; they differ only in how shards and stages run."""
+    notebook facade both call this; they differ only in how shards and stages run.
+    ``refit_topics``: refit every kind's topics even when the new insights are few enough to place."""
     spec = ModelSpec.of(study)
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
@@ -330,7 +331,8 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
         ("extract", lambda: extract_stage(store, spec, run_id, map_shards)),
         ("embed", lambda: embed_stage(store, spec, run_id, map_shards)),
         ("topics", lambda: run_whole("topics", lambda: topics_stage(study, store, run_id,
-                                                                     components(study, store).embedder))),
+                                                                     components(study, store).embedder,
+                                                                     refit_topics))),
         ("personas", lambda: run_whole("personas", lambda: personas_stage(study, store, run_id)))]
     try:
         for name, stage in in_order:

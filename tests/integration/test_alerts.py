@@ -47,6 +47,23 @@ def write_reviews(path, rows):
         w.writerows(rows)
 
 
+def kept_topics(study_path, run_before, run, new):
+    """Too few new insights to refit (voc.topics.carry): the run placed them in the topics of the
+    run before, where every earlier insight keeps its topic and every topic its label."""
+    from flows.common import study_and_store
+
+    _study, store = study_and_store(study_path)
+    stats = json.loads(store.runs().set_index("run_id").loc[run, "counts"])["topics"]
+    assert stats["pain_point"]["method"] == f"placed {new} new insights in the previous run's topics"
+    before = store.topic_assignments(run_before, "pain_point")
+    after = store.topic_assignments(run, "pain_point").set_index("sent_id")["topic_id"]
+    assert len(after) == len(before) + new
+    assert (after.reindex(before["sent_id"]).to_numpy() == before["topic_id"].to_numpy()).all()
+    labels = [dict(store.run_topics(r, "pain_point")[["topic_id", "label"]].itertuples(index=False))
+              for r in (run_before, run)]
+    assert labels[0].items() <= labels[1].items()
+
+
 def test_new_theme_is_sent_once_with_quotes_and_links_and_nothing_new_sends_nothing(prefect_harness, tmp_path):
     from flows.common import close_stores
     from flows.pipeline import pipeline_flow
@@ -96,10 +113,12 @@ max_rating = 5
         assert len(quoted) == 2
         assert all(any(t[:40] in q for t in NEW_THEME) and "http://shop.example/reviews/N" in q for q in quoted)
         assert second["alerts"]["sent"] == 1 and second["alerts"]["alerts"] >= 1
+        kept_topics(str(study), first["analyze"]["run_id"], second["analyze"]["run_id"], len(NEW_THEME))
 
         third = pipeline_flow(str(study))
         assert third["crawl"]["new_documents"] == 0
         assert len(hook.received) == 1 and third["alerts"] == {"alerts": 0, "sent": 0}
+        kept_topics(str(study), second["analyze"]["run_id"], third["analyze"]["run_id"], 0)
     finally:
         server.shutdown()
         close_stores()

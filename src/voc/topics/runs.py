@@ -30,6 +30,8 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
     ins = ins.iloc[order].reset_index(drop=True)
     emb = emb[order]
     topics = place(saved, emb, ins["sent_id"].tolist())
+    # Past the model's own ids: a previous run's topics (voc.topics.carry) may hold candidates already.
+    first = max([CANDIDATE_OFFSET, *(t + 1 for t in saved.topic_ids)])
     labels = dict(saved.labels)
     keywords = dict(saved.keywords)
     # Outliers the analyst already saw stay outliers; only unseen, unplaced insights can form candidates.
@@ -41,11 +43,11 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
         by_sent = dict(zip(fresh.assignments["sent_id"], fresh.assignments["topic_id"]))
         for i in unplaced:
             tid = int(by_sent[ins.at[i, "sent_id"]])
-            topics[i] = -1 if tid == -1 else CANDIDATE_OFFSET + tid
+            topics[i] = -1 if tid == -1 else first + tid
         for r in fresh.topics.itertuples():
             if r.topic_id != -1:
-                labels[CANDIDATE_OFFSET + int(r.topic_id)] = f"new: {r.label}"
-                keywords[CANDIDATE_OFFSET + int(r.topic_id)] = list(r.keywords)
+                labels[first + int(r.topic_id)] = f"new: {r.label}"
+                keywords[first + int(r.topic_id)] = list(r.keywords)
     topics = reduce_outliers(emb, topics, settings.max_outlier_share)
     sizes = pd.Series(topics).value_counts()
     rows = [{"topic_id": int(t), "label": labels.get(int(t), "unassigned (outliers)"),
@@ -78,8 +80,9 @@ def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
     return study.topics.model_copy(update={"names": sorted(names)})
 
 
-def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any) -> dict[str, Any]:
-    """Topics for every kind, written to the store under this run."""
+def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any, refit: bool = False) -> dict[str, Any]:
+    """Topics for every kind, written to the store under this run; ``refit``: never place new
+    insights in the previous run's topics (``voc.topics.carry``)."""
     from voc.console import bar
 
     settings = study_settings(study, store)
@@ -89,20 +92,31 @@ def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any)
     stats: dict[str, Any] = {}
     with bar("topics", total=len(INSIGHT_KINDS), unit="kind") as progress:
         for kind in INSIGHT_KINDS:
-            stats[kind] = _refresh_kind(study, settings, store, run_id, embedder, kind)
+            stats[kind] = _refresh_kind(study, settings, store, run_id, embedder, kind, refit)
             progress.update(1)
     return stats
 
 
 def _refresh_kind(study: StudyConfig, settings: TopicSettings, store: Store, run_id: str, embedder: Any,
-                  kind: str) -> dict[str, Any]:
+                  kind: str, refit: bool) -> dict[str, Any]:
     from voc.embed import embed_cached
+    from voc.topics.carry import fingerprint, placed, previous_topics, record_fit
 
     ins = store.insights_frame(kind)
     if ins.empty:
         return {"insights": 0, "topics": 0, "candidates": 0, "outlier_share": 0.0, "method": "none"}
     emb = embed_cached(ins["text"].tolist(), embedder, store)
-    result = topics_for(kind, ins, emb, settings, load_saved(study.models_dir, kind), embedder.model)
+    saved = load_saved(study.models_dir, kind)
+    fp = fingerprint(study.topics, embedder.name)
+    clustered = saved is None and not BY_NAME[kind].roles
+    base = previous_topics(store, kind, ins, emb, fp, study.topics.refit_share) if clustered and not refit else None
+    if base is not None:
+        model, new = base
+        result = placed(apply_saved(kind, ins, emb, model, settings, embedder.model), new)
+    else:
+        result = topics_for(kind, ins, emb, settings, saved, embedder.model)
+        if clustered:
+            record_fit(store, kind, run_id, result, fp)
     store.save_topics(run_id, kind, result.topics, result.assignments)
     ids = result.topics["topic_id"]
     return {"insights": len(ins), "topics": int(((ids != -1) & (ids < CANDIDATE_OFFSET)).sum()),

@@ -61,11 +61,7 @@ def save_tuned(tuned: TunedTopics, emb: np.ndarray, models_root: Path, study_nam
     folder = model_dir(models_root, tuned.kind)
     folder.mkdir(parents=True, exist_ok=True)
     ids, cents = tuned.centroids(emb)
-    claim = {}
-    for tid, c in zip(ids, cents):
-        sims = emb[tuned.topics == tid] @ c
-        # A new insight joins a topic when it is about as close as the topic's own members.
-        claim[tid] = round(float(np.clip(np.percentile(sims, 5), 0.25, 0.9)), 4)
+    claim = {tid: claim_similarity(emb[tuned.topics == tid], c) for tid, c in zip(ids, cents)}
     save_file({"centroids": cents, "topic_ids": np.asarray(ids, dtype=np.int64)}, str(folder / "centroids.safetensors"))
     # Insights the analyst has seen keep their topic exactly; only new ones are placed by centroid.
     pd.DataFrame({"sent_id": tuned.sent_ids, "topic_id": tuned.topics.astype(int)}).to_parquet(folder / "assignments.parquet")
@@ -82,6 +78,12 @@ def save_tuned(tuned: TunedTopics, emb: np.ndarray, models_root: Path, study_nam
                             save_embedding_model=embedding_model_name or tuned.embedding_model)
     (folder / "MODEL_CARD.md").write_text(model_card(meta), encoding="utf-8")
     return folder
+
+
+def claim_similarity(members: np.ndarray, centroid: np.ndarray) -> float:
+    """How similar a new insight must be to a topic's centroid to join it: about as close as the
+    topic's own members (their 5th percentile), within [0.25, 0.9]."""
+    return round(float(np.clip(np.percentile(members @ centroid, 5), 0.25, 0.9)), 4)
 
 
 def model_card(meta: dict[str, Any]) -> str:
