@@ -35,7 +35,8 @@ test: install
 	exit $$status
 
 # Extraction per embedding model, then voc end to end against the naive pipeline (the 6,107 real
-# documents; `bench/pipeline.py --docs 6107 29000` for the larger corpus).
+# documents, 1% of them held back for a second, incremental voc run; `bench/pipeline.py --docs 6107 29000`
+# for the larger corpus).
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pipeline.py --docs 6107

@@ -65,6 +65,9 @@ DEFAULT_RUNS = 3  # BERTopic's defaults are unseeded (UMAP): one fit is one rand
 # -- Personas (voc.personas.segments) ----------
 STABILITY_ROUNDS = 12
 SUBSAMPLE = 0.8
+# Silhouette compares every pair of voices: above this many voices it is computed on a seeded
+# sample of them (the same estimate sklearn documents), so personas stay bounded at 100k+ voices.
+SILHOUETTE_SAMPLE = 5_000
 MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
 MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
 

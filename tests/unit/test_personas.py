@@ -149,3 +149,19 @@ def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona
     assert persona_name(items, ["owner"], members) == "The owner whose old Dustly D3 died"
     second = persona_name(items, ["owner"], members, {"The buyer whose old one died"})
     assert second.startswith("The owner ") and "died" not in second  # another trait, not the same event again
+
+
+def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch):
+    import numpy as np
+
+    from voc.personas import segments
+
+    rng = np.random.default_rng(1)
+    centres = np.eye(6)[[0, 2, 4]]
+    X = np.vstack([c + rng.normal(0, 0.15, (100, 6)) for c in centres])
+    full_k, full_labels, full = choose_k(X, 2, 6, seed=42)
+    monkeypatch.setattr(segments, "SILHOUETTE_SAMPLE", 60)  # 300 voices: scored on 60 of them
+    k, labels, sampled = choose_k(X, 2, 6, seed=42)
+    assert full_k == k == 3 and (labels == full_labels).all()
+    assert abs(sampled["silhouette"] - full["silhouette"]) < 0.05 and sampled["silhouette"] != full["silhouette"]
+    assert choose_k(X, 2, 6, seed=42)[2] == sampled  # the same sample for the same seed

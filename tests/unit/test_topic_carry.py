@@ -74,6 +74,17 @@ def test_refits_when_asked_by_settings_or_when_too_much_changed(tmp_path):
     store.close()
 
 
+def test_a_fit_by_a_run_that_did_not_complete_is_no_base(tmp_path):
+    store, ins, emb, rng = fitted_store(tmp_path)
+    few, few_emb = grown(ins, emb, rng, 1, 0)
+    killed = store.start_run("analyze")  # refitted, then died before it completed
+    store.save_topics(killed, "pain_point", store.run_topics(store.analysis_runs()[-1], "pain_point"),
+                      store.topic_assignments(store.analysis_runs()[-1], "pain_point"))
+    record_fit(store, "pain_point", killed, TopicResult("pain_point", pd.DataFrame(), pd.DataFrame(), model=object()), FP)
+    assert previous_topics(store, "pain_point", few, few_emb, FP, SETTINGS.refit_share) is None
+    store.close()
+
+
 def test_a_kind_grouped_by_aspect_is_refitted(tmp_path):
     store, ins, emb, rng = fitted_store(tmp_path, clustered=False)
     few, few_emb = grown(ins, emb, rng, 1, 0)

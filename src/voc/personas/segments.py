@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.defaults import MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, STABILITY_ROUNDS, SUBSAMPLE
+from voc.defaults import MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, SILHOUETTE_SAMPLE, STABILITY_ROUNDS, SUBSAMPLE
 from voc.kinds import KINDS
 
 
@@ -108,7 +108,8 @@ def _choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int, silhouette_score
         labels = _kmeans(X, k, seed).labels_
         if len(set(labels)) < 2 or np.bincount(labels).min() < smallest:
             continue
-        sil = float(silhouette_score(X, labels, metric="cosine"))
+        sil = float(silhouette_score(X, labels, metric="cosine", random_state=seed,
+                                     sample_size=SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None))
         stab = stability(X, labels, k, seed)
         score = max(sil, 0.0) * (stab if stab is not None else 0.5)
         rows.append({"k": k, "silhouette": round(sil, 4), "stability": None if stab is None else round(stab, 4),

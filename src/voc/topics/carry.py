@@ -67,7 +67,9 @@ def previous_topics(store: Store, kind: str, ins: pd.DataFrame, emb: np.ndarray,
     ``ins`` are new to it; None when the kind should be refitted (see the module docstring)."""
     fit = last_fit(store, kind)
     runs = store.analysis_runs()
-    if refit_share <= 0 or fit is None or fit.fingerprint != fp or not runs:
+    # A fit by a run that did not complete (killed mid-topics) is no base: its re-run refits, as
+    # the uninterrupted run did.
+    if refit_share <= 0 or fit is None or fit.fingerprint != fp or fit.run_id not in runs:
         return None
     fitted = set(store.topic_assignments(fit.run_id, kind)["sent_id"])
     now = set(ins["sent_id"])
