@@ -165,3 +165,17 @@ def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch)
     assert full_k == k == 3 and (labels == full_labels).all()
     assert abs(sampled["silhouette"] - full["silhouette"]) < 0.05 and sampled["silhouette"] != full["silhouette"]
     assert choose_k(X, 2, 6, seed=42)[2] == sampled  # the same sample for the same seed
+
+
+def test_a_lone_singular_noun_theme_reads_with_its_article():
+    from voc.personas.cards import _clause_for
+
+    # Theme heads from the demo and the pet-insurance study.
+    assert _clause_for("pain_point", "brush") == "fed up with the brush"
+    assert _clause_for("objection", "price") == "wary of the price"
+    assert _clause_for("pain_point", "vets") == "fed up with vets"
+    assert _clause_for("pain_point", "charging") == "fed up with charging"
+    assert _clause_for("objection", "expensive") == "wary of expensive"
+    assert _clause_for("pain_point", "customer service") == "fed up with customer service"
+    assert _clause_for("pain_point", "Dustly") == "fed up with Dustly"
+    assert _clause_for("pain_point", "gets stuck") == "fed up when it gets stuck"

@@ -270,3 +270,19 @@ def render_markdown_kind(table):
     from voc.report.markdown import _kind
 
     return _kind(table, {})
+
+
+def test_at_a_glance_names_a_theme_or_says_there_is_none_yet():
+    from voc.report.context import highlights
+
+    # The demo's five success factors: grouped by aspect, the largest group "other", the rest single mentions.
+    items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(9)], "kind": ["success_factor"] * 5 + ["pain_point"] * 4,
+                          "topic_id": [0, 0, 1, 2, 3, 0, 0, 1, 1], "aspect": None, "strength": None, "confidence": 0.9,
+                          "text": [f"quote {i} " * 8 for i in range(9)], "url": "http://x/1", "source": "forum",
+                          "created_at": None, "doc_id": [f"d{i}" for i in range(9)]})
+    topics = pd.DataFrame({"kind": ["success_factor"] * 4 + ["pain_point"] * 2, "topic_id": [0, 1, 2, 3, 0, 1],
+                           "label": ["other", "battery", "quiet", "time", "various (app, wifi)", "suction (carpet)"],
+                           "keywords": [[]] * 6})
+    glance = {h["kind"]: h for h in highlights(kind_tables(items, topics, {}))}
+    assert glance["success_factor"]["label"] is None and glance["success_factor"]["total"] == 5
+    assert (glance["pain_point"]["label"], glance["pain_point"]["count"]) == ("suction (carpet)", 2)

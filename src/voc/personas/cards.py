@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -49,9 +50,28 @@ _VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "f
                "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
 
 
+# A lone singular noun reads with its article: "fed up with the brush", "wary of the price";
+# "fed up with charging", "wary of expensive" and "fed up with vets" take none.
+ARTICLE_KINDS = ("pain_point", "objection")
+
+
+@lru_cache(maxsize=1024)
+def _takes_article(word: str) -> bool:
+    from voc.config import Models
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+        return False
+    # Tagged in a clause of its own: alone, spaCy calls most words nouns.
+    doc = load_spacy(Models().spacy)(f"I am fed up with {word}.")
+    return len(doc) == 7 and doc[5].tag_ == "NN"
+
+
 def _clause_for(kind: str, label: str) -> str:
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
+    if kind in ARTICLE_KINDS and _takes_article(label):
+        label = f"the {label}"
     return NEED_TEMPLATES[kind].format(label)
 
 

@@ -21,6 +21,7 @@ from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.stages import topic_items
 from voc.store import Store
+from voc.topics.labels import names_nothing
 from voc.trends import topic_trends
 
 KIND_BLURBS = {k.name: k.blurb for k in KINDS}
@@ -78,10 +79,12 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
 
 
 def highlights(tables: dict[str, Any]) -> list[dict[str, Any]]:
-    """The top theme of each kind with one quote: the report's first screen."""
+    """The top named theme of each kind with one quote: the report's first screen. "other",
+    "various" or a single mention there would say nothing, so such a kind shows no theme."""
     out = []
     for kind, t in tables.items():
-        top = next((e for e in t["topics"] if not e["outlier"]), None)
+        top = next((e for e in t["topics"] if not e["outlier"] and not names_nothing(e["label"]) and e["count"] >= 2),
+                   None)
         out.append({"kind": kind, "title": t["title"], "total": t["total"], "label": top["label"] if top else None,
                     "count": top["count"] if top else 0, "share": top["share"] if top else 0,
                     "trend": top["trend"] if top else "unknown", "quote": top["quotes"][0] if top and top["quotes"] else None})

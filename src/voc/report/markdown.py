@@ -91,6 +91,8 @@ def _overview(ctx: dict[str, Any]) -> list[str]:
     for h in ctx.get("highlights", []):
         if h["label"]:
             lines.append(f"- **{h['title']}** ({h['total']}): top theme *{_md(h['label'])}*, {h['count']} mentions, {ARROWS[h['trend']]}")
+        elif h["total"]:
+            lines.append(f"- **{h['title']}** ({h['total']}): too few or too varied to form a named theme yet")
         else:
             lines.append(f"- **{h['title']}**: none found")
     return lines + [""]
