@@ -56,7 +56,7 @@ DaskAddressOpt = typer.Option(None, help="scheduler of an existing Dask cluster,
 DaskWorkersOpt = typer.Option(None, help="worker processes of the local Dask cluster (default: about one per core)")
 RefitOpt = typer.Option(False, "--refit-topics",
                         help="refit every kind's topics, even when the new insights are few enough to place in the "
-                             "previous run's topics ([topics] refit_share)")
+                             "previous run's topics (refit_share in the study's topics section)")
 
 
 @app.command()
