@@ -34,7 +34,6 @@ class LastFit:
     """What the kind's topics were last fitted on (kept in the store's meta table)."""
 
     run_id: str
-    insights: int
     fingerprint: str
 
 
@@ -49,7 +48,10 @@ def _key(kind: str) -> str:
 
 def last_fit(store: Store, kind: str) -> LastFit | None:
     raw = store.meta(_key(kind))
-    return LastFit(**json.loads(raw)) if raw else None
+    if not raw:
+        return None
+    fit = json.loads(raw)
+    return LastFit(fit["run_id"], fit["fingerprint"])
 
 
 def record_fit(store: Store, kind: str, run_id: str, result: TopicResult, fp: str) -> None:
@@ -58,7 +60,7 @@ def record_fit(store: Store, kind: str, run_id: str, result: TopicResult, fp: st
     if result.model is None:
         store.set_meta(_key(kind), "")
         return
-    store.set_meta(_key(kind), json.dumps({"run_id": run_id, "insights": len(result.assignments), "fingerprint": fp}))
+    store.set_meta(_key(kind), json.dumps({"run_id": run_id, "fingerprint": fp}))
 
 
 def previous_topics(store: Store, kind: str, ins: pd.DataFrame, emb: np.ndarray, fp: str,
@@ -95,4 +97,3 @@ def previous_topics(store: Store, kind: str, ins: pd.DataFrame, emb: np.ndarray,
 
 def placed(result: TopicResult, new: int) -> TopicResult:
     return replace(result, method=f"placed {new} new insights in the previous run's topics")
-
