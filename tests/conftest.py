@@ -131,10 +131,10 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def extractor(nlp, embedder):
-    from voc.extract.classifier import InsightClassifier
+    from voc.extract.classifier import load_classifier
     from voc.extract.insights import BUILTIN_HEAD, Extractor
 
-    return Extractor(nlp, embedder, InsightClassifier.load(BUILTIN_HEAD))
+    return Extractor(nlp, embedder, load_classifier(BUILTIN_HEAD))
 
 
 def labelled_insights(kind: str, nlp, embedder, prefix: str):

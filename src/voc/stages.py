@@ -39,13 +39,13 @@ class Components:
 def components(study: StudyConfig, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
-    from voc.extract.classifier import InsightClassifier
+    from voc.extract.classifier import load_classifier
     from voc.extract.insights import Extractor
     from voc.segment import load_spacy
 
     nlp = load_spacy(study.models.spacy)
     embedder = get_embedder(study.models.embedding)
-    clf = InsightClassifier.load(Path(ModelSpec.of(study).classifier))
+    clf = load_classifier(Path(ModelSpec.of(study).classifier))
     return Components(nlp, embedder, Extractor(nlp, embedder, clf, study.extract.thresholds, store))
 
 
@@ -65,7 +65,7 @@ class ModelSpec:
         from voc.extract.insights import classifier_path
 
         name = study.models.classifier
-        path = classifier_path(name) if name == "builtin" else study.resolve(name)
+        path = classifier_path(name, study.resolve)
         return cls(study.models.spacy, study.models.embedding, str(path),
                    tuple(sorted(study.extract.thresholds.items())), tuple(study.filters.languages))
 
@@ -89,9 +89,9 @@ class ModelSpec:
 
 @lru_cache(maxsize=4)
 def _classifier(path: str) -> Any:
-    from voc.extract.classifier import InsightClassifier
+    from voc.extract.classifier import load_classifier
 
-    return InsightClassifier.load(Path(path))
+    return load_classifier(Path(path))
 
 
 def shard_frame(frame: pd.DataFrame, size: int, by: str | None = None) -> list[pd.DataFrame]:

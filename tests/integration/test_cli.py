@@ -37,6 +37,12 @@ def test_eval_rejects_unknown_labels(tmp_path):
     assert proc.returncode == 2 and "unknown label 'complaint'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_fine_tune_says_weak_labels_are_for_the_heads(tmp_path):
+    proc = voc("train", "--fine-tune", "--suggestions", str(tmp_path / "s.csv"), "--out", str(tmp_path / "t.npz"))
+    assert proc.returncode == 2 and "--fine-tune does not take --suggestions" in proc.stderr
+    assert not (tmp_path / "t.npz").exists()
+
+
 def test_classify_reads_stdin_and_prints_jsonl():
     proc = voc("classify", stdin="My old one died last week so I bought this.\nThe weather is nice today.\n")
     assert proc.returncode == 0, proc.stderr

@@ -6,14 +6,14 @@ from voc.kinds import BY_NAME, INSIGHT_KINDS, KINDS, kind
 def test_the_kind_lists_everywhere_are_the_registry():
     from voc import schema
     from voc.config import Extract
-    from voc.extract.classifier import InsightClassifier
+    from voc.extract.classifier import load_classifier
     from voc.extract.insights import BUILTIN_HEAD
     from voc.report.charts import PALETTE
 
     names = tuple(k.name for k in KINDS)
     assert names == INSIGHT_KINDS == schema.INSIGHT_KINDS
     assert set(schema.KIND_TITLES) == set(PALETTE) == set(BY_NAME) == set(names)
-    assert tuple(InsightClassifier.load(BUILTIN_HEAD).kinds) == names  # one head per registered kind
+    assert tuple(load_classifier(BUILTIN_HEAD).kinds) == names  # one head per registered kind
     Extract(thresholds={n: 0.5 for n in names})  # every registered kind can be tuned in a study file
 
 

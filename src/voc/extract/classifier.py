@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -134,6 +134,13 @@ class InsightClassifier:
     embedding_model: str
     kinds: tuple[str, ...] = INSIGHT_KINDS
     meta: dict[str, Any] = field(default_factory=dict)
+    method: ClassVar[str] = "cues+embedding+lexical"
+
+    def score_frame(self, frame: pd.DataFrame, nlp: Any, embedder: Any, store: Any = None,
+                    progress: bool = False) -> tuple[np.ndarray, list[Any] | None]:
+        """Calibrated probabilities of ``context_frame`` rows, with the parses the features needed."""
+        dense, docs = sentence_features(frame, nlp, embedder, store, progress)
+        return self.proba(dense, frame["text"].tolist()), docs
 
     def design(self, dense: np.ndarray, texts: list[str]) -> sparse.csr_matrix:
         expected = self.coef.shape[1] - len(self.lexicon.vocab)
@@ -208,6 +215,39 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
+def calibrate_kind(z: np.ndarray, y: np.ndarray, kind: str) -> tuple[float, float, float]:
+    """Platt scaling of held-out scores and the calibrated threshold with the best F1.
+
+    Returns:
+        (a, b, threshold): p = sigmoid(a * z + b); a sentence is of ``kind`` when p >= threshold.
+    """
+    from sklearn.metrics import f1_score
+
+    if y.sum() < 5:
+        raise VocError(f"training data has only {int(y.sum())} held-out {kind} examples; at least 5 are needed")
+    a, b = _platt(z, y)
+    p = 1.0 / (1.0 + np.exp(-(a * z + b)))
+    grid = np.arange(0.1, 0.9, 0.02)
+    scores = [f1_score(y, p >= t, zero_division=0) for t in grid]
+    return a, b, round(float(grid[int(np.argmax(scores))]), 3)
+
+
+def load_classifier(path: Path) -> Any:
+    """The insight classifier saved at ``path``: frozen-embedding heads or a fine-tuned encoder."""
+    if not path.exists():
+        raise VocError(f"{path}: no trained insight classifier; run `voc train` to build one")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            if meta.get("format", "").startswith("voc-tuned"):
+                from voc.extract.tuned import TunedClassifier
+
+                return TunedClassifier.from_npz(data, meta)
+    except (KeyError, ValueError, OSError) as err:
+        raise VocError(f"{path}: not a voc insight classifier ({err}); retrain with `voc train --out {path}`") from None
+    return InsightClassifier.load(path)
+
+
 def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding_model: str,
                    weak: WeakLabels | None = None, C: float = 1.0, seed: int = 0,
                    meta: dict[str, Any] | None = None, kinds: tuple[str, ...] = INSIGHT_KINDS,
@@ -225,7 +265,6 @@ def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding
         calibrate: which rows calibration and thresholds describe (default: all); real customer
             text only, when written examples are in the training rows too.
     """
-    from sklearn.metrics import f1_score
     from sklearn.model_selection import GroupKFold
 
     lexicon = Lexicon.fit(texts + (weak.texts if weak else []))
@@ -235,7 +274,6 @@ def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding
     groups_arr = np.asarray(groups if groups is not None else [str(i) for i in range(len(texts))])
     cal = np.ones(len(texts), dtype=bool) if calibrate is None else np.asarray(calibrate, dtype=bool)
     coefs, intercepts, platts, thresholds = [], [], [], {}
-    grid = np.arange(0.1, 0.9, 0.02)
     for j, kind in enumerate(kinds):
         y = Y[:, j].astype(int)
         if y[cal].sum() < 5:
@@ -245,10 +283,7 @@ def fit_classifier(dense: np.ndarray, texts: list[str], Y: np.ndarray, embedding
         for train_idx, val_idx in GroupKFold(5).split(X_main, y, groups_arr):
             model = _head(C, seed).fit(*_stack(X_main[train_idx], y[train_idx], X_weak, weak, kind, use_weak))
             z[val_idx] = model.decision_function(X_main[val_idx])
-        a, b = _platt(z[cal], y[cal])
-        p = 1.0 / (1.0 + np.exp(-(a * z[cal] + b)))
-        scores = [f1_score(y[cal], p >= t, zero_division=0) for t in grid]
-        thresholds[kind] = round(float(grid[int(np.argmax(scores))]), 3)
+        a, b, thresholds[kind] = calibrate_kind(z[cal], y[cal], kind)
         model = _head(C, seed).fit(*_stack(X_main, y, X_weak, weak, kind, use_weak))
         coefs.append(model.coef_[0])
         intercepts.append(model.intercept_[0])

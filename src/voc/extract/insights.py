@@ -10,21 +10,25 @@ from __future__ import annotations
 import re
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from voc.defaults import DEFAULT_THRESHOLD
 from voc.extract.aspects import extract_aspect
-from voc.extract.classifier import InsightClassifier, context_frame, sentence_features
+from voc.extract.classifier import InsightClassifier, context_frame
 from voc.extract.cues import baseline_labels, buying_roles, strength
 from voc.extract.self_description import self_descriptions
 from voc.schema import INSIGHT_COLUMNS
 
+if TYPE_CHECKING:
+    from voc.extract.tuned import TunedClassifier
+
 # Shipped with the package (importlib.resources), so an installed voc finds them from any folder.
 INSIGHT_DATA = Path(str(files("voc") / "data" / "insights"))
 BUILTIN_HEAD = INSIGHT_DATA / "classifier.npz"
+BUILTIN_TUNED = INSIGHT_DATA / "classifier_tuned.npz"
 LABELLED = INSIGHT_DATA / "labelled.csv"
 REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
@@ -32,14 +36,23 @@ LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)
 CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
 
 
-def classifier_path(name: str) -> Path:
-    return BUILTIN_HEAD if name in ("builtin", "", None) else Path(name).expanduser()
+# The shipped classifiers by name: frozen-embedding heads (the default: fastest, best on success
+# factors) and the fine-tuned MiniLM (more precise pain points, objections and must-haves).
+BUILTIN_CLASSIFIERS = {"builtin": BUILTIN_HEAD, "builtin-tuned": BUILTIN_TUNED}
+
+
+def classifier_path(name: str | None, resolve: Any = None) -> Path:
+    """The file of a classifier named in a study: a shipped one by name, else a path (``resolve``
+    turns it into one relative to the study file)."""
+    if name in BUILTIN_CLASSIFIERS or not name:
+        return BUILTIN_CLASSIFIERS[name or "builtin"]
+    return Path(resolve(name)) if resolve is not None else Path(name).expanduser()
 
 
 class Extractor:
     """Everything extraction needs, passed in: the spaCy pipeline, the embedder, the classifier."""
 
-    def __init__(self, nlp: Any, embedder: Any, classifier: InsightClassifier,
+    def __init__(self, nlp: Any, embedder: Any, classifier: InsightClassifier | TunedClassifier,
                  thresholds: dict[str, float] | None = None, store: Any = None):
         self.nlp = nlp
         self.embedder = embedder
@@ -51,11 +64,10 @@ class Extractor:
     def model_id(self) -> str:
         return f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
 
-    def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> tuple[np.ndarray, list[Any]]:
-        """Per-kind calibrated probabilities and parsed docs; ``sentences`` as for ``context_frame``."""
-        frame = context_frame(sentences)
-        dense, docs = sentence_features(frame, self.nlp, self.embedder, self.store, progress)
-        return self.classifier.proba(dense, frame["text"].tolist()), docs
+    def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> tuple[np.ndarray, list[Any] | None]:
+        """Per-kind calibrated probabilities, and the parsed docs when the classifier parsed them
+        (None otherwise); ``sentences`` as for ``context_frame``."""
+        return self.classifier.score_frame(context_frame(sentences), self.nlp, self.embedder, self.store, progress)
 
     def _kinds(self, row: np.ndarray) -> dict[str, float]:
         return {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
@@ -77,9 +89,16 @@ class Extractor:
         """
         frame = context_frame(sentences)
         P, docs = self.score(frame, progress=progress)
+        found = [self._kinds(row) for row in P]
+        if docs is None:
+            # Only insights need a parse (their aspect); most sentences are none.
+            wanted = [i for i, kinds in enumerate(found) if kinds]
+            docs = [None] * len(found)
+            for i, doc in zip(wanted, self.nlp.pipe([frame["text"][i] for i in wanted], batch_size=128)):
+                docs[i] = doc
         records = []
         for i, (text, doc) in enumerate(zip(frame["text"], docs)):
-            kinds = self._kinds(P[i])
+            kinds = found[i]
             records.append({
                 "text": text, "kinds": kinds,
                 "aspect": extract_aspect(doc) if kinds else None,
@@ -131,7 +150,7 @@ def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool 
     rows, attrs = [], []
     for sent, rec in zip(sentences.itertuples(index=False), records):
         for kind, conf in rec["kinds"].items():
-            method = "context" if kind in rec["context"] else "cues+embedding+lexical"
+            method = "context" if kind in rec["context"] else extractor.classifier.method
             rows.append({"sent_id": sent.sent_id, "kind": kind, "aspect": rec["aspect"],
                          "strength": rec["strength"] if kind == "must_have_feature" else None,
                          "confidence": conf, "method": method,

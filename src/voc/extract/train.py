@@ -97,6 +97,35 @@ def training_frame(extra: list[Path] | None = None, include_shipped: bool = True
     return df
 
 
+def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | None = None,
+                         include_shipped: bool = True, real: bool = True, root: Path | None = None,
+                         settings: Any = None) -> tuple[Any, pd.DataFrame]:
+    """Fine-tune the bundled encoder on the same rows as ``train`` and save the tuned classifier.
+
+    Slow on a CPU (about 25 minutes for the shipped rows on 2 cores): `voc train` without
+    --fine-tune fits frozen-embedding heads in a few minutes instead.
+    """
+    from voc.extract.classifier import context_frame
+    from voc.extract.tuned import FineTuneSettings, fine_tune
+
+    settings = settings or FineTuneSettings()
+    df = training_frame(extra, include_shipped, real, root)
+    all_y = label_matrix(df["labels"])
+    kinds = tuple(k for j, k in enumerate(INSIGHT_KINDS) if all_y[:, j].sum() >= 5)
+    Y = all_y[:, [INSIGHT_KINDS.index(k) for k in kinds]]
+    frame = context_frame(df[["text", *[c for c in CONTEXT if c in df.columns]]])
+    frame["group"] = df["group"].astype(str).to_numpy()
+    if "calibrate" in df.columns:
+        frame["calibrate"] = df["calibrate"].fillna(False).to_numpy(dtype=bool)
+    texts = list(df["text"])
+    meta = {"version": f"tuned-{len(df)}-{stable_id(*texts, settings.seed, settings.epochs)[:8]}",
+            "n_train": len(df), "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
+            "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
+    clf = fine_tune(frame, Y, kinds, embedding_model, settings, meta)
+    clf.save(out)
+    return clf, df
+
+
 def read_suggestions(path: Path) -> pd.DataFrame:
     """SemEval-2019 Task 9 suggestion-mining CSV (id, sentence, label; with or without header)."""
     if not path.exists():

@@ -185,8 +185,7 @@ def classifier_info(study: StudyConfig) -> dict[str, Any]:
 
         from voc.extract.insights import classifier_path
 
-        path = classifier_path(study.models.classifier) if study.models.classifier == "builtin" \
-            else study.resolve(study.models.classifier)
+        path = classifier_path(study.models.classifier, study.resolve)
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
         info["version"] = meta.get("version")
