@@ -266,7 +266,7 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
           weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row"),
           fine_tune: bool = typer.Option(False, "--fine-tune", help="fine-tune the bundled MiniLM on sentence + "
-                                         "context pairs (the shipped model; about 25 min on 2 cores) instead of "
+                                         "context pairs (as builtin-tuned was made; about 35 min on 2 cores) instead of "
                                          "fitting heads on its frozen embeddings (a few minutes)"),
           epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""

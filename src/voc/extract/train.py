@@ -102,7 +102,7 @@ def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | No
                          settings: Any = None) -> tuple[Any, pd.DataFrame]:
     """Fine-tune the bundled encoder on the same rows as ``train`` and save the tuned classifier.
 
-    Slow on a CPU (about 25 minutes for the shipped rows on 2 cores): `voc train` without
+    Slow on a CPU (about 35 minutes for the shipped rows on 2 cores): `voc train` without
     --fine-tune fits frozen-embedding heads in a few minutes instead.
     """
     from voc.extract.classifier import context_frame
