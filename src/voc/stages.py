@@ -39,13 +39,13 @@ class Components:
 def components(study: StudyConfig, store: Store | None = None) -> Components:
     """The default spaCy pipeline, embedder and insight classifier for a study."""
     from voc.embed import get_embedder
-    from voc.extract.classifier import load_classifier
     from voc.extract.insights import Extractor
     from voc.segment import load_spacy
 
     nlp = load_spacy(study.models.spacy)
     embedder = get_embedder(study.models.embedding)
-    clf = load_classifier(Path(ModelSpec.of(study).classifier))
+    # The process's one copy, as shard workers get (a tuned encoder is built once).
+    clf = _classifier(ModelSpec.of(study).classifier)
     return Components(nlp, embedder, Extractor(nlp, embedder, clf, study.extract.thresholds, store))
 
 

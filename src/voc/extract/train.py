@@ -97,6 +97,21 @@ def training_frame(extra: list[Path] | None = None, include_shipped: bool = True
     return df
 
 
+def learnable(df: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
+    """The kinds the rows can teach and their 0/1 labels (rows x those kinds).
+
+    A kind is learnt when the data has examples of it (a user's own CSVs may cover only some).
+    """
+    all_y = label_matrix(df["labels"])
+    kinds = tuple(k for j, k in enumerate(INSIGHT_KINDS) if all_y[:, j].sum() >= 5)
+    return kinds, all_y[:, [INSIGHT_KINDS.index(k) for k in kinds]]
+
+
+def context_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The text and whichever context columns the rows have."""
+    return df[["text", *[c for c in CONTEXT if c in df.columns]]]
+
+
 def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | None = None,
                          include_shipped: bool = True, real: bool = True, root: Path | None = None,
                          settings: Any = None) -> tuple[Any, pd.DataFrame]:
@@ -110,10 +125,8 @@ def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | No
 
     settings = settings or FineTuneSettings()
     df = training_frame(extra, include_shipped, real, root)
-    all_y = label_matrix(df["labels"])
-    kinds = tuple(k for j, k in enumerate(INSIGHT_KINDS) if all_y[:, j].sum() >= 5)
-    Y = all_y[:, [INSIGHT_KINDS.index(k) for k in kinds]]
-    frame = context_frame(df[["text", *[c for c in CONTEXT if c in df.columns]]])
+    kinds, Y = learnable(df)
+    frame = context_frame(context_columns(df))
     frame["group"] = df["group"].astype(str).to_numpy()
     if "calibrate" in df.columns:
         frame["calibrate"] = df["calibrate"].fillna(False).to_numpy(dtype=bool)
@@ -159,17 +172,13 @@ def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, i
         sm = read_suggestions(suggestions)
         weak = WeakLabels(dense=features_for(list(sm["text"]), nlp, embedder), texts=list(sm["text"]),
                           y=sm[["label"]].astype(int).to_numpy(), kinds=("must_have_feature",), weight=weak_weight)
-    # A kind is learnt when the data has examples of it (a user's own CSVs may cover only some).
-    all_y = label_matrix(df["labels"])
-    kinds = tuple(k for j, k in enumerate(INSIGHT_KINDS) if all_y[:, j].sum() >= 5)
-    Y = all_y[:, [INSIGHT_KINDS.index(k) for k in kinds]]
+    kinds, Y = learnable(df)
     calibrate = df["calibrate"].fillna(False).to_numpy(dtype=bool) if "calibrate" in df.columns else None
     meta = {"version": f"head-{len(df)}-{stable_id(*texts, suggestions, weak_weight)[:8]}", "n_train": len(df),
             "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "weak": {"file": suggestions.name, "rows": len(weak.texts), "weight": weak_weight} if weak else None,
             "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
-    context = df[["text", *[c for c in CONTEXT if c in df.columns]]]
-    clf = fit_classifier(features_for(context, nlp, embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
+    clf = fit_classifier(features_for(context_columns(df), nlp, embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
                          kinds=kinds, groups=df["group"].tolist(), calibrate=calibrate)
     clf.save(out)
     return clf, df

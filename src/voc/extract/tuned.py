@@ -134,10 +134,15 @@ def pooled_logits(tok: Any, enc: Any, texts: list[str], contexts: list[str], hea
     with torch.inference_mode():
         for s in range(0, len(order), batch_size):
             idx = order[s:s + batch_size]
-            enc_in = tok([texts[i] for i in idx], [contexts[i] for i in idx], truncation="longest_first",
-                         max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+            enc_in = _pairs(tok, texts, contexts, idx)
             out[idx] = (_pool(enc(**enc_in).last_hidden_state, enc_in["attention_mask"]) @ W.T + b).numpy()
     return out
+
+
+def _pairs(tok: Any, texts: list[str], contexts: list[str], idx: Any) -> Any:
+    """Token ids of the (sentence, context) pairs at ``idx``, as training and scoring both read them."""
+    return tok([texts[i] for i in idx], [contexts[i] for i in idx], truncation="longest_first",
+               max_length=MAX_LENGTH, padding=True, return_tensors="pt")
 
 
 def _pool(hidden: Any, mask: Any) -> Any:
@@ -230,8 +235,7 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
             if step >= steps:
                 break
             b = perm[start:start + s.batch_size]
-            batch = tok([texts[i] for i in b], [contexts[i] for i in b], truncation="longest_first",
-                        max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+            batch = _pairs(tok, texts, contexts, b)
             opt.zero_grad()
             loss = loss_fn(head(_pool(enc(**batch).last_hidden_state, batch["attention_mask"])), y[b])
             loss.backward()
