@@ -137,7 +137,7 @@ def voc_run(path: Path, embedding: str) -> dict:
     return {"documents": crawl["new_documents"], "seconds": seconds,
             "sentences": analysis["segment"]["sentences_new"], "insights": analysis["extract"]["insights_new"],
             "topics": sum(k.get("topics", 0) for k in analysis["topics"].values()),
-            "personas": analysis["personas"].get("personas"),
+            "personas": analysis["personas"].get("personas"), "peaks": analysis["peak_rss_mb"],
             "topic_methods": {k: v.get("method") for k, v in analysis["topics"].items()}}
 
 
@@ -186,6 +186,7 @@ def main() -> None:
               f"{vc['insights']} insights, {vc['topics']} topics, {vc['personas']} personas  ({args.embedding})")
         print("         " + "  ".join(f"{k} {v:.1f} s" + (f" ({vc['sentences'] / v:.0f} sent/s)" if k in ("segment", "extract") and v else "")
                                       for k, v in vc["seconds"].items()))
+        print("         peak RSS after: " + "  ".join(f"{k} {v} MB" for k, v in vc["peaks"].items()))
         if nv:
             print(f"  voc / naive wall time: {vc['wall'] / nv['wall']:.2f}  (below 1: voc is faster)")
         print(f"  +{inc['documents']} documents (1%) in a second voc run: {inc['wall']:.1f} s, "

@@ -70,6 +70,7 @@ SUBSAMPLE = 0.8
 SILHOUETTE_SAMPLE = 5_000
 MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
 MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
+MAX_SEGMENT_SHARE = 0.5     # a segment of more than half the voices is "the rest", not a persona
 
 # -- Trends and alerts (voc.trends) ----------
 WINDOW_DAYS = 90

@@ -115,7 +115,7 @@ def _short(counts: dict[str, Any], flow: str) -> str:
 
 def format_runs(runs: pd.DataFrame) -> list[str]:
     """One line per run record: id, flow, status, duration, the main counts, then where the time
-    went (per stage) and its errors.
+    went (per stage), the peak memory after each stage and its errors.
 
     Args:
         runs: ``Store.runs()``.
@@ -128,6 +128,9 @@ def format_runs(runs: pd.DataFrame) -> list[str]:
         lines.append(f"{r.run_id}  {r.flow:<8} {r.status:<9} {took:>6}  {_short(counts, r.flow)}")
         if counts.get("seconds"):
             lines.append("    time: " + "  ".join(f"{stage} {_duration(s)}" for stage, s in counts["seconds"].items()))
+        if counts.get("peak_rss_mb"):
+            lines.append("    peak memory after: " + "  ".join(f"{stage} {mb:,} MB"
+                                                            for stage, mb in counts["peak_rss_mb"].items()))
         for err in errors:
             what = f"{err.get('source')}: {err.get('error')}" if isinstance(err, dict) else str(err)
             attempts = f" (after {err['attempts']} attempts)" if isinstance(err, dict) and err.get("attempts") else ""

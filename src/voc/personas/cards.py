@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from voc.config import Models
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
 from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, label_quotes, pick_quotes, role_of
 from voc.personas.phrases import distinctive_phrases
-from voc.personas.segments import MIN_VOICES_PER_SEGMENT, choose_k, confidence, voice_matrix, voice_unit, voices
+from voc.personas.segments import confidence, split, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.topics.labels import names_nothing
 from voc.topics.vocabulary import stem
@@ -50,38 +52,55 @@ _VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "f
                "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
 
 
+DEFAULT_SPACY = Models.model_fields["spacy"].default
+
 # A lone singular noun reads with its article: "fed up with the brush", "wary of the price";
 # "fed up with charging", "wary of expensive" and "fed up with vets" take none.
 ARTICLE_KINDS = ("pain_point", "objection")
 
 
 @lru_cache(maxsize=1024)
-def _takes_article(word: str) -> bool:
-    from voc.config import Models
+def _takes_article(word: str, spacy_model: str) -> bool:
     from voc.segment import load_spacy
 
     if not (word.isalpha() and word.islower()) or word.endswith("ing"):
         return False
     # Tagged in a clause of its own: alone, spaCy calls most words nouns.
-    doc = load_spacy(Models().spacy)(f"I am fed up with {word}.")
+    doc = load_spacy(spacy_model)(f"I am fed up with {word}.")
     return len(doc) == 7 and doc[5].tag_ == "NN"
 
 
-def _clause_for(kind: str, label: str) -> str:
+@lru_cache(maxsize=1024)
+def _is_adjective(label: str, spacy_model: str) -> bool:
+    """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
+    from voc.segment import load_spacy
+
+    if not (label.isalpha() and label.islower()):
+        return False
+    nlp = load_spacy(spacy_model)
+    doc = nlp(f"It is {label}.")
+    # After "It is" the small model calls verbs adjectives too ("recommend", "cancel"); alone it
+    # calls them verbs, and adjectives stay adjectives or participles ("overpriced", "worried").
+    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and nlp(label)[0].tag_ in (
+        "JJ", "JJR", "JJS", "VBN", "VBD")
+
+
+def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY) -> str:
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
-    if kind in ARTICLE_KINDS and _takes_article(label):
+    if kind in ARTICLE_KINDS and _takes_article(label, spacy_model):
         label = f"the {label}"
     return NEED_TEMPLATES[kind].format(label)
 
 
 def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], members: pd.DataFrame,
-                 taken: set[str] | None = None) -> str:
+                 taken: set[str] | None = None, spacy_model: str = DEFAULT_SPACY) -> str:
     """A working name built from the segment's self-descriptions and its most distinctive trait.
 
     "The nurse whose old one died" when a life event can be read off the trigger quotes, else
     "The shopper who needs a quiet dock". Themes too diffuse to name ("various") never name a
     persona. Names stay unique: a second trait is added when another segment has the name.
+    ``spacy_model`` (the study's) tags a lone theme head to tell whether it takes "the".
     (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
     read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
     """
@@ -97,7 +116,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         events = event_clauses([q["text"] for q in trigger["quotes"]] + rows["text"].tolist())
     # One theme once: "fed up with grind, who needs grind" says one thing twice.
     order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
-    traits = list(dict.fromkeys(_clause_for(k, _label(best[k])) for k in order))
+    traits = list(dict.fromkeys(_clause_for(k, _label(best[k]), spacy_model) for k in order))
     if not events and not traits:
         return "The unnamed segment"
     # Without a self-description, the kind that sets the segment apart most says who they are.
@@ -108,7 +127,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         role = GENERIC_ROLE["purchase_trigger"] if order and order[0] == "purchase_trigger" else "owner"
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.
-    seconds = [_clause_for(k, _label(best[k])) for k in order if not (events and k == "purchase_trigger")]
+    seconds = [_clause_for(k, _label(best[k]), spacy_model) for k in order if not (events and k == "purchase_trigger")]
     names = [f"The {role} {a}" for a in firsts]
     names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a]
     # "who moved into a house" and "who moved into an old house" read as the same persona.
@@ -141,9 +160,15 @@ def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
     return " · ".join(parts)
 
 
-def interview_questions(persona: dict[str, Any]) -> dict[str, list[str]]:
+def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPACY) -> dict[str, list[str]]:
     """Questions to validate a low-fidelity draft in interviews, filled with its own themes."""
     items = persona["items"]
+
+    def doubt(label: str | None, adjective: str) -> str | None:
+        # "How much did “cheap” weigh?" asks about a word; "the worry that it is “cheap”" about a doubt.
+        if label is None:
+            return None
+        return adjective.format(label) if _is_adjective(label.strip("“”"), spacy_model) else label
 
     def top(kind: str, i: int = 0) -> str | None:
         # Most distinctive first: the theme everyone mentions says least about this segment.
@@ -159,9 +184,11 @@ def interview_questions(persona: dict[str, Any]) -> dict[str, list[str]]:
                "Which capability would you refuse to buy without?",
                f"How do you deal with {p} today, and what would “solved” look like?" if (p := top("pain_point")) else
                "What annoys you most about how you do this today?"]
-    barriers = [f"What nearly stopped you from buying? How much did {o} weigh?" if (o := top("objection")) else
+    barriers = [f"What nearly stopped you from buying? How much did {o} weigh?"
+                if (o := doubt(top("objection"), "the worry that it is {}")) else
                 "What nearly stopped you from buying?",
-                f"What would someone have to show you to settle your doubts about {o2}?" if (o2 := top("objection", 1) or top("objection")) else
+                f"What would someone have to show you to settle your doubts about {o2}?"
+                if (o2 := doubt(top("objection", 1) or top("objection"), "it being {}")) else
                 "Whose opinion would settle your doubts?",
                 "What would make you return it or advise a friend against it?"]
     channels = ", ".join(c["channel"] for c in persona.get("channels", [])[:3])
@@ -236,7 +263,9 @@ def _prepare(items: pd.DataFrame, topics: pd.DataFrame, k_min: int) -> tuple[pd.
 
 
 def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFrame,
-                   k_min: int = 3, k_max: int = 8, seed: int = 42) -> tuple[pd.DataFrame, dict[str, Any]]:
+                   k_min: int = 3, k_max: int = 8, seed: int = 42, spacy_model: str = DEFAULT_SPACY,
+                   theme_vectors: Callable[[pd.DataFrame], dict[str, np.ndarray]] | None = None,
+                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Persona drafts from insights with topic assignments.
 
     Args:
@@ -246,6 +275,9 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         attrs: self-descriptions (doc_id, author_hash, attribute).
         k_min, k_max: the range of segment counts to choose from.
         seed: makes the split reproducible.
+        spacy_model: the study's spaCy model, which reads the grammar of persona names.
+        theme_vectors: the themed insights -> each theme's centroid by ``theme_keys``; called
+            only when the voices' theme mixes cannot be split (``voc.personas.segments.split``).
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
@@ -265,10 +297,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
                                     "level": "none", "text": "No insight could be grouped into a theme, so no personas."}}
     counts, X = voice_matrix(themed)
     n_voices = len(counts)
-    if n_voices < MIN_VOICES_PER_SEGMENT * k_min:
-        k, assign, scores = 1, np.zeros(n_voices, dtype=int), {"silhouette": None, "stability": None, "per_k": []}
-    else:
-        k, assign, scores = choose_k(X, k_min, k_max, seed)
+    k, assign, scores = split(counts, X, k_min, k_max, seed,
+                              None if theme_vectors is None else lambda: theme_vectors(themed))
     seg_of = dict(zip(counts.index, assign))
     themed = themed.assign(segment=themed["voice"].map(seg_of))
     attrs = attrs.copy()
@@ -284,14 +314,14 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
         desc = describe(members, themed, attrs, labels, lift)
         size = int((assign == seg).sum())
-        name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows})
+        name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows}, spacy_model)
         quotes = [q for kind in INSIGHT_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
         rows.append({"persona_id": len(rows) + 1, "name": name, "share": round(size / n_voices, 4), "size": size,
                      "quotes": quotes, "tagline": tagline(desc["items"]), **desc})
     for r in rows:
-        r["interview_questions"] = interview_questions(r)
-    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max))
-    diag = {"voices": n_voices, "voice_unit": unit, "k": k, "silhouette": scores["silhouette"],
+        r["interview_questions"] = interview_questions(r, spacy_model)
+    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"])
+    diag = {"voices": n_voices, "voice_unit": unit, "k": k, "space": scores["space"], "silhouette": scores["silhouette"],
             "stability": scores["stability"], "per_k": scores["per_k"], "confidence": conf,
             "unthemed_voices": int(items.loc[~items["voice"].isin(counts.index), "voice"].nunique()),
             "kinds": kinds,

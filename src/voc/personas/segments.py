@@ -4,16 +4,23 @@ Each voice (an author; a thread where authors are few or anonymous) becomes a ve
 insight topics it voices. k-means splits the voices into 3-8 segments; k is the one whose split
 is both well separated (silhouette) and reproducible (adjusted Rand index between the full fit and
 fits on subsamples), and the report says how confident that split is.
+
+When most voices voice a single theme (anonymous reviews: one review, one voice), those vectors
+are one-hot and split only into "this theme" against "the rest", too small a segment to keep.
+Then each voice is placed in the embedding space instead, at the centroids of the themes it
+voices (``theme_vectors``), where related themes lie near each other and can form a segment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from voc.defaults import MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, SILHOUETTE_SAMPLE, STABILITY_ROUNDS, SUBSAMPLE
+from voc.defaults import (MAX_SEGMENT_SHARE, MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, SILHOUETTE_SAMPLE,
+                          STABILITY_ROUNDS, SUBSAMPLE)
 from voc.kinds import KINDS
 
 
@@ -34,6 +41,11 @@ def voice_unit(items: pd.DataFrame, k_min: int) -> str:
     return "author"
 
 
+def theme_keys(items: pd.DataFrame) -> pd.Series:
+    """Each insight's theme as "kind:topic", the key of voice_matrix's columns."""
+    return items["kind"] + ":" + items["topic_key"].astype(str)
+
+
 def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows = voices, columns = kind:topic counts, L2-normalised (a voice's mix of themes).
 
@@ -41,7 +53,7 @@ def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     k=4 fell from 0.76 to 0.45) because rare themes voiced once pulled voices around.
     """
     items = items[items["kind"].isin([k.name for k in KINDS if k.segments])]
-    feat = items["kind"] + ":" + items["topic_key"].astype(str)
+    feat = theme_keys(items)
     # Rows in the order of each voice's first sentence, not of the voice ids: those are keyed
     # hashes, and k-means on rows in hash order would give other personas under another salt.
     key = items["sent_id"] if "sent_id" in items else pd.Series(range(len(items)), index=items.index)
@@ -50,6 +62,28 @@ def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     X = counts.to_numpy(dtype=float, copy=True)
     X /= np.linalg.norm(X, axis=1, keepdims=True) + 1e-9
     return counts, X
+
+
+def theme_centroids(features: np.ndarray, vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """Each theme's ("kind:topic") mean insight vector, unit length.
+
+    Args:
+        features: the theme of each insight; vectors: its embedding, row for row.
+    """
+    out: dict[str, np.ndarray] = {}
+    for f in np.unique(features):
+        mean = vectors[features == f].mean(axis=0)
+        out[str(f)] = mean / (np.linalg.norm(mean) + 1e-9)
+    return out
+
+
+def theme_vectors(counts: pd.DataFrame, centroids: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows = voices (as ``voice_matrix``'s counts), placed at the count-weighted mean of their
+    themes' centroids, L2-normalised."""
+    C = np.stack([centroids[c] for c in counts.columns])
+    V = counts.to_numpy(dtype=float) @ C
+    V /= np.linalg.norm(V, axis=1, keepdims=True) + 1e-9
+    return V
 
 
 def _kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 10) -> Any:
@@ -122,7 +156,33 @@ def _choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int, silhouette_score
     return best[1], best[2], {"silhouette": chosen["silhouette"], "stability": chosen["stability"], "per_k": rows}
 
 
-def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int]) -> dict[str, str]:
+def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int,
+          centroids: Callable[[], dict[str, np.ndarray]] | None = None) -> tuple[int, np.ndarray, dict[str, Any]]:
+    """The segments of the voices in ``voice_matrix``'s theme space or, when that split is
+    degenerate and ``centroids`` (theme -> centroid, read only then) are at hand, in the theme
+    embedding space (``theme_vectors``).
+
+    Degenerate: no k keeps every segment at MIN_SEGMENT_SHARE, or one segment holds more than
+    MAX_SEGMENT_SHARE of the voices. That segment is "everyone whose themes are not another
+    segment's", which no persona can describe. scores["space"] says which space split them.
+    """
+    n = len(X)
+    if n < MIN_VOICES_PER_SEGMENT * k_min:
+        return 1, np.zeros(n, dtype=int), {"silhouette": None, "stability": None, "per_k": [], "space": "themes"}
+    k, labels, scores = choose_k(X, k_min, k_max, seed)
+    largest = np.bincount(labels).max() / n
+    cents = centroids() if centroids is not None and (k == 1 or largest > MAX_SEGMENT_SHARE) else None
+    if not cents:
+        return k, labels, {**scores, "space": "themes"}
+    k2, labels2, scores2 = choose_k(theme_vectors(counts, cents), k_min, k_max, seed)
+    # Kept only when it is the better split: more than one segment, and a smaller largest one.
+    if k2 == 1 or (k > 1 and np.bincount(labels2).max() / n >= largest):
+        return k, labels, {**scores, "space": "themes"}
+    return k2, labels2, {**scores2, "space": "theme embeddings"}
+
+
+def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int],
+               space: str = "themes") -> dict[str, str]:
     """How far to trust the split, in words a content team can act on."""
     if k <= 1 and n_voices >= MIN_VOICES_PER_SEGMENT * k_range[0]:
         return {"level": "none", "text": (
@@ -143,6 +203,8 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
                  f"re-clustering 80% subsamples reproduces it with a mean adjusted Rand index of {stab:.2f} (1 = identical)")
     edge = (" k is the top of the allowed range, so more segments might fit better (raise "
             "[personas] max_personas to check).") if k == k_range[1] else ""
+    how = (" Most voices voice too few themes to be split by their mix of themes, so they were split by "
+           "what their themes are about (voices of related themes together)." if space == "theme embeddings" else "")
     return {"level": level, "text": (
         f"{level.capitalize()} confidence in the {k}-segment split of {n_voices} voices (k chosen from "
-        f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}{edge}")}
+        f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}{edge}{how}")}
