@@ -73,16 +73,18 @@ def bar(desc: str, total: int | None = None, unit: str = "it") -> Any:
                 leave=True, mininterval=0.5, dynamic_ncols=True)
 
 
-def peak_rss_mb() -> int:
-    """This process's peak resident memory so far, in MB."""
-    import resource
-
+def peak_rss_mb() -> int | None:
+    """This process's peak resident memory so far, in MB (None where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))  # bytes on macOS, KiB on Linux
 
 
 @contextmanager
-def timed(seconds: dict[str, float], name: str, peaks: dict[str, int] | None = None) -> Iterator[None]:
+def timed(seconds: dict[str, float], name: str, peaks: dict[str, int | None] | None = None) -> Iterator[None]:
     """Add the wall time of the block to ``seconds[name]`` (also when it raises: a failed run
     still says where its time went); with ``peaks``, the process's peak RSS after the block, so
     the first stage whose peak jumps is the one that needed the memory."""

@@ -128,7 +128,7 @@ def format_runs(runs: pd.DataFrame) -> list[str]:
         lines.append(f"{r.run_id}  {r.flow:<8} {r.status:<9} {took:>6}  {_short(counts, r.flow)}")
         if counts.get("seconds"):
             lines.append("    time: " + "  ".join(f"{stage} {_duration(s)}" for stage, s in counts["seconds"].items()))
-        if counts.get("peak_rss_mb"):
+        if counts.get("peak_rss_mb") and None not in counts["peak_rss_mb"].values():
             lines.append("    peak memory after: " + "  ".join(f"{stage} {mb:,} MB"
                                                             for stage, mb in counts["peak_rss_mb"].items()))
         for err in errors:

