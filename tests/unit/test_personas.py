@@ -315,3 +315,27 @@ def test_theme_centroids_come_from_the_vectors_the_topics_stage_cached(tmp_path,
         assert theme_centroids(store, themed, "m") == {}
         assert "1 themed insights have no m vector" in caplog.text
         assert theme_centroids(store, themed, "other-model") == {}
+
+
+def test_a_role_names_a_segment_only_when_enough_of_its_voices_share_it(app_and_game_reviews):
+    """On the 27k bench corpus 6 "avid readers" among 5,858 game reviewers named that segment."""
+    from voc.personas.segments import theme_centroids, theme_keys
+
+    reviews, vectors = app_and_game_reviews
+    topics = pd.DataFrame({"kind": "pain_point", "topic_id": range(40), "label": [f"theme {i}" for i in range(40)]})
+
+    def centroids(themed):
+        return theme_centroids(theme_keys(themed).to_numpy(), vectors[themed.index.to_numpy()])
+
+    def names(readers: int) -> list[str]:
+        # Game reviews (rows 300-599) whose authors said "I am an avid reader".
+        attrs = pd.DataFrame({"doc_id": [f"review-{i}" for i in range(300, 300 + readers)], "author_hash": None,
+                              "attribute": "i am an avid reader"})
+        personas, diag = build_personas(reviews, topics, attrs, 3, 8, seed=42, theme_centroids=centroids)
+        games = max(range(len(personas)), key=lambda i: personas.iloc[i]["size"])  # the game reviews' segment
+        assert diag["space"] == "theme embeddings"
+        return [personas.iloc[games]["name"], *personas["name"]]
+
+    few = names(2)  # 2 of about 290 voices: under 1%
+    assert not any("avid reader" in n for n in few)
+    assert names(8)[0].startswith("The avid reader ")  # 8 of about 290: a role of the segment

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import Models
+from voc.defaults import MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
 from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, label_quotes, pick_quotes, role_of
 from voc.personas.phrases import distinctive_phrases
@@ -227,12 +228,14 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
     selfdesc = Counter(mine["attribute"]) if not mine.empty else Counter()
     roles: list[str] = []
     if not mine.empty:
-        # A role names the segment only when two or more of its voices share it and it is
-        # clearly more common here than elsewhere.
+        # A role names the segment only when enough of its voices share it (two, and at least
+        # MIN_ROLE_SHARE: 6 "avid readers" among 5,858 game reviewers named that segment) and it
+        # is clearly more common here than elsewhere.
         here = mine.drop_duplicates(["voice", "role"])["role"].value_counts()
         overall = attrs.drop_duplicates(["voice", "role"])["role"].value_counts()
         n_here, n_all = members["voice"].nunique(), everyone["voice"].nunique()
-        roles = [r for r, c in here.items() if c >= 2 and (c / n_here) / (overall[r] / n_all) >= 1.5]
+        least = max(2, MIN_ROLE_SHARE * n_here)
+        roles = [r for r, c in here.items() if c >= least and (c / n_here) / (overall[r] / n_all) >= 1.5]
     inside = everyone.index.isin(members.index)
     return {
         "items": items,
