@@ -88,8 +88,11 @@ def theme_centroids(features: np.ndarray, vectors: np.ndarray) -> dict[str, np.n
 def theme_vectors(counts: pd.DataFrame, centroids: dict[str, np.ndarray]) -> np.ndarray:
     """Rows = voices (as ``voice_matrix``'s counts), placed at the count-weighted mean of their
     themes' centroids, L2-normalised."""
-    C = np.stack([centroids[c] for c in counts.columns])
-    V = counts.to_numpy(dtype=float) @ C
+    C = np.stack([centroids[c] for c in counts.columns]).astype(float)
+    # Every row lies in the span of the few hundred centroids: expressed in an orthonormal basis
+    # of that span, lengths and angles are the same, and k-means runs on fewer columns than 384.
+    _u, s, basis = np.linalg.svd(C, full_matrices=False)
+    V = counts.to_numpy(dtype=float) @ (C @ basis[s > 1e-9 * s.max()].T)
     V /= np.linalg.norm(V, axis=1, keepdims=True) + 1e-9
     return V
 
