@@ -55,7 +55,33 @@ def test_jsonl_survey_with_link_template_and_incremental_skip(tmp_path):
     assert list(src.fetch(src.cursor())) == []  # unchanged file: nothing new
     with (tmp_path / "i.jsonl").open("a") as fh:
         fh.write(json.dumps({"id": "INT-3", "text": "Our old CRM died with the vendor."}) + "\n")
-    assert [d.native_id for d in src.fetch(src.cursor())] == ["INT-1", "INT-2", "INT-3"]
+    assert [d.native_id for d in src.fetch(src.cursor())] == ["INT-3"]  # appended: only the new row
+    (tmp_path / "i.jsonl").write_text((tmp_path / "i.jsonl").read_text().replace("two people", "three people"))
+    assert [d.native_id for d in src.fetch(src.cursor())] == ["INT-1", "INT-2", "INT-3"]  # rewritten: all of it
+
+
+def test_a_real_review_export_that_grows_is_read_only_where_it_grew(shared, tmp_path):
+    """The real Google Play export split in two: the second crawl of the appended file reads
+    exactly the appended reviews, the real ones; a line cut short at the end is read again whole."""
+    lines = (shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv").read_text(encoding="utf-8").splitlines(True)
+    frame = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")
+    assert len(lines) == len(frame) + 1  # one line per review: the split falls between reviews
+    path = tmp_path / "play.csv"
+    path.write_text("".join(lines[:4001]), encoding="utf-8")
+    src = FileSource("play", FileOptions(path=str(path), kind="review", min_rating=0, max_rating=5))
+    first = [d.native_id for d in src.fetch(None)]
+    assert first == frame["_id"].astype(str).head(len(first)).tolist() and len(first) == 4000
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("".join(lines[4001:]))
+    later = list(src.fetch(src.cursor()))
+    assert [d.native_id for d in later] == frame["_id"].astype(str).iloc[4000:].tolist()
+    assert later[0].text == frame["reviewText"].iloc[4000]
+    # A crawl that met a half-written last line has no whole line to resume after: it reads all again.
+    path.write_text("".join(lines[:4001]) + lines[4001][:20], encoding="utf-8")
+    cut = FileSource("play", FileOptions(path=str(path), kind="review", min_rating=0, max_rating=5))
+    list(cut.fetch(None))
+    path.write_text("".join(lines[:4003]), encoding="utf-8")
+    assert len(list(cut.fetch(cut.cursor()))) == 4002
 
 
 def test_clear_errors(tmp_path):

@@ -18,7 +18,7 @@ from voc.config import Models
 from voc.defaults import MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
 from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, label_quotes, pick_quotes, role_of
-from voc.personas.phrases import distinctive_phrases
+from voc.personas.phrases import VoicePhrases
 from voc.personas.segments import confidence, split, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.topics.labels import names_nothing
@@ -208,8 +208,9 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
 
 
 def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
-             topic_labels: dict, lift: dict[tuple[str, str], float]) -> dict[str, Any]:
-    """Top topics per kind with counts, lift and quotes; channels, vocabulary, self-descriptions, roles."""
+             topic_labels: dict, lift: dict[tuple[str, str], float], phrases: VoicePhrases) -> dict[str, Any]:
+    """Top topics per kind with counts, lift and quotes; channels, vocabulary (from everyone's
+    ``phrases``, read once for all segments), self-descriptions, roles."""
     items: dict[str, list[dict[str, Any]]] = {}
     for kind in INSIGHT_KINDS:
         rows = members[members["kind"] == kind]
@@ -236,12 +237,11 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
         n_here, n_all = members["voice"].nunique(), everyone["voice"].nunique()
         least = max(2, MIN_ROLE_SHARE * n_here)
         roles = [r for r, c in here.items() if c >= least and (c / n_here) / (overall[r] / n_all) >= 1.5]
-    inside = everyone.index.isin(members.index)
     return {
         "items": items,
         "buying_process": buying_process(members),
         "channels": [{"channel": c, "count": n} for c, n in channels.most_common(6)],
-        "vocabulary": distinctive_phrases(everyone["text"], everyone["voice"], pd.Series(inside, index=everyone.index)),
+        "vocabulary": phrases.distinctive(set(members["voice"])),
         "self_descriptions": [{"text": t, "count": n} for t, n in selfdesc.most_common(8)],
         "roles": roles[:3],
     }
@@ -316,12 +316,13 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         attrs["voice"] = attrs["voice"].fillna(attrs["doc_id"]).astype(str)
         attrs["role"] = attrs["attribute"].map(role_of)
     overall = themed.groupby(["kind", "topic_key"]).size() / len(themed)
+    phrases = VoicePhrases(themed["text"], themed["voice"])
     rows: list[dict[str, Any]] = []
     for seg in sorted(set(assign.tolist()), key=lambda s: (-int((assign == s).sum()), s)):
         members = themed[themed["segment"] == seg]
         share_in = members.groupby(["kind", "topic_key"]).size() / len(members)
         lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
-        desc = describe(members, themed, attrs, labels, lift)
+        desc = describe(members, themed, attrs, labels, lift, phrases)
         size = int((assign == seg).sum())
         name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows}, spacy_model)
         quotes = [q for kind in INSIGHT_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
