@@ -32,7 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import SHARED, rss_mb  # bench/run.py: the shared data folder, peak RSS (and offline models)
+from run import SHARED  # bench/run.py: the shared data folder (and offline models)
+
+from voc.console import peak_rss_mb
 
 
 def _google_play() -> list[dict]:
@@ -144,7 +146,7 @@ def voc_run(path: Path, embedding: str) -> dict:
 def child(which: str, path: Path, embedding: str) -> None:
     t0 = time.perf_counter()
     result = naive(path) if which == "naive" else voc_run(path, embedding)
-    result.update(wall=time.perf_counter() - t0, peak_rss_mb=round(rss_mb()))
+    result.update(wall=time.perf_counter() - t0, peak_rss_mb=peak_rss_mb())
     print(json.dumps(result))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+from voc.console import peak_rss_mb  # noqa: E402 - after the offline settings above
 
 
 def corpus(n: int) -> list[str]:
@@ -41,10 +42,6 @@ def corpus(n: int) -> list[str]:
     while len(out) < n:
         out.extend(sentences[: n - len(out)])
     return out
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def pain_points(limit: int = 2000) -> list[str]:
@@ -78,7 +75,7 @@ def measure(model: str, n_sentences: int, batch: int) -> dict:
     comp = components(StudyConfig(name="bench", models=Models(embedding=model)))
     ext = comp.extractor
     ext.classify(texts[:50])  # warm-up: model loading is not throughput
-    out: dict = {"model": model, "sentences": len(texts), "rss_after_warmup_mb": round(rss_mb())}
+    out: dict = {"model": model, "sentences": len(texts), "rss_after_warmup_mb": peak_rss_mb()}
     t0 = time.perf_counter()
     baseline_predict(texts)
     out["baseline_s"] = time.perf_counter() - t0
@@ -87,7 +84,7 @@ def measure(model: str, n_sentences: int, batch: int) -> dict:
     for i in range(0, len(texts), batch):
         out["insights"] += sum(len(r["kinds"]) for r in ext.classify(texts[i:i + batch]))
     out["classify_s"] = time.perf_counter() - t0
-    out["peak_rss_mb"] = round(rss_mb())
+    out["peak_rss_mb"] = peak_rss_mb()
     from quality import real_split  # bench/ is on the path: this script runs from it
 
     real = real_split(ext)

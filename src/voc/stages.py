@@ -299,13 +299,13 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str, np.ndarray]:
-    """Each theme's centroid from the insight vectors the topics stage embedded (and cached)."""
+    """Each theme's centroid from the insight vectors the topics stage embedded (and cached).
+
+    ``themed``: the insights that segment voices, with topic assignments (build_personas passes them)."""
     from voc.embed import content_hash
-    from voc.kinds import KINDS
     from voc.personas.segments import theme_centroids as centroids
     from voc.personas.segments import theme_keys
 
-    themed = themed[themed["kind"].isin([k.name for k in KINDS if k.segments])]
     hashes = themed["text"].map(content_hash)
     cached = store.cached_embeddings(hashes.unique().tolist(), model)
     missing = int((~hashes.isin(cached.keys())).sum())
@@ -328,7 +328,8 @@ def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, A
     if not personas.empty:
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())
-    return {"personas": len(personas), **{k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k", "per_k_themes")}}
+    kept = {k: v for k, v in diag.items() if k not in ("kinds", "drafts", "per_k", "per_k_themes")}
+    return {"personas": len(personas), **kept}
 
 
 def run_here(name: str, stage: Callable[[], dict[str, Any]]) -> dict[str, Any]:

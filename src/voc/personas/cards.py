@@ -19,7 +19,7 @@ from voc.defaults import MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
 from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, label_quotes, pick_quotes, role_of
 from voc.personas.phrases import VoicePhrases
-from voc.personas.segments import confidence, split, voice_matrix, voice_unit, voices
+from voc.personas.segments import confidence, segmenting, split, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 from voc.topics.labels import names_nothing
 from voc.topics.vocabulary import stem
@@ -284,8 +284,9 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         k_min, k_max: the range of segment counts to choose from.
         seed: makes the split reproducible.
         spacy_model: the study's spaCy model, which reads the grammar of persona names.
-        theme_centroids: the themed insights -> each theme's centroid by ``theme_keys``; called
-            only when the split by theme mixes is lopsided (``voc.personas.segments.split``).
+        theme_centroids: the themed insights of segmenting kinds -> each theme's centroid by
+            ``theme_keys``; called only when the split by theme mixes is lopsided
+            (``voc.personas.segments.split``).
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
@@ -307,7 +308,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     counts, X = voice_matrix(themed)
     n_voices = len(counts)
     k, assign, scores = split(counts, X, k_min, k_max, seed,
-                              None if theme_centroids is None else lambda: theme_centroids(themed))
+                              None if theme_centroids is None else lambda: theme_centroids(segmenting(themed)))
     seg_of = dict(zip(counts.index, assign))
     themed = themed.assign(segment=themed["voice"].map(seg_of))
     attrs = attrs.copy()

@@ -49,6 +49,11 @@ def voice_unit(items: pd.DataFrame, k_min: int) -> str:
     return "author"
 
 
+def segmenting(items: pd.DataFrame) -> pd.DataFrame:
+    """The insights of the kinds that place a voice in a segment (``voc.kinds``: ``segments``)."""
+    return items[items["kind"].isin([k.name for k in KINDS if k.segments])]
+
+
 def theme_keys(items: pd.DataFrame) -> pd.Series:
     """Each insight's theme as "kind:topic", the key of voice_matrix's columns."""
     return items["kind"] + ":" + items["topic_key"].astype(str)
@@ -60,7 +65,7 @@ def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     No IDF weighting: on the demo corpus it made every split less reproducible (mean ARI at
     k=4 fell from 0.76 to 0.45) because rare themes voiced once pulled voices around.
     """
-    items = items[items["kind"].isin([k.name for k in KINDS if k.segments])]
+    items = segmenting(items)
     feat = theme_keys(items)
     # Rows in the order of each voice's first sentence, not of the voice ids: those are keyed
     # hashes, and k-means on rows in hash order would give other personas under another salt.
@@ -78,11 +83,11 @@ def theme_centroids(features: np.ndarray, vectors: np.ndarray) -> dict[str, np.n
     Args:
         features: the theme of each insight; vectors: its embedding, row for row.
     """
-    out: dict[str, np.ndarray] = {}
-    for f in np.unique(features):
-        mean = vectors[features == f].mean(axis=0)
-        out[str(f)] = mean / (np.linalg.norm(mean) + 1e-9)
-    return out
+    from voc.topics.fit import centroids
+
+    themes, codes = np.unique(features, return_inverse=True)
+    ids, cents = centroids(vectors, codes)
+    return {str(themes[i]): c for i, c in zip(ids, cents)}
 
 
 def theme_vectors(counts: pd.DataFrame, centroids: dict[str, np.ndarray]) -> np.ndarray:

@@ -106,7 +106,8 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
 
 
-def _centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
+def centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The ids of the topics in ``topics`` (outliers, -1, left out) and their mean vectors, unit length."""
     ids, means = _means(emb, topics)
     return ids, _unit(means)
 
@@ -119,7 +120,7 @@ def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.nd
     allowed = int(np.floor(budget * len(topics)))
     if len(out) <= allowed or len(set(topics.tolist()) - {-1}) == 0:
         return topics
-    ids, cents = _centroids(emb, topics)
+    ids, cents = centroids(emb, topics)
     sims = emb[out] @ cents.T
     best = sims.argmax(1)
     order = np.argsort(-sims.max(1), kind="stable")
