@@ -72,6 +72,7 @@ MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split wor
 MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
 MAX_SEGMENT_SHARE = 0.5     # a segment of more than half the voices is "the rest", not a persona
 MIN_ROLE_SHARE = 0.01      # a self-described role names a segment only if 1% of its voices share it
+MIN_EVENT_SHARE = 0.02     # a life event names it only if two voices and 2% of its trigger theme's voices tell of it
 MIN_FALLBACK_STABILITY = 0.6  # the split in theme-embedding space replaces it only if this reproducible
 
 # -- Trends and alerts (voc.trends) ----------

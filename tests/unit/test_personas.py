@@ -131,7 +131,10 @@ def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
                                     "quotes": []}],
              "pain_point": [{"topic_id": "1", "label": "vets (veterinarian, medical records)", "count": 40, "lift": 1.5,
                              "quotes": []}]}
-    members = pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["3"], "text": [quote["text"]]})
+    # Two voices of the theme tell of it: one voice's event would be an anecdote.
+    members = pd.DataFrame({"kind": ["purchase_trigger"] * 2, "topic_key": ["3"] * 2, "voice": ["a", "b"],
+                            "text": [quote["text"], "Our old dog passed away last spring."]})
+    assert persona_name(items, ["cat owner"], members.head(1)) == "The cat owner fed up with vets"
     name = persona_name(items, ["cat owner"], members)
     assert name == "The owner whose dog passed away"
     # A second segment with the same event gets a second trait, never the diffuse one.
@@ -147,9 +150,12 @@ def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona
     items = {"purchase_trigger": [{"topic_id": "2", "label": "cheap (died, stopped)", "count": 12, "lift": 2.0,
                                    "quotes": [quote]}],
              "pain_point": [{"topic_id": "1", "label": "brush (cleaning, hair)", "count": 20, "lift": 1.5, "quotes": []}]}
-    members = pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["2"], "text": [quote["text"]]})
-    assert persona_name(items, ["owner"], members) == "The owner whose old Dustly D3 died"
-    second = persona_name(items, ["owner"], members, {"The buyer whose old one died"})
+    members = pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["2"], "voice": ["a"], "text": [quote["text"]]})
+    everyone = pd.concat([members, pd.DataFrame({"kind": ["purchase_trigger"], "topic_key": ["2"], "voice": ["b"],
+                                                 "text": ["Bought this after my old one died."]})])
+    # The segment's one voice is not alone in the theme; the event reads without the model's name.
+    assert persona_name(items, ["owner"], members, everyone=everyone) == "The owner whose old one died"
+    second = persona_name(items, ["owner"], members, {"The buyer whose old one died"}, everyone=everyone)
     assert second.startswith("The owner ") and "died" not in second  # another trait, not the same event again
 
 

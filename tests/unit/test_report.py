@@ -300,3 +300,29 @@ def test_life_events_from_real_trigger_sentences_keep_their_last_words(shared):
     trenchcoat = re.search(r"[^.]*London Fog trenchcoat for Christmas[^.]*\.", reddit).group(0)
     assert event_clauses([upgraded]) == ["who upgraded to a wireless G Linksys USB adaptor"]
     assert event_clauses([trenchcoat]) == ["who got a London Fog trenchcoat for Christmas"]
+
+
+def test_a_life_event_names_a_segment_only_when_several_voices_tell_of_it(shared):
+    """r/BuyItForLife's top posts, one voice per post: the events two or more posts tell of, each
+    in the words that stand for it; one post's London Fog trenchcoat is an anecdote."""
+    import re
+
+    from voc.personas.evidence import _clause, shared_events
+
+    posts = pd.read_csv(shared / "reddit_top_posts_umbrae2013" / "BuyItForLife.csv")
+    texts, voices = [], []
+    for post in posts.itertuples():
+        for field in (post.title, post.selftext):
+            for sentence in re.split(r"(?<=[.!?])\s+", field) if isinstance(field, str) else []:
+                if _clause(sentence):
+                    texts.append(sentence)
+                    voices.append(post.id)
+    events = shared_events(texts, voices)
+    assert events[0] == "who waits for a deal"  # nine posts wait for a sale or a deal
+    # "whose last belt broke", "whose fourth glue gun broke" and "whose stove died" are one event.
+    broke = [v for t, v in zip(texts, voices) if _clause(t) in ("whose last belt broke", "whose fourth glue gun broke",
+                                                                 "whose stove died")]
+    assert len(set(broke)) == 3 and "whose stove died" in events
+    assert shared_events(texts, voices, set(broke))[0] == "whose stove died"  # the segment's own event first
+    trenchcoat = "who got a London Fog trenchcoat for Christmas"
+    assert trenchcoat not in events and trenchcoat in shared_events(texts, voices, least=1, top=50)

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from voc.config import Models
-from voc.defaults import MIN_ROLE_SHARE
+from voc.defaults import MIN_EVENT_SHARE, MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
-from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, event_clauses, label_quotes, pick_quotes, role_of
+from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, label_quotes, pick_quotes, role_of, shared_events
 from voc.personas.phrases import VoicePhrases
 from voc.personas.segments import confidence, segmenting, split, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
@@ -100,11 +100,13 @@ def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY) -> str:
 
 
 def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], members: pd.DataFrame,
-                 taken: set[str] | None = None, spacy_model: str = DEFAULT_SPACY) -> str:
+                 taken: set[str] | None = None, spacy_model: str = DEFAULT_SPACY,
+                 everyone: pd.DataFrame | None = None) -> str:
     """A working name built from the segment's self-descriptions and its most distinctive trait.
 
-    "The nurse whose old one died" when a life event can be read off the trigger quotes, else
-    "The shopper who needs a quiet dock". Themes too diffuse to name ("various") never name a
+    "The nurse whose old one died" when the segment's voices tell of a life event in its trigger
+    theme and enough of that theme's voices do (in ``everyone``, the themed insights; default
+    ``members``: ``shared_events``), else "The shopper who needs a quiet dock". Themes too diffuse to name ("various") never name a
     persona. Names stay unique: a second trait is added when another segment has the name.
     ``spacy_model`` (the study's) tags a lone theme head to tell whether it takes "the".
     (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
@@ -118,8 +120,12 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     trigger = best.get("purchase_trigger")
     # A life event names the segment only when its trigger is characteristic of it.
     if trigger is not None and trigger.get("lift", 1.0) >= 1.2:
-        rows = members[(members["kind"] == "purchase_trigger") & (members["topic_key"] == trigger["topic_id"])]
-        events = event_clauses([q["text"] for q in trigger["quotes"]] + rows["text"].tolist())
+        # Counted across the theme: one segment voice's event is an anecdote unless others in the
+        # theme tell of it too.
+        everyone = members if everyone is None else everyone
+        rows = everyone[(everyone["kind"] == "purchase_trigger") & (everyone["topic_key"] == trigger["topic_id"])]
+        events = shared_events(rows["text"].tolist(), rows["voice"].tolist(), set(members["voice"]),
+                               max(2, int(np.ceil(MIN_EVENT_SHARE * rows["voice"].nunique()))))
     # One theme once: "fed up with grind, who needs grind" says one thing twice.
     order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
     traits = list(dict.fromkeys(_clause_for(k, _label(best[k]), spacy_model) for k in order))
@@ -325,7 +331,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
         desc = describe(members, themed, attrs, labels, lift, phrases)
         size = int((assign == seg).sum())
-        name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows}, spacy_model)
+        name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows}, spacy_model, themed)
         quotes = [q for kind in INSIGHT_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
         rows.append({"persona_id": len(rows) + 1, "name": name, "share": round(size / n_voices, 4), "size": size,
                      "quotes": quotes, "tagline": tagline(desc["items"]), **desc})
