@@ -221,7 +221,7 @@ def embedding_todo(store: Store, texts: Iterable[str], model: str) -> tuple[list
     from voc.embed import content_hash
 
     by_hash = {content_hash(t): t for t in texts}
-    cached = store.cached_embeddings(list(by_hash), model)
+    cached = store.embedded(list(by_hash), model)
     todo = sorted(h for h in by_hash if h not in cached)
     return todo, [by_hash[h] for h in todo], len(cached)
 

@@ -56,3 +56,18 @@ def test_cached_vectors_come_back_exact_writable_and_of_one_length(tmp_path):
         store.save_embeddings(["d"], np.ones((1, 4), np.float32), "m")  # another length under one name
         with pytest.raises(VocError, match="different lengths"):
             store.cached_embeddings(["a", "d"], "m")
+        assert store.embedded(["a", "c", "zz", "d"], "m") == {"a", "c", "d"}
+        assert store.embedded(["a"], "other") == set() and store.embedded([], "m") == set()
+
+
+def test_the_store_page_cache_is_bounded_and_a_bad_size_says_which_setting(tmp_path, monkeypatch):
+    from voc.errors import VocError
+
+    with Store(tmp_path / "s.duckdb") as store:  # DuckDB's own default is 80% of the machine's memory
+        assert store.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"  # 1GB
+    monkeypatch.setenv("VOC_STORE_MEMORY", "300MB")
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.scalar("SELECT current_setting('memory_limit')") == "286.1 MiB"
+    monkeypatch.setenv("VOC_STORE_MEMORY", "lots")
+    with pytest.raises(VocError, match="'lots' \\(VOC_STORE_MEMORY\\).*such as 1GB"):
+        Store(tmp_path / "s.duckdb")

@@ -42,21 +42,24 @@ TABLES = (
 class Store(Reads):
     """A DuckDB file holding one study. Safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+    def __init__(self, path: str | Path, read_only: bool = False, memory_limit: str | None = None):
+        """``memory_limit``: DuckDB's page cache (like "1GB"; default ``Settings.store_memory``)."""
+        from voc.config import Settings
+
         self.path = Path(path)
+        self.memory_limit = memory_limit or Settings().store_memory
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            # No extension autoloading: DuckDB would otherwise fetch a SQLite reader from the
-            # network to open a SQLite file given as the store.
-            self.con = duckdb.connect(str(self.path), read_only=read_only,
-                                      config={"autoinstall_known_extensions": False,
-                                              "autoload_known_extensions": False})
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=self._config())
         except duckdb.Error as err:
             reason = str(err).splitlines()[0]
             if "lock on file" in reason.lower():
                 raise VocError(f"{self.path}: cannot open the store ({reason}); "
                                "is another voc process using it?") from None
+            if "memory" in reason.lower():
+                raise VocError(f"store memory limit {self.memory_limit!r} (VOC_STORE_MEMORY): {reason}; "
+                               "give a size such as 1GB or 512MB") from None
             raise _unreadable(self.path, reason) from None
         self._lock = threading.RLock()
         try:
@@ -73,6 +76,12 @@ class Store(Reads):
             except BaseException:
                 self.con.close()
                 raise
+
+    def _config(self) -> dict[str, Any]:
+        # No extension autoloading: DuckDB would otherwise fetch a SQLite reader from the
+        # network to open a SQLite file given as the store.
+        return {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                "memory_limit": self.memory_limit}
 
     def close(self) -> None:
         self.con.close()
@@ -150,7 +159,7 @@ class Store(Reads):
         self.con.execute("DETACH voc_rewrite")
         self.con.close()
         os.replace(fresh, self.path)
-        self.con = duckdb.connect(str(self.path))
+        self.con = duckdb.connect(str(self.path), config=self._config())
 
     # -- documents and cursors ---------------------------------------------------------------
     def commit_batch(self, docs: Iterable[Document], source: str, cursor: dict | None) -> int:
@@ -289,6 +298,21 @@ class Store(Reads):
             finally:
                 self.con.unregister("_h")
         return dict(zip(found.column("content_hash").to_pylist(), vector_rows(found.column("vector"))))
+
+    def embedded(self, hashes: Sequence[str], model: str) -> set[str]:
+        """The content hashes that have a cached vector, without reading the vectors (the embed
+        stage asks this of every insight in every run)."""
+        if not hashes:
+            return set()
+        with self._lock:
+            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
+            try:
+                found = self.con.sql("""SELECT e.content_hash FROM embeddings e
+                                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h)""",
+                                     params=[model]).fetchall()
+            finally:
+                self.con.unregister("_h")
+        return {h for (h,) in found}
 
     def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
         if not len(hashes):
