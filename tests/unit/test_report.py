@@ -326,3 +326,16 @@ def test_a_life_event_names_a_segment_only_when_several_voices_tell_of_it(shared
     assert shared_events(texts, voices, set(broke))[0] == "whose stove died"  # the segment's own event first
     trenchcoat = "who got a London Fog trenchcoat for Christmas"
     assert trenchcoat not in events and trenchcoat in shared_events(texts, voices, least=1, top=50)
+
+
+
+def test_an_event_stands_for_others_without_its_names():
+    """Clauses from real Amazon electronics reviews in the bench corpus: without the model's or
+    brand's name they can stand for every voice whose headphones died, unless nothing is left."""
+    from voc.personas.evidence import _unnamed
+
+    assert _unnamed("whose Sony headphones died") == "whose headphones died"
+    assert _unnamed("who upgraded to Windows XP") == "who upgraded"
+    assert _unnamed("whose Cyber Acoustics died") is None
+    assert _unnamed("whose old Sennheisers broke down") is None
+    assert _unnamed("who got a London Fog trenchcoat") is None  # "who got a" tells no event

@@ -274,6 +274,9 @@ def event_clauses(texts: list[str], top: int = 3) -> list[str]:
     return sorted(found, key=lambda c: -sum(w.lower() not in _VAGUE for w in c.split()[2:]))[:top]
 
 
+_BROKE_WORDS = {"died", "broke", "down", "gave", "up", "out", "passed", "away", "stopped", "working", "was", "stolen",
+                "fell", "apart"}
+_OLD = {"old", "previous", "last", "first"}
 # Verbs that say which event it was on their own ("who moved"); "had" and "got" need their object
 # ("who got a puppy" and "who had a baby" are two events, "who had to do" none).
 _WEAK_EVENTS = {"had", "got"}
@@ -287,7 +290,7 @@ def _event_family(clause: str) -> str:
         tail = " ".join(words[-2:])
         return "whose:" + ("stolen" if tail.endswith("stolen") else "passed" if tail.endswith("passed away") else "broke")
     if words[1] in _WEAK_EVENTS:
-        obj = [_singular(w) for w in words[2:] if w not in _VAGUE and w not in ("their", "to")]
+        obj = [_singular(w) for w in words[2:] if w not in _VAGUE]
         return f"{words[1]}:{obj[0] if obj else ''}"
     return words[1] if words[1] != "buys" else clause
 
@@ -306,9 +309,12 @@ def _unnamed(clause: str) -> str | None:
     headphones died" -> "whose headphones died", "who upgraded to Windows XP" -> "who upgraded"."""
     words = clause.split()
     if words[0] == "whose":
-        kept = [w for w in words if not _named_word(w) and w not in ("their", "'s")]
-        return " ".join(kept) if len(kept) >= 3 and not kept[1].startswith(("died", "broke", "stopped", "gave", "was",
-                                                                             "passed", "fell")) else None
+        kept = [w for w in words if not _named_word(w)]
+        thing = kept[1:]
+        while thing and thing[-1] in _BROKE_WORDS:
+            thing.pop()
+        # "whose Cyber Acoustics died" and "whose old Sennheisers broke down" leave no thing.
+        return " ".join(kept) if any(w not in _OLD for w in thing) else None
     cut = next((i for i, w in enumerate(words) if i and _named_word(w)), len(words))
     kept = _trim(" ".join(words[:cut]), 200).split()
     return " ".join(kept) if len(kept) >= 2 and (kept[1] not in _WEAK_EVENTS or len(kept) >= 3) else None
