@@ -197,8 +197,11 @@ def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.
     """
     from voc.extract.insights import extract_frame
 
+    from voc.console import release_freed_memory
+
     cache = ShardCache(known)
     insights, attrs = extract_frame(sentences, spec.extractor(cache))
+    release_freed_memory()  # else the process grows shard after shard (the workers' too)
     hashes = list(cache.fresh)
     vectors = np.stack([cache.fresh[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
     return ExtractShard(insights, attrs, hashes, vectors, cache.reused)
@@ -228,9 +231,12 @@ def embedding_todo(store: Store, texts: Iterable[str], model: str) -> tuple[list
 
 def embed_texts(texts: list[str], model: str) -> np.ndarray:
     """Vectors for texts with this process's copy of the embedding model; pure, runs on any worker."""
+    from voc.console import release_freed_memory
     from voc.embed import get_embedder
 
-    return get_embedder(model).encode(texts)
+    vectors = get_embedder(model).encode(texts)
+    release_freed_memory()
+    return vectors
 
 
 def in_process(shard: Callable[..., Any], jobs: Iterable[dict[str, Any]]) -> Iterator[Any]:

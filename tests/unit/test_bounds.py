@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import sqlite3
+import sys
 import tracemalloc
 from pathlib import Path
 from types import SimpleNamespace
@@ -287,3 +288,21 @@ def test_corrupt_or_foreign_store_file_is_one_clear_error(tmp_path):
     for name in ("text", "cut", "flipped", "lite"):
         with pytest.raises(VocError, match=rf"{name}\.duckdb: not a readable voc store \(.+\); .*move it away"):
             Store(tmp_path / f"{name}.duckdb")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")
+def test_freed_memory_goes_back_to_the_os_between_shards():
+    """What extraction and embedding call after each shard: without it the freed blocks of every
+    batch stay in the process (it grew shard after shard on real sentences; bench/pipeline.py)."""
+    from voc.console import release_freed_memory
+
+    def rss_mb():
+        return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+
+    blocks = [bytes(1000 + i % 7) for i in range(200_000)]  # about 200 MB in malloc's heap
+    keep = blocks[-1]  # still in use at the top of the heap: free() alone cannot shrink it
+    high = rss_mb()
+    del blocks
+    freed = rss_mb()
+    release_freed_memory()
+    assert keep and freed > high - 50 and rss_mb() < freed - 150
