@@ -195,9 +195,8 @@ def extract_shard(sentences: pd.DataFrame, spec: ModelSpec, known: dict[str, np.
         spec: the models to use (loaded once per process).
         known: cached vectors by content hash; only the other sentences are embedded.
     """
-    from voc.extract.insights import extract_frame
-
     from voc.console import release_freed_memory
+    from voc.extract.insights import extract_frame
 
     cache = ShardCache(known)
     insights, attrs = extract_frame(sentences, spec.extractor(cache))
