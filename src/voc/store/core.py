@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
 from voc.schema import DOCUMENT_COLUMNS, INSIGHT_COLUMNS, PERSONA_COLUMNS, Document, stable_id, utcnow
 from voc.store.reads import Reads
 from voc.store.sql import EXPORTS, MIGRATIONS, RUN_ORDER_DESC, SCHEMA
-from voc.store.vectors import vector_rows, vector_table
+from voc.store.vectors import Vectors
 
 # Runs started by this process. DuckDB lets one process write a store at a time, so any other
 # run still marked "running" belongs to a process that died (kill -9, power loss).
@@ -39,7 +38,7 @@ TABLES = (
 )
 
 
-class Store(Reads):
+class Store(Reads, Vectors):
     """A DuckDB file holding one study. Safe to share between threads of one process."""
 
     def __init__(self, path: str | Path, read_only: bool = False, memory_limit: str | None = None):
@@ -274,53 +273,6 @@ class Store(Reads):
         )
 
     # -- embeddings cache --------------------------------------------------------------------
-    def cached_embeddings(self, hashes: Sequence[str], model: str, settled_only: bool = False) -> dict[str, np.ndarray]:
-        """Cached vectors by content hash.
-
-        Args:
-            settled_only: only vectors written outside analysis runs or by runs that completed.
-                A run killed mid-extraction leaves vectors that its shards computed; offering
-                those to the re-run would change which batch later shards embed a repeated text
-                in, and with it the last bits of the vector (and so topics and personas).
-        """
-        if not hashes:
-            return {}
-        settled = ("AND (e.run_id IS NULL OR e.run_id IN (SELECT run_id FROM runs WHERE status = 'completed'))"
-                   if settled_only else "")
-        with self._lock:
-            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
-            try:
-                found = self.con.sql(
-                    f"""SELECT e.content_hash, e.vector FROM embeddings e
-                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {settled}""",
-                    params=[model],
-                ).to_arrow_table()
-            finally:
-                self.con.unregister("_h")
-        return dict(zip(found.column("content_hash").to_pylist(), vector_rows(found.column("vector"))))
-
-    def embedded(self, hashes: Sequence[str], model: str) -> set[str]:
-        """The content hashes that have a cached vector, without reading the vectors (the embed
-        stage asks this of every insight in every run)."""
-        if not hashes:
-            return set()
-        with self._lock:
-            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
-            try:
-                found = self.con.sql("""SELECT e.content_hash FROM embeddings e
-                                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h)""",
-                                     params=[model]).fetchall()
-            finally:
-                self.con.unregister("_h")
-        return {h for (h,) in found}
-
-    def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
-        if not len(hashes):
-            return
-        table = vector_table(hashes, vectors, model, run_id)
-        with self.transaction():
-            self._upsert("embeddings", table, ["content_hash", "model", "vector", "run_id"])
-
     # -- topics and personas -----------------------------------------------------------------
     def save_topics(self, run_id: str, kind: str, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
         with self.transaction():

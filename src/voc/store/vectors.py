@@ -1,14 +1,19 @@
 """Embedding vectors to and from the store as Arrow buffers, not a Python list per vector:
-at 20,000 vectors that made writing and reading them several times faster."""
+at 20,000 vectors that made writing and reading them several times faster. ``Vectors`` is
+mixed into ``Store``: the embedding cache's reads and writes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from voc.errors import VocError
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def vector_table(hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None) -> Any:
@@ -35,3 +40,59 @@ def vector_rows(column: Any) -> np.ndarray:
                        "model at that path replaced?); delete its rows from the store's embeddings table")
     # A copy: Arrow's buffer is read-only, and callers may change what they get.
     return np.array(lists.flatten().to_numpy(zero_copy_only=False), dtype=np.float32).reshape(len(lists), -1)
+
+
+class Vectors:
+    """Mixed into ``Store``, which provides ``con``, ``_lock``, ``transaction`` and ``_upsert``."""
+
+    con: duckdb.DuckDBPyConnection
+    _lock: Any
+    transaction: Any
+    _upsert: Any
+
+    def cached_embeddings(self, hashes: Sequence[str], model: str, settled_only: bool = False) -> dict[str, np.ndarray]:
+        """Cached vectors by content hash.
+
+        Args:
+            settled_only: only vectors written outside analysis runs or by runs that completed.
+                A run killed mid-extraction leaves vectors that its shards computed; offering
+                those to the re-run would change which batch later shards embed a repeated text
+                in, and with it the last bits of the vector (and so topics and personas).
+        """
+        if not hashes:
+            return {}
+        settled = ("AND (e.run_id IS NULL OR e.run_id IN (SELECT run_id FROM runs WHERE status = 'completed'))"
+                   if settled_only else "")
+        with self._lock:
+            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
+            try:
+                found = self.con.sql(
+                    f"""SELECT e.content_hash, e.vector FROM embeddings e
+                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {settled}""",
+                    params=[model],
+                ).to_arrow_table()
+            finally:
+                self.con.unregister("_h")
+        return dict(zip(found.column("content_hash").to_pylist(), vector_rows(found.column("vector"))))
+
+    def embedded(self, hashes: Sequence[str], model: str) -> set[str]:
+        """The content hashes that have a cached vector, without reading the vectors (the embed
+        stage asks this of every insight in every run)."""
+        if not hashes:
+            return set()
+        with self._lock:
+            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
+            try:
+                found = self.con.sql("""SELECT e.content_hash FROM embeddings e
+                                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h)""",
+                                     params=[model]).fetchall()
+            finally:
+                self.con.unregister("_h")
+        return {h for (h,) in found}
+
+    def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
+        if not len(hashes):
+            return
+        table = vector_table(hashes, vectors, model, run_id)
+        with self.transaction():
+            self._upsert("embeddings", table, ["content_hash", "model", "vector", "run_id"])

@@ -107,7 +107,6 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """The ids of the topics in ``topics`` (outliers, -1, left out) and their mean vectors, unit length."""
     ids, means = _means(emb, topics)
     return ids, _unit(means)
 
