@@ -11,7 +11,7 @@ import pytest
 
 from voc import stages
 from voc.config import StudyConfig
-from voc.personas.evidence import channel_of, event_clauses, pick_quotes, role_of
+from voc.personas.evidence import _clause, channel_of, pick_quotes, role_of
 from voc.personas.phrases import distinctive_phrases
 from voc.report import render_html, write_report
 from voc.report.context import build_context, kind_tables, notices, overview
@@ -213,8 +213,8 @@ def test_evidence_helpers():
     assert channel_of("vendor", "https://forum.vendor.com/t/1") == "vendor (forum.vendor.com)"
     assert role_of("i'm a nurse") == "nurse" and role_of("we got a puppy") == "dog owner"
     assert role_of("i have three cats") == "cat owner" and role_of("retired machinist") == "retired machinist"
-    assert event_clauses(["Our old one finally died last week.", "We moved into an old house with stairs."]) == [
-        "who moved into an old house", "whose old one died"]
+    assert [_clause(t) for t in ["Our old one finally died last week.", "We moved into an old house with stairs."]] == [
+        "whose old one died", "who moved into an old house"]
     texts = pd.Series(["dog hair everywhere", "the dog hair again", "price is high", "price is too high", "app app"])
     voices = pd.Series(["a", "b", "c", "d", "e"])
     assert distinctive_phrases(texts, voices, pd.Series([True, True, False, False, False]))[0] == "dog hair"
@@ -298,8 +298,8 @@ def test_life_events_from_real_trigger_sentences_keep_their_last_words(shared):
     reddit = (shared / "reddit_top_posts_umbrae2013" / "BuyItForLife.csv").read_text(encoding="utf-8")
     upgraded = re.search(r"I upgraded to a wireless G Linksys USB adaptor[^.]*\.", amazon).group(0)
     trenchcoat = re.search(r"[^.]*London Fog trenchcoat for Christmas[^.]*\.", reddit).group(0)
-    assert event_clauses([upgraded]) == ["who upgraded to a wireless G Linksys USB adaptor"]
-    assert event_clauses([trenchcoat]) == ["who got a London Fog trenchcoat for Christmas"]
+    assert _clause(upgraded) == "who upgraded to a wireless G Linksys USB adaptor"
+    assert _clause(trenchcoat) == "who got a London Fog trenchcoat for Christmas"
 
 
 def test_a_life_event_names_a_segment_only_when_several_voices_tell_of_it(shared):
@@ -307,7 +307,7 @@ def test_a_life_event_names_a_segment_only_when_several_voices_tell_of_it(shared
     in the words that stand for it; one post's London Fog trenchcoat is an anecdote."""
     import re
 
-    from voc.personas.evidence import _clause, shared_events
+    from voc.personas.evidence import shared_events
 
     posts = pd.read_csv(shared / "reddit_top_posts_umbrae2013" / "BuyItForLife.csv")
     texts, voices = [], []

@@ -107,9 +107,10 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
 
     "The nurse whose old one died" when the segment's voices tell of a life event in its trigger
     theme and enough of that theme's voices do (in ``everyone``, the themed insights; default
-    ``members``: ``shared_events``), else "The shopper who needs a quiet dock". Themes too diffuse to name ("various") never name a
-    persona. Names stay unique: a second trait is added when another segment has the name.
-    ``spacy_model`` (the study's) tags a lone theme head to tell whether it takes "the".
+    ``members``: ``shared_events``), else "The shopper who needs a quiet dock". Themes too
+    diffuse to name ("various") never name a persona. Names stay unique: a second trait is added
+    when another segment has the name. ``spacy_model`` (the study's) tags a lone theme head to
+    tell whether it takes "the".
     (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
     read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
     """

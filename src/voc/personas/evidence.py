@@ -267,13 +267,6 @@ def _clause(text: str) -> str | None:
     return None
 
 
-def event_clauses(texts: list[str], top: int = 3) -> list[str]:
-    """Relative clauses for the life events in trigger quotes ("whose old one died"), the most
-    informative first ("who moved into an old house" before "who moved into a place")."""
-    found = list(dict.fromkeys(c for c in map(_clause, texts) if c))
-    return sorted(found, key=lambda c: -sum(w.lower() not in _VAGUE for w in c.split()[2:]))[:top]
-
-
 _BROKE_WORDS = {"died", "broke", "down", "gave", "up", "out", "passed", "away", "stopped", "working", "was", "stolen",
                 "fell", "apart"}
 _OLD = {"old", "previous", "last", "first"}
