@@ -272,7 +272,6 @@ class Store(Reads, Vectors):
             params,
         )
 
-    # -- embeddings cache --------------------------------------------------------------------
     # -- topics and personas -----------------------------------------------------------------
     def save_topics(self, run_id: str, kind: str, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
         with self.transaction():

@@ -59,36 +59,34 @@ class Vectors:
                 those to the re-run would change which batch later shards embed a repeated text
                 in, and with it the last bits of the vector (and so topics and personas).
         """
-        if not hashes:
-            return {}
         settled = ("AND (e.run_id IS NULL OR e.run_id IN (SELECT run_id FROM runs WHERE status = 'completed'))"
                    if settled_only else "")
-        with self._lock:
-            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
-            try:
-                found = self.con.sql(
-                    f"""SELECT e.content_hash, e.vector FROM embeddings e
-                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {settled}""",
-                    params=[model],
-                ).to_arrow_table()
-            finally:
-                self.con.unregister("_h")
+        found = self._cached(hashes, model, "e.content_hash, e.vector", settled)
+        if found is None:
+            return {}
         return dict(zip(found.column("content_hash").to_pylist(), vector_rows(found.column("vector"))))
 
     def embedded(self, hashes: Sequence[str], model: str) -> set[str]:
         """The content hashes that have a cached vector, without reading the vectors (the embed
         stage asks this of every insight in every run)."""
+        found = self._cached(hashes, model, "e.content_hash")
+        return set() if found is None else set(found.column("content_hash").to_pylist())
+
+    def _cached(self, hashes: Sequence[str], model: str, columns: str, where: str = "") -> Any:
+        """The embeddings rows (an Arrow table of ``columns``) of these hashes under this model;
+        None when no hashes are asked for."""
         if not hashes:
-            return set()
+            return None
         with self._lock:
             self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
             try:
-                found = self.con.sql("""SELECT e.content_hash FROM embeddings e
-                                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h)""",
-                                     params=[model]).fetchall()
+                return self.con.sql(
+                    f"""SELECT {columns} FROM embeddings e
+                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {where}""",
+                    params=[model],
+                ).to_arrow_table()
             finally:
                 self.con.unregister("_h")
-        return {h for (h,) in found}
 
     def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
         if not len(hashes):
