@@ -100,6 +100,30 @@ def aspect_terms(nlp, product_terms: list[str]) -> dict | None:
             "sentences": len(sents), "gold_terms": sum(map(len, golds))}
 
 
+def insight_aspects(nlp) -> dict | None:
+    """How often the aspect voc gives an insight agrees with the labeller's aspect, on every real
+    labelled sentence that has one (agreement: one phrase's words contain the other's, so "claim"
+    agrees with "claim denial")."""
+    from voc.errors import VocError
+    from voc.extract.aspects import extract_aspect
+    from voc.extract.train import real_rows
+
+    try:
+        rows = pd.concat([real_rows(split, SHARED if SHARED.exists() else None) for split in ("train", "test")])
+    except VocError:
+        return None
+    rows = rows[rows["aspect"].fillna("").str.strip() != ""]
+    agree = named = 0
+    for doc, gold in zip(nlp.pipe(rows["text"].tolist(), batch_size=256), rows["aspect"]):
+        ours = extract_aspect(doc)
+        if ours is None:
+            continue
+        named += 1
+        a, b = set(ours.lower().split()), set(gold.lower().split())
+        agree += a <= b or b <= a
+    return {"insights": len(rows), "named": named, "agree": agree, "agree_share": round(agree / max(1, len(rows)), 4)}
+
+
 def _term_f1(preds: list[list[str]], golds: list[list[str]]) -> dict:
     tp = fp = fn = 0
     for pred, gold in zip(preds, golds):
@@ -126,7 +150,8 @@ def main() -> None:
     comp = components(StudyConfig(name="quality"))
     result = {"real_test_split": real_split(comp.extractor), "written_test_split": written_split(comp.extractor),
               "suggestion_mining_must_have": suggestion_mining(comp.extractor),
-              "aspects_semeval2014_laptop": aspect_terms(comp.nlp, LAPTOP_PRODUCT_TERMS)}
+              "aspects_semeval2014_laptop": aspect_terms(comp.nlp, LAPTOP_PRODUCT_TERMS),
+              "aspects_real_insights": insight_aspects(comp.nlp)}
     if args.json:
         print(json.dumps(result, indent=1))
         return
@@ -146,6 +171,8 @@ def main() -> None:
     print("suggestion mining (SemEval-2019 trial test), must_have_feature:", sm or "skipped: ../shared/data not found")
     asp = result["aspects_semeval2014_laptop"]
     print("aspect terms (SemEval-2014 laptop train):", asp or "skipped: ../shared/data not found")
+    ins = result["aspects_real_insights"]
+    print("insight aspects agreeing with the labeller's (real labels):", ins or "skipped: ../shared/data not found")
 
 
 if __name__ == "__main__":
