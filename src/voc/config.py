@@ -231,9 +231,11 @@ class Settings(BaseSettings):
     source_retry_delay: float = Field(default=30.0, ge=0.0)
     progress: bool = True
     # DuckDB's cache of store pages (VOC_STORE_MEMORY). Its own default is 80% of the machine's
-    # memory, and it keeps what it read: on the 27k bench corpus, checking which insights have a
-    # vector left 285 MB of pages in the process. Bigger queries spill to disk beside the store.
-    store_memory: str = "1GB"
+    # memory, and it keeps what it read and wrote: on the 27k bench corpus, checking which
+    # insights have a vector left 285 MB of pages in the process, and writing 300 shards' vectors
+    # grew it by 1.3 MB a shard under a 1GB limit (flat under 256MB). Bigger queries spill to
+    # disk beside the store.
+    store_memory: str = "256MB"
 
 
 def _format_validation_error(path: Path, err: ValidationError) -> str:

@@ -19,6 +19,10 @@ MAX_SENT_CHARS = 600
 SEGMENT_SHARD_DOCS = 100
 EXTRACT_SHARD_SENTENCES = 400
 EMBED_SHARD_TEXTS = 512
+# Segmentation and extraction read their input from the store this many shards at a time.
+STAGE_BATCH_SHARDS = 25
+# Topics and persona centroids read cached vectors this many at a time.
+VECTOR_READ_CHUNK = 10_000
 
 # -- Extract (voc.extract.insights) ----------
 DEFAULT_THRESHOLD = 0.5
@@ -68,6 +72,7 @@ SUBSAMPLE = 0.8
 # Silhouette compares every pair of voices: above this many voices it is computed on a seeded
 # sample of them (the same estimate sklearn documents), so personas stay bounded at 100k+ voices.
 SILHOUETTE_SAMPLE = 5_000
+SILHOUETTE_MEMORY_MB = 64  # the silhouette computes its distances in chunks of this size
 MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
 MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
 MAX_SEGMENT_SHARE = 0.5     # a segment of more than half the voices is "the rest", not a persona

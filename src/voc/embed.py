@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from voc.defaults import VECTOR_READ_CHUNK
 from voc.errors import VocError
 
 
@@ -100,17 +102,43 @@ def get_embedder(name: str) -> SentenceEmbedder:
     return SentenceEmbedder(name)
 
 
+def cached_rows(store: Any, hashes: Sequence[str], model: str,
+                chunk: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows, vectors) for the rows of ``hashes`` with a vector cached under ``model``, read
+    ``chunk`` distinct hashes at a time: a kind's 50,000 vectors as one dict of arrays and then
+    a stacked copy held twice their size at once."""
+    if not len(hashes):
+        return
+    chunk = chunk or VECTOR_READ_CHUNK
+    distinct, rows_of = np.unique(np.asarray(hashes, dtype=object), return_inverse=True)
+    order = np.argsort(rows_of, kind="stable")  # rows grouped by their hash's place in ``distinct``
+    bounds = np.searchsorted(rows_of[order], np.arange(0, len(distinct) + chunk, chunk))
+    for i, start in enumerate(range(0, len(distinct), chunk)):
+        part = distinct[start:start + chunk]
+        cached = store.cached_embeddings(part.tolist(), model)
+        if not cached:
+            continue
+        place = {h: j for j, h in enumerate(cached)}
+        vectors = np.stack(list(cached.values()))
+        rows = order[bounds[i]:bounds[i + 1]]
+        at = np.array([place.get(h, -1) for h in part])[rows_of[rows] - start]
+        yield rows[at >= 0], vectors[at[at >= 0]]
+
+
 def embed_cached(texts: list[str], embedder: Any, store: Any = None, progress: bool = False) -> np.ndarray:
     """Embed texts, reusing vectors already in the store for the same content and model."""
     hashes = [content_hash(t) for t in texts]
-    cached = store.cached_embeddings(list(set(hashes)), embedder.name) if store is not None else {}
-    todo = sorted({h: t for h, t in zip(hashes, texts) if h not in cached}.items())
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    filled = np.zeros(len(texts), dtype=bool)
+    for rows, vectors in cached_rows(store, hashes, embedder.name) if store is not None else ():
+        out[rows] = vectors
+        filled[rows] = True
+    todo = sorted({hashes[i]: texts[i] for i in np.flatnonzero(~filled)}.items())
     if todo:
         vecs = embedder.encode([t for _, t in todo], progress=progress)
-        fresh = dict(zip((h for h, _ in todo), vecs))
         if store is not None:
             store.save_embeddings([h for h, _ in todo], vecs, embedder.name)
-        cached.update(fresh)
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.stack([cached[h] for h in hashes]).astype(np.float32)
+        fresh = {h: i for i, (h, _) in enumerate(todo)}
+        missing = np.flatnonzero(~filled)
+        out[missing] = vecs[[fresh[hashes[i]] for i in missing]]
+    return out

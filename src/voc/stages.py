@@ -7,7 +7,7 @@ Flows wrap these in Prefect tasks; the CLI and notebooks can call them directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,13 +18,17 @@ import pandas as pd
 
 from voc.config import StudyConfig
 from voc.console import bar, timed
-from voc.defaults import EMBED_SHARD_TEXTS, EXTRACT_SHARD_SENTENCES, SEGMENT_SHARD_DOCS
+from voc.defaults import (
+    EMBED_SHARD_TEXTS,
+    EXTRACT_SHARD_SENTENCES,
+    SEGMENT_SHARD_DOCS,
+    STAGE_BATCH_SHARDS,
+)
+from voc.shards import ShardCache, ShardMap, VectorCache, doc_batches, in_process, run_shards, shard_frame
 from voc.store import Store
 
 log = logging.getLogger(__name__)
 
-# How a stage runs its shards: (shard function, keyword arguments per shard) -> results in order.
-ShardMap = Callable[[Callable[..., Any], Iterable[dict[str, Any]]], Iterator[Any]]
 # How a whole-corpus stage (topics, personas) runs: (stage name, the stage) -> its counts.
 WholeRun = Callable[[str, Callable[[], dict[str, Any]]], dict[str, Any]]
 
@@ -92,72 +96,6 @@ def _classifier(path: str) -> Any:
     from voc.extract.classifier import load_classifier
 
     return load_classifier(Path(path))
-
-
-def shard_frame(frame: pd.DataFrame, size: int, by: str | None = None) -> list[pd.DataFrame]:
-    """Cut a frame into consecutive shards of about `size` rows, never splitting a group of `by`.
-
-    Extraction reads a sentence together with the one before it in its document, so its shards
-    hold whole documents.
-    """
-    if frame.empty:
-        return []
-    if by is None:
-        return [frame.iloc[i:i + size] for i in range(0, len(frame), size)]
-    keys = frame[by].to_numpy()
-    starts = [0]
-    for i in range(1, len(keys)):
-        if i - starts[-1] >= size and keys[i] != keys[i - 1]:
-            starts.append(i)
-    return [frame.iloc[a:b] for a, b in zip(starts, starts[1:] + [len(keys)])]
-
-
-class VectorCache:
-    """The store's embedding cache as it was when a stage began, plus what the stage writes.
-
-    Shards may be computed before earlier shards are written (on Dask) or after (in process).
-    Offering each shard only vectors cached before the stage began gives it the same inputs
-    either way, so results do not depend on the runner. A text repeated across shards is then
-    embedded once per shard, which is cheap next to the guarantee.
-    """
-
-    def __init__(self, store: Store, model: str, run_id: str | None = None):
-        self.store = store
-        self.model = model
-        self.run_id = run_id
-        self.written: set[str] = set()
-
-    def known(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
-        from voc.embed import content_hash
-
-        hashes = sorted({content_hash(t) for t in texts} - self.written)
-        # Not what a killed run wrote: its re-run must embed in the batches an uninterrupted run would.
-        return self.store.cached_embeddings(hashes, self.model, settled_only=True)
-
-    def save(self, hashes: list[str], vectors: np.ndarray) -> None:
-        self.store.save_embeddings(hashes, vectors, self.model, self.run_id)
-        self.written.update(hashes)
-
-
-class ShardCache:
-    """A shard's view of the embedding cache for ``embed_cached``: vectors given, fresh ones kept.
-
-    Workers cannot open the store (one writer per DuckDB file), so the flow looks up the shard's
-    cached vectors, the worker computes only the rest and returns them for the flow to save.
-    """
-
-    def __init__(self, known: dict[str, np.ndarray] | None = None):
-        self.known = dict(known or {})
-        self.fresh: dict[str, np.ndarray] = {}
-        self.reused = 0
-
-    def cached_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
-        hits = {h: self.known[h] for h in hashes if h in self.known}
-        self.reused += len(hits)
-        return hits
-
-    def save_embeddings(self, hashes: list[str], vectors: np.ndarray, model: str) -> None:
-        self.fresh.update(zip(hashes, vectors))
 
 
 @dataclass
@@ -238,41 +176,40 @@ def embed_texts(texts: list[str], model: str) -> np.ndarray:
     return vectors
 
 
-def in_process(shard: Callable[..., Any], jobs: Iterable[dict[str, Any]]) -> Iterator[Any]:
-    """Run each shard here, one after another: the stages' default. The analyze flow passes a map
-    that runs them as Prefect tasks (on Dask, several at once), with results in the same order."""
-    for job in jobs:
-        yield shard(**job)
-
-
 def segment_stage(store: Store, spec: ModelSpec, map_shards: ShardMap = in_process) -> dict[str, int]:
     """Segment the documents not segmented yet, shard by shard, each shard saved as it comes."""
-    docs = store.unsegmented_documents()[["doc_id", "text"]]
-    shards = shard_frame(docs, SEGMENT_SHARD_DOCS)
-    n_sent = 0
-    results = map_shards(segment_shard, ({"docs": s, "spec": spec} for s in shards))
-    with bar("segment", total=len(docs), unit="doc") as progress:
-        for shard, (sents, langs) in zip(shards, results):
+    doc_ids = store.unsegmented_doc_ids()
+    shards = (shard for ids in doc_batches(doc_ids, None, STAGE_BATCH_SHARDS * SEGMENT_SHARD_DOCS)
+              for shard in shard_frame(store.document_texts(ids), SEGMENT_SHARD_DOCS))
+    n_sent = n_shards = 0
+    with bar("segment", total=len(doc_ids), unit="doc") as progress:
+        for shard, (sents, langs) in run_shards(map_shards, segment_shard, shards, lambda s: {"docs": s, "spec": spec}):
             save_segments(store, shard["doc_id"].tolist(), sents, langs)
             n_sent += len(sents)
+            n_shards += 1
             progress.update(len(shard))
-    return {"documents_segmented": len(docs), "sentences_new": n_sent, "shards": len(shards)}
+    return {"documents_segmented": len(doc_ids), "sentences_new": n_sent, "shards": n_shards}
 
 
 def extract_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
                   map_shards: ShardMap = in_process) -> dict[str, int]:
     """Classify the sentences this classifier has not seen, shard by shard (whole documents)."""
     model_id = spec.model_id
-    todo = store.sentences_with_context(only_new_for_model=model_id)
-    shards = shard_frame(todo, EXTRACT_SHARD_SENTENCES, by="doc_id")
+    docs = store.docs_to_extract(model_id)
+    batches = doc_batches(docs["doc_id"].tolist(), docs["n"].tolist(), STAGE_BATCH_SHARDS * EXTRACT_SHARD_SENTENCES)
+    shards = (shard for ids in batches
+              for shard in shard_frame(store.sentences_with_context(ids, only_new_for_model=model_id),
+                                       EXTRACT_SHARD_SENTENCES, by="doc_id"))
     vectors = VectorCache(store, spec.embedding, run_id)
-    counts = {"sentences_classified": len(todo), "insights_new": 0, "embeddings_computed": 0,
-              "embeddings_reused": 0, "shards": len(shards)}
-    jobs = ({"sentences": s, "spec": spec, "known": vectors.known(s["text"])} for s in shards)
-    with bar("extract", total=len(todo), unit="sent") as progress:
-        for shard, result in zip(shards, map_shards(extract_shard, jobs)):
+    total = int(docs["n"].sum())
+    counts = {"sentences_classified": total, "insights_new": 0, "embeddings_computed": 0,
+              "embeddings_reused": 0, "shards": 0}
+    with bar("extract", total=total, unit="sent") as progress:
+        for shard, result in run_shards(map_shards, extract_shard, shards,
+                                        lambda s: {"sentences": s, "spec": spec, "known": vectors.known(s["text"])}):
             save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
             add_extract_counts(counts, result)
+            counts["shards"] += 1
             progress.update(len(shard))
     return counts
 
@@ -304,22 +241,23 @@ def topic_items(store: Store, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str, np.ndarray]:
-    """Each theme's centroid from the insight vectors the topics stage embedded (and cached).
+    """Each theme's centroid from the insight vectors the topics stage embedded (and cached),
+    read a chunk at a time: at 27k documents all themed vectors at once took 400 MB.
 
     ``themed``: the insights that segment voices, with topic assignments (build_personas passes them)."""
-    from voc.embed import content_hash
+    from voc.embed import cached_rows, content_hash
     from voc.personas.segments import theme_centroids as centroids
     from voc.personas.segments import theme_keys
 
-    hashes = themed["text"].map(content_hash)
-    cached = store.cached_embeddings(hashes.unique().tolist(), model)
-    missing = int((~hashes.isin(cached.keys())).sum())
     if themed.empty:
         return {}
+    hashes = themed["text"].map(content_hash).to_numpy()
+    have = store.embedded(list(set(hashes)), model)
+    missing = sum(h not in have for h in hashes)
     if missing:  # the topics stage embeds every insight: a store edited by hand
         log.warning("%d themed insights have no %s vector: personas keep the split by theme mixes", missing, model)
         return {}
-    return centroids(theme_keys(themed).to_numpy(), np.stack([cached[h] for h in hashes]))
+    return centroids(theme_keys(themed).to_numpy(), cached_rows(store, hashes, model))
 
 
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:

@@ -319,6 +319,14 @@ def test_theme_centroids_come_from_the_vectors_the_topics_stage_cached(tmp_path,
         assert np.allclose(cents["pain_point:0"], [2 ** -0.5, 2 ** -0.5, 0], atol=1e-6)
         assert np.allclose(cents["objection:3"], [0, 0, 1], atol=1e-6)
         assert not caplog.text
+        # Read one vector at a time (a repeated text counts twice), the centroids are the same.
+        again = pd.concat([themed.iloc[:3], themed.iloc[[0]]])
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("voc.embed.VECTOR_READ_CHUNK", 1)
+            one_by_one = theme_centroids(store, again, "m")
+        whole = theme_centroids(store, again, "m")
+        assert np.allclose(one_by_one["pain_point:0"], whole["pain_point:0"])
+        assert np.allclose(whole["pain_point:0"], np.array([2, 1, 0]) / 5 ** 0.5, atol=1e-6)
         # A themed insight without a vector (a store edited by hand): no centroids, and it says so.
         assert theme_centroids(store, themed, "m") == {}
         assert "1 themed insights have no m vector" in caplog.text

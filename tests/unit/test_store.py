@@ -64,10 +64,10 @@ def test_the_store_page_cache_is_bounded_and_a_bad_size_says_which_setting(tmp_p
     from voc.errors import VocError
 
     with Store(tmp_path / "s.duckdb") as store:  # DuckDB's own default is 80% of the machine's memory
-        assert store.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"  # 1GB
-    monkeypatch.setenv("VOC_STORE_MEMORY", "300MB")
+        assert store.scalar("SELECT current_setting('memory_limit')") == "244.1 MiB"  # 256MB
+    monkeypatch.setenv("VOC_STORE_MEMORY", "1GB")
     with Store(tmp_path / "s.duckdb") as store:
-        assert store.scalar("SELECT current_setting('memory_limit')") == "286.1 MiB"
+        assert store.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"
     monkeypatch.setenv("VOC_STORE_MEMORY", "lots")
     with pytest.raises(VocError, match="'lots' \\(VOC_STORE_MEMORY\\).*such as 1GB"):
         Store(tmp_path / "s.duckdb")

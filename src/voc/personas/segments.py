@@ -14,7 +14,7 @@ form a segment (``split``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from voc.defaults import (
     MIN_FALLBACK_STABILITY,
     MIN_SEGMENT_SHARE,
     MIN_VOICES_PER_SEGMENT,
+    SILHOUETTE_MEMORY_MB,
     SILHOUETTE_SAMPLE,
     STABILITY_ROUNDS,
     SUBSAMPLE,
@@ -77,17 +78,25 @@ def voice_matrix(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return counts, X
 
 
-def theme_centroids(features: np.ndarray, vectors: np.ndarray) -> dict[str, np.ndarray]:
+def theme_centroids(features: np.ndarray, vectors: np.ndarray | Iterable[tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
     """Each theme's ("kind:topic") mean insight vector, unit length.
 
     Args:
-        features: the theme of each insight; vectors: its embedding, row for row.
+        features: the theme of each insight.
+        vectors: its embedding, row for row; or chunks (rows, their vectors), so that a large
+            corpus's vectors need never be in memory at once.
     """
-    from voc.topics.fit import centroids
-
     themes, codes = np.unique(features, return_inverse=True)
-    ids, cents = centroids(vectors, codes)
-    return {str(themes[i]): c for i, c in zip(ids, cents)}
+    sums: np.ndarray | None = None
+    for rows, chunk in ([(np.arange(len(features)), vectors)] if isinstance(vectors, np.ndarray) else vectors):
+        if sums is None:
+            sums = np.zeros((len(themes), chunk.shape[1]))
+        np.add.at(sums, codes[rows], chunk)
+    if sums is None:
+        return {}
+    means = sums / np.bincount(codes, minlength=len(themes))[:, None]
+    means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-9
+    return {str(t): m for t, m in zip(themes, means)}
 
 
 def theme_vectors(counts: pd.DataFrame, centroids: dict[str, np.ndarray]) -> np.ndarray:
@@ -139,10 +148,14 @@ def choose_k(X: np.ndarray, k_min: int, k_max: int, seed: int) -> tuple[int, np.
     Returns:
         (k, labels, scores) where scores holds the chosen silhouette and stability and a row per k.
     """
+    import sklearn
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(1):  # a few hundred voices: threads cost more than they save (7x here)
+    # threads: a few hundred voices cost more than they save (7x here). working_memory: the
+    # silhouette's distances are computed in chunks of this many MB, not in one 5,000 x 5,000
+    # block (400 MB at once; 90 MB in chunks, and faster).
+    with threadpool_limits(1), sklearn.config_context(working_memory=SILHOUETTE_MEMORY_MB):
         return _choose_k(X, k_min, k_max, seed, silhouette_score)
 
 

@@ -198,9 +198,23 @@ class Store(Reads, Vectors):
             raise ValueError(f"unknown table {table}")
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
 
+    def _for_docs(self, doc_ids: Sequence[str], sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """``sql`` run with the table ``_docs`` (doc_id) holding these documents."""
+        with self._lock:
+            self.con.register("_docs", pd.DataFrame({"doc_id": list(doc_ids)}, dtype=object))
+            try:
+                return self.con.execute(sql, params or []).df()
+            finally:
+                self.con.unregister("_docs")
+
     # -- segmentation ------------------------------------------------------------------------
-    def unsegmented_documents(self) -> pd.DataFrame:
-        return self.documents("WHERE doc_id NOT IN (SELECT doc_id FROM segmented)")
+    def unsegmented_doc_ids(self) -> list[str]:
+        return self.query("SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM segmented) "
+                          "ORDER BY doc_id")["doc_id"].tolist()
+
+    def document_texts(self, doc_ids: Sequence[str]) -> pd.DataFrame:
+        return self._for_docs(doc_ids, "SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM _docs) "
+                                       "ORDER BY doc_id")
 
     def save_sentences(self, sentences: pd.DataFrame, doc_ids: Sequence[str]) -> None:
         counts = sentences.groupby("doc_id").size() if not sentences.empty else pd.Series(dtype=int)
@@ -220,32 +234,21 @@ class Store(Reads, Vectors):
             self.con.unregister("_langs")
 
     # -- extraction --------------------------------------------------------------------------
-    def sentences_with_context(self, only_new_for_model: str | None = None) -> pd.DataFrame:
-        """Sentences joined with their document fields that extraction uses as features."""
-        where = ""
-        params: list[Any] = []
-        if only_new_for_model is not None:
-            where = "WHERE s.sent_id NOT IN (SELECT sent_id FROM extracted WHERE model = ?)"
-            params = [only_new_for_model]
-        return self.query(
-            f"""SELECT s.sent_id, s.doc_id, s.idx, s.text, d.kind AS doc_kind, d.rating,
-                       d.author_hash, d.source
-                FROM sentences s JOIN documents d USING (doc_id) {where}
-                ORDER BY s.doc_id, s.idx""",
-            params,
-        )
+    def docs_to_extract(self, model: str) -> pd.DataFrame:
+        """The documents (doc_id, n: how many) with sentences this model has not classified."""
+        return self.query("""SELECT doc_id, count(*) AS n FROM sentences
+                             WHERE sent_id NOT IN (SELECT sent_id FROM extracted WHERE model = ?)
+                             GROUP BY doc_id ORDER BY doc_id""", [model])
 
-    def doc_sentences(self, doc_ids: Sequence[str]) -> pd.DataFrame:
-        """All sentences of the given documents, for context windows."""
-        if not doc_ids:
-            return pd.DataFrame(columns=["sent_id", "doc_id", "idx", "text"])
-        self.con.register("_docs", pd.DataFrame({"doc_id": list(doc_ids)}))
-        try:
-            return self.con.execute(
-                "SELECT sent_id, doc_id, idx, text FROM sentences WHERE doc_id IN (SELECT doc_id FROM _docs) ORDER BY doc_id, idx"
-            ).df()
-        finally:
-            self.con.unregister("_docs")
+    def sentences_with_context(self, doc_ids: Sequence[str], only_new_for_model: str | None = None) -> pd.DataFrame:
+        """These documents' sentences joined with the document fields extraction uses as features."""
+        new = "AND s.sent_id NOT IN (SELECT sent_id FROM extracted WHERE model = ?)" if only_new_for_model else ""
+        return self._for_docs(doc_ids, f"""SELECT s.sent_id, s.doc_id, s.idx, s.text, d.kind AS doc_kind, d.rating,
+                                                  d.author_hash, d.source
+                                           FROM sentences s JOIN documents d USING (doc_id)
+                                           WHERE s.doc_id IN (SELECT doc_id FROM _docs) {new}
+                                           ORDER BY s.doc_id, s.idx""",
+                              [only_new_for_model] if only_new_for_model else [])
 
     def save_insights(self, insights: pd.DataFrame, attributes: pd.DataFrame, sent_ids: Sequence[str], model: str) -> None:
         done = pd.DataFrame({"sent_id": list(sent_ids), "model": model})
