@@ -126,11 +126,16 @@ def cached_rows(store: Any, hashes: Sequence[str], model: str,
 
 
 def embed_cached(texts: list[str], embedder: Any, store: Any = None, progress: bool = False) -> np.ndarray:
-    """Embed texts, reusing vectors already in the store for the same content and model."""
+    """Embed texts, reusing vectors already in the store for the same content and model (the
+    model is loaded only when a text has no cached vector)."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
     hashes = [content_hash(t) for t in texts]
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    out: np.ndarray | None = None
     filled = np.zeros(len(texts), dtype=bool)
     for rows, vectors in cached_rows(store, hashes, embedder.name) if store is not None else ():
+        if out is None:
+            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
         out[rows] = vectors
         filled[rows] = True
     todo = sorted({hashes[i]: texts[i] for i in np.flatnonzero(~filled)}.items())
@@ -138,6 +143,8 @@ def embed_cached(texts: list[str], embedder: Any, store: Any = None, progress: b
         vecs = embedder.encode([t for _, t in todo], progress=progress)
         if store is not None:
             store.save_embeddings([h for h, _ in todo], vecs, embedder.name)
+        if out is None:
+            out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
         fresh = {h: i for i, (h, _) in enumerate(todo)}
         missing = np.flatnonzero(~filled)
         out[missing] = vecs[[fresh[hashes[i]] for i in missing]]

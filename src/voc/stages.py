@@ -7,7 +7,7 @@ Flows wrap these in Prefect tasks; the CLI and notebooks can call them directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -196,16 +196,25 @@ def extract_stage(store: Store, spec: ModelSpec, run_id: str | None = None,
     """Classify the sentences this classifier has not seen, shard by shard (whole documents)."""
     model_id = spec.model_id
     docs = store.docs_to_extract(model_id)
-    batches = doc_batches(docs["doc_id"].tolist(), docs["n"].tolist(), STAGE_BATCH_SHARDS * EXTRACT_SHARD_SENTENCES)
-    shards = (shard for ids in batches
-              for shard in shard_frame(store.sentences_with_context(ids, only_new_for_model=model_id),
-                                       EXTRACT_SHARD_SENTENCES, by="doc_id"))
+    # Cut where the whole list would be cut (whole documents, EXTRACT_SHARD_SENTENCES or just
+    # over), then read the sentences of STAGE_BATCH_SHARDS shards per query: the same shards,
+    # and so the same encode batches and vectors, as reading everything at once.
+    cuts = list(doc_batches(docs["doc_id"].tolist(), docs["n"].tolist(), EXTRACT_SHARD_SENTENCES))
+
+    def shards() -> Iterator[pd.DataFrame]:
+        for i in range(0, len(cuts), STAGE_BATCH_SHARDS):
+            group = cuts[i:i + STAGE_BATCH_SHARDS]
+            frame = store.sentences_with_context([d for ids in group for d in ids], only_new_for_model=model_id)
+            starts = np.searchsorted(frame["doc_id"].to_numpy(), [ids[0] for ids in group])
+            for a, b in zip(starts, [*starts[1:], len(frame)]):
+                yield frame.iloc[a:b]
+
     vectors = VectorCache(store, spec.embedding, run_id)
     total = int(docs["n"].sum())
     counts = {"sentences_classified": total, "insights_new": 0, "embeddings_computed": 0,
               "embeddings_reused": 0, "shards": 0}
     with bar("extract", total=total, unit="sent") as progress:
-        for shard, result in run_shards(map_shards, extract_shard, shards,
+        for shard, result in run_shards(map_shards, extract_shard, shards(),
                                         lambda s: {"sentences": s, "spec": spec, "known": vectors.known(s["text"])}):
             save_extracted(store, shard["sent_id"].tolist(), result, model_id, vectors)
             add_extract_counts(counts, result)

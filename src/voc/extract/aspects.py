@@ -99,7 +99,7 @@ def _judged_function(tok: Any) -> bool:
         return False
     # "the charger stopped working" is about the charger, which is already a candidate
     subject = next((c for c in [*kids, *tok.head.children] if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subject is not None and subject.pos_ in ("NOUN", "PROPN") and (subject.head is tok or tok.dep_ == "xcomp"):
+    if subject is not None and subject.pos_ in ("NOUN", "PROPN") and (subject.head.i == tok.i or tok.dep_ == "xcomp"):
         return False
     if tok.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids):
         judge = tok.head if tok.head.pos_ == "ADJ" else next(
