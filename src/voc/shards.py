@@ -18,22 +18,10 @@ from voc.store import Store
 ShardMap = Callable[[Callable[..., Any], Iterable[dict[str, Any]]], Iterator[Any]]
 
 
-def shard_frame(frame: pd.DataFrame, size: int, by: str | None = None) -> list[pd.DataFrame]:
-    """Cut a frame into consecutive shards of about `size` rows, never splitting a group of `by`.
-
-    Extraction reads a sentence together with the one before it in its document, so its shards
-    hold whole documents.
-    """
-    if frame.empty:
-        return []
-    if by is None:
-        return [frame.iloc[i:i + size] for i in range(0, len(frame), size)]
-    keys = frame[by].to_numpy()
-    starts = [0]
-    for i in range(1, len(keys)):
-        if i - starts[-1] >= size and keys[i] != keys[i - 1]:
-            starts.append(i)
-    return [frame.iloc[a:b] for a, b in zip(starts, starts[1:] + [len(keys)])]
+def shard_frame(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    """Cut a frame into consecutive shards of ``size`` rows (extraction cuts whole documents
+    with ``doc_batches`` instead)."""
+    return [frame.iloc[i:i + size] for i in range(0, len(frame), size)]
 
 
 class VectorCache:
