@@ -11,7 +11,8 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -198,14 +199,20 @@ class Store(Reads, Vectors):
             raise ValueError(f"unknown table {table}")
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
 
+    @contextmanager
+    def registered(self, name: str, frame: Any) -> Iterator[None]:
+        """``frame`` queryable as the table ``name`` by the block's statements (under the lock)."""
+        with self._lock:
+            self.con.register(name, frame)
+            try:
+                yield
+            finally:
+                self.con.unregister(name)
+
     def _for_docs(self, doc_ids: Sequence[str], sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """``sql`` run with the table ``_docs`` (doc_id) holding these documents."""
-        with self._lock:
-            self.con.register("_docs", pd.DataFrame({"doc_id": list(doc_ids)}, dtype=object))
-            try:
-                return self.con.execute(sql, params or []).df()
-            finally:
-                self.con.unregister("_docs")
+        with self.registered("_docs", pd.DataFrame({"doc_id": list(doc_ids)}, dtype=object)):
+            return self.con.execute(sql, params or []).df()
 
     # -- segmentation ------------------------------------------------------------------------
     def unsegmented_doc_ids(self) -> list[str]:

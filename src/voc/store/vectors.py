@@ -43,10 +43,10 @@ def vector_rows(column: Any) -> np.ndarray:
 
 
 class Vectors:
-    """Mixed into ``Store``, which provides ``con``, ``_lock``, ``transaction`` and ``_upsert``."""
+    """Mixed into ``Store``, which provides ``con``, ``registered``, ``transaction`` and ``_upsert``."""
 
     con: duckdb.DuckDBPyConnection
-    _lock: Any
+    registered: Any
     transaction: Any
     _upsert: Any
 
@@ -77,16 +77,12 @@ class Vectors:
         None when no hashes are asked for."""
         if not hashes:
             return None
-        with self._lock:
-            self.con.register("_h", pd.DataFrame({"content_hash": list(hashes)}))
-            try:
-                return self.con.sql(
-                    f"""SELECT {columns} FROM embeddings e
-                        WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {where}""",
-                    params=[model],
-                ).to_arrow_table()
-            finally:
-                self.con.unregister("_h")
+        with self.registered("_h", pd.DataFrame({"content_hash": list(hashes)})):
+            return self.con.sql(
+                f"""SELECT {columns} FROM embeddings e
+                    WHERE e.model = ? AND e.content_hash IN (SELECT content_hash FROM _h) {where}""",
+                params=[model],
+            ).to_arrow_table()
 
     def save_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str, run_id: str | None = None) -> None:
         if not len(hashes):
