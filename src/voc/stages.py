@@ -258,15 +258,21 @@ def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str,
     from voc.personas.segments import theme_centroids as centroids
     from voc.personas.segments import theme_keys
 
-    if themed.empty:
-        return {}
     hashes = themed["text"].map(content_hash).to_numpy()
-    have = store.embedded(list(set(hashes)), model)
-    missing = sum(h not in have for h in hashes)
-    if missing:  # the topics stage embeds every insight: a store edited by hand
-        log.warning("%d themed insights have no %s vector: personas keep the split by theme mixes", missing, model)
+    read = 0
+
+    def counted() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        nonlocal read
+        for rows, vectors in cached_rows(store, hashes, model):
+            read += len(rows)
+            yield rows, vectors
+
+    cents = centroids(theme_keys(themed).to_numpy(), counted()) if len(hashes) else {}
+    if read < len(hashes):  # the topics stage embeds every insight: a store edited by hand
+        log.warning("%d themed insights have no %s vector: personas keep the split by theme mixes",
+                    len(hashes) - read, model)
         return {}
-    return centroids(theme_keys(themed).to_numpy(), cached_rows(store, hashes, model))
+    return cents
 
 
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
