@@ -74,8 +74,9 @@ MANNER_WORDS = {
     "nicely", "seamlessly", "reliably", "properly", "correctly", "hot", "loud", "loudly", "good",
     "terrible", "terribly", "horribly", "awesome", "amazingly", "wonderfully", "effortlessly",
 }
-# Functions that, when they fail, are the aspect: "it stopped working", "won't boot".
+# Verbs that name no function of their own ("work": the annotators mark "it works" too unevenly).
 LIGHT_VERBS = {"work", "be", "have", "get", "make", "do", "go", "come", "take", "keep", "give", "put", "let", "seem"}
+# Functions that, when they fail, are the aspect: "it stopped loading", "won't boot".
 FUNCTION_VERBS = {"run", "boot", "load", "start", "charge", "perform", "operate", "respond", "connect", "sync"}
 
 
