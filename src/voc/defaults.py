@@ -23,6 +23,10 @@ EMBED_SHARD_TEXTS = 512
 STAGE_BATCH_SHARDS = 25
 # Topics and persona centroids read cached vectors this many at a time.
 VECTOR_READ_CHUNK = 10_000
+# An encode batch's sentences x its longest length in tokens, squared, stays under this (voc.embed):
+# MiniLM's attention holds batch x heads x length^2 floats per layer, so 64 run-on sentences of 256
+# tokens took 476 MB above the model and 16 took 214 MB. Up to 64 tokens a batch is still 64.
+ATTENTION_BUDGET = 64 * 64 * 64
 
 # -- Extract (voc.extract.insights) ----------
 DEFAULT_THRESHOLD = 0.5

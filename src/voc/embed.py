@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from voc.defaults import VECTOR_READ_CHUNK
+from voc.defaults import ATTENTION_BUDGET, VECTOR_READ_CHUNK
 from voc.errors import VocError
 
 
@@ -92,9 +92,31 @@ class SentenceEmbedder:
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                 show_progress_bar=progress, convert_to_numpy=True)
-        return vecs.astype(np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        batches = self.batches(texts)
+        if progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="Batches", unit="batch")
+        for idx in batches:
+            out[idx] = self.model.encode([texts[i] for i in idx], batch_size=len(idx), normalize_embeddings=True,
+                                         show_progress_bar=False, convert_to_numpy=True)
+        return out
+
+    def batches(self, texts: list[str]) -> list[list[int]]:
+        """Positions of ``texts`` per encode batch: longest first, at most ``batch_size`` each, and
+        as many as ``ATTENTION_BUDGET`` allows at the batch's longest length (the peak memory of
+        one batch of long sentences, not the batch size, is what limits a shard)."""
+        limit = int(getattr(self.model, "max_seq_length", None) or 512)
+        ids = self.model.tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
+        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        out, at = [], 0
+        while at < len(order):
+            longest = len(ids[order[at]])
+            size = max(1, min(self.batch_size, ATTENTION_BUDGET // max(longest, 1) ** 2))
+            out.append(order[at:at + size])
+            at += size
+        return out
 
 
 @lru_cache(maxsize=2)

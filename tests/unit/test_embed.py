@@ -34,3 +34,25 @@ def test_int8_and_float_vectors_never_share_a_cache_entry(tmp_path):
         a = embed_cached(["the lid cracked"], Fake("m", 1.0), store)
         b = embed_cached(["the lid cracked"], Fake("m" + INT8, 2.0), store)
         assert a[0, 0] == 1.0 and b[0, 0] == 2.0
+
+
+def test_long_real_reviews_are_encoded_a_few_at_a_time_and_to_the_same_vectors(shared, embedder):
+    from voc.defaults import ATTENTION_BUDGET
+
+    reviews = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")["reviewText"]
+    reviews = reviews.dropna().astype(str).drop_duplicates()
+    by_length = reviews.iloc[np.argsort(-reviews.str.len().to_numpy(), kind="stable")]
+    texts = by_length.head(24).tolist() + by_length.tail(80).tolist()  # run-on reviews and one-liners
+    tokens = [len(ids) for ids in embedder.model.tokenizer(texts, truncation=True, max_length=256)["input_ids"]]
+    batches = embedder.batches(texts)
+    assert sorted(i for b in batches for i in b) == list(range(len(texts)))
+    for b in batches:
+        assert len(b) <= embedder.batch_size
+        assert len(b) == 1 or len(b) * max(tokens[i] for i in b) ** 2 <= ATTENTION_BUDGET
+    # The longest reviews fill MiniLM's 256 tokens: 4 to a batch, where a plain batch held 64.
+    assert tokens[batches[0][0]] == 256 and len(batches[0]) == 4
+    # Reviews of up to 64 tokens still go 64 to a batch (the last takes what is left).
+    short = [len(b) for b in batches if max(tokens[i] for i in b) <= 64]
+    assert short[0] == 64 and short[1:-1] == [64] * (len(short) - 2)
+    plain = embedder.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(embedder.encode(texts), plain, atol=1e-5)
