@@ -16,11 +16,19 @@ warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
 
 
 def umap_model(n: int, seed: int, knn: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
-    """The one UMAP configuration: the restarts must reduce as the model will."""
+    """The one UMAP configuration: the restarts must reduce as the model will.
+
+    It starts from the embeddings' principal components, not UMAP's default spectral layout:
+    ARPACK's spectral layout of the same graph of 18,218 real must-have sentences differed on each
+    call (coordinates up to 0.59 apart on a scale of 0.30; one BLAS thread or two), and the same
+    insights got 19 topics, then 30. The principal components are the same on every call; on the
+    27k-document bench store NPMI was no worse (mean over five kinds -0.054 against -0.062) and
+    the topics stage took as long (197 s against 191 s).
+    """
     from umap import UMAP
 
     return UMAP(n_neighbors=n_neighbors(n), n_components=max(2, min(5, n - 2)), min_dist=0.0,
-                metric="cosine", random_state=seed, n_jobs=1,
+                metric="cosine", random_state=seed, n_jobs=1, init="pca",
                 precomputed_knn=(knn[0].copy(), knn[1].copy()) if knn is not None else (None, None, None))
 
 
