@@ -339,3 +339,18 @@ def test_an_event_stands_for_others_without_its_names():
     assert _unnamed("whose Cyber Acoustics died") is None
     assert _unnamed("whose old Sennheisers broke down") is None
     assert _unnamed("who got a London Fog trenchcoat") is None  # "who got a" tells no event
+
+
+def test_json_exports_are_written_record_by_record_as_one_dump_would_write_them(shared, tmp_path):
+    from voc.report import json_safe, write_json_array
+
+    reviews = pd.read_csv(shared / "trustpilot_pet_insurance_reviews" / "figo_reviews.csv")
+    records = json_safe(reviews.head(300).to_dict(orient="records"))
+    # What a naive line-by-line writer gets wrong: 27 of these reviews span lines, 66 are not ASCII.
+    assert sum("\n" in r["text"] for r in records) == 27 and sum(not r["text"].isascii() for r in records) == 66
+    for rows in (records, records[:1], []):
+        path = tmp_path / "out.json"
+        write_json_array(path, iter(rows))
+        assert path.read_text(encoding="utf-8") == json.dumps(rows, indent=1, ensure_ascii=False, allow_nan=False)
+        assert json.loads(path.read_text(encoding="utf-8")) == rows
+    assert not list(tmp_path.glob("*.part"))
