@@ -28,6 +28,8 @@ VECTOR_READ_CHUNK = 10_000
 # real shards of the bench store (10,320 sentences) with plain batches of 64 peaked at 1,221 MB
 # in 83 s; with this budget at 956 MB in 63 s (long sentences no longer pad short ones).
 ATTENTION_BUDGET = 32 * 32 * 32
+# Texts tokenised at a time to size those batches (their ids are held until the slice is encoded).
+TOKENISE_SLICE = 4_096
 
 # -- Extract (voc.extract.insights) ----------
 DEFAULT_THRESHOLD = 0.5

@@ -36,7 +36,7 @@ def test_int8_and_float_vectors_never_share_a_cache_entry(tmp_path):
         assert a[0, 0] == 1.0 and b[0, 0] == 2.0
 
 
-def test_long_real_reviews_are_encoded_a_few_at_a_time_and_to_the_same_vectors(shared, embedder):
+def test_long_real_reviews_are_encoded_a_few_at_a_time_and_to_the_same_vectors(shared, embedder, monkeypatch):
     from voc.defaults import ATTENTION_BUDGET
 
     reviews = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")["reviewText"]
@@ -55,4 +55,7 @@ def test_long_real_reviews_are_encoded_a_few_at_a_time_and_to_the_same_vectors(s
     short = [len(b) for b in batches if max(tokens[i] for i in b) <= 22]
     assert short[0] == 64 and short[1:-1] == [64] * (len(short) - 2)
     plain = embedder.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(embedder.encode(texts), plain, atol=1e-5)
+    # Tokenised a slice at a time (here 10 texts, the last slice 4): every text keeps its own vector.
+    monkeypatch.setattr("voc.embed.TOKENISE_SLICE", 10)
     assert np.allclose(embedder.encode(texts), plain, atol=1e-5)

@@ -354,3 +354,7 @@ def test_json_exports_are_written_record_by_record_as_one_dump_would_write_them(
         assert path.read_text(encoding="utf-8") == json.dumps(rows, indent=1, ensure_ascii=False, allow_nan=False)
         assert json.loads(path.read_text(encoding="utf-8")) == rows
     assert not list(tmp_path.glob("*.part"))
+    # A record JSON cannot hold fails the export and leaves the previous file as it was, no side file.
+    with pytest.raises(ValueError):
+        write_json_array(path, iter([records[0], {"rating": float("nan")}]))
+    assert path.read_text(encoding="utf-8") == "[]" and not list(tmp_path.glob("*.part"))

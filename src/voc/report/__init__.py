@@ -87,14 +87,18 @@ def write_json_array(path: Path, records: Iterable[Any]) -> None:
     """The file ``json.dumps(list(records), indent=1)`` would write, one record at a time (into a
     side file renamed at the end, so a failure never leaves half an export)."""
     part = path.with_name(path.name + ".part")
-    with part.open("w", encoding="utf-8") as fh:
-        first = True
-        for rec in records:
-            # allow_nan=False: NaN is not JSON, and a value json_safe missed must fail here, not in jq.
-            text = json.dumps(rec, indent=1, ensure_ascii=False, allow_nan=False).replace("\n", "\n ")
-            fh.write(("[\n " if first else ",\n ") + text)
-            first = False
-        fh.write("[]" if first else "\n]")
+    try:
+        with part.open("w", encoding="utf-8") as fh:
+            first = True
+            for rec in records:
+                # allow_nan=False: NaN is not JSON, and a value json_safe missed must fail here, not in jq.
+                text = json.dumps(rec, indent=1, ensure_ascii=False, allow_nan=False).replace("\n", "\n ")
+                fh.write(("[\n " if first else ",\n ") + text)
+                first = False
+            fh.write("[]" if first else "\n]")
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     part.replace(path)
 
 
