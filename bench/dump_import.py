@@ -1,5 +1,5 @@
 """Importing a Reddit dump of about a million sentences: crawl (parse, filter, pseudonymise, store)
-and segmentation, timed, with peak RSS. Not part of `make bench` (about half an hour); run
+and segmentation, timed, with peak RSS. Not part of `make bench` (39 minutes); run
 `python bench/dump_import.py --sentences 1000000`.
 
 The dump is NDJSON in the Pushshift comment layout, written from the real documents of
