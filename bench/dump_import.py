@@ -6,8 +6,9 @@ The dump is NDJSON in the Pushshift comment layout, written from the real docume
 ``bench/pipeline.py``'s corpus (Google Play, Steam, Amazon reviews and Reddit posts from
 ../shared/data: about 29,000 documents and 200,000 sentences), copied under new comment ids until
 it holds about ``--sentences`` (estimated from the corpus's sentences per document; the importer's
-``min_chars`` drops the shortest reviews, so a few percent fewer). Repeating documents is fair here: neither the crawl nor segmentation
-reuses anything by content (the embedding cache, which would, is not part of an import).
+``min_chars`` drops the shortest reviews, so a few percent fewer). Repeating documents is fair
+here: neither the crawl nor segmentation reuses anything by content (the embedding cache, which
+would, is not part of an import).
 """
 
 from __future__ import annotations

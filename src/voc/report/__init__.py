@@ -113,7 +113,7 @@ def export_fixes(fixes: dict[str, Any] | None, out: Path) -> list[Path]:
     rows = pd.DataFrame(fixes["rows"], columns=columns)
     csv_path, json_path = exports / "fixes.csv", exports / "fixes.json"
     rows.to_csv(csv_path, index=False)
-    json_path.write_text(json.dumps(json_safe(fixes["rows"]), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    write_json_array(json_path, map(json_safe, fixes["rows"]))
     return [csv_path, json_path]
 
 

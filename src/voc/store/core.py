@@ -311,13 +311,10 @@ class Store(Reads, Vectors):
         started = utcnow()
         run_id = f"{started:%Y%m%dT%H%M%S}-{stable_id(flow, started.isoformat(), secrets.token_hex(4))[:6]}"
         with self._lock:
-            self.con.register("_here", pd.DataFrame({"run_id": sorted(_RUNS_HERE) or [""]}))
-            try:
+            with self.registered("_here", pd.DataFrame({"run_id": sorted(_RUNS_HERE) or [""]})):
                 self.con.execute(
                     """UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)
                        WHERE status = 'running' AND run_id NOT IN (SELECT run_id FROM _here)""", [started])
-            finally:
-                self.con.unregister("_here")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', '{}', '[]')", [run_id, flow, started]
             )
