@@ -48,6 +48,12 @@ def scores(rows: list[dict[str, str]]) -> dict[str, str]:
     themes = [r for r in rows if r["item"] == "theme_label"]
     # "various (...)" is the report declining to name a diffuse theme: counted apart so it is seen.
     out["various"] = f"{sum(r['label'].startswith('various') for r in themes)}/{len(themes)}"
+    # Quotes the report vouches for and those it marks unsure, apart (sheets from before the mark
+    # have no ``sure`` column).
+    for mark, key in (("y", "quote_sure"), ("n", "quote_unsure")):
+        vs = [r["verdict"].strip().lower() for r in rows if r["item"] == "quote_kind" and r.get("sure") == mark]
+        yes = sum(v.startswith("y") for v in vs)
+        out[key] = f"{yes / len(vs):.0%} ({yes}/{len(vs)})" if vs else "–"
     distinct = [r["verdict"].strip() for r in rows if r["item"] == "persona_distinct"]
     out["persona_distinct"] = distinct[0] if distinct else "–"
     return out
@@ -64,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * (len(names) + 1))
     for item, title, _, goal in MEASURES:
         print(f"| {title} | " + " | ".join(sheets[n][item] for n in names) + f" | {goal} |")
+    print("| of them, quotes the report vouches for | " + " | ".join(sheets[n]["quote_sure"] for n in names) + " | >= 90% |")
+    print("| of them, quotes marked unsure | " + " | ".join(sheets[n]["quote_unsure"] for n in names) + " | - |")
     print("| themes labelled 'various' (too diffuse to name) | " + " | ".join(sheets[n]["various"] for n in names)
           + " | - |")
     print("| personas distinct from each other (1-5) | " + " | ".join(sheets[n]["persona_distinct"] for n in names)

@@ -17,7 +17,9 @@ import hashlib
 import sys
 from pathlib import Path
 
-COLUMNS = ["item", "ref", "kind", "theme", "label", "text", "verdict"]
+# ``sure``: whether the report vouches for the quote (y) or marks it unsure (n); hide it from a
+# judge, who should read every quote alike.
+COLUMNS = ["item", "ref", "kind", "theme", "label", "text", "verdict", "sure"]
 
 
 def ref(*parts: str) -> str:
@@ -39,7 +41,8 @@ def sheet_rows(ctx: dict) -> list[dict[str, str]]:
                          "text": "", "verdict": ""})
             for q in quotes:
                 rows.append({"item": "quote_kind", "ref": f"{q.get('url') or ''}#{ref(q['text'])}", "kind": kind,
-                             "theme": theme, "label": t["label"], "text": q["text"], "verdict": ""})
+                             "theme": theme, "label": t["label"], "text": q["text"], "verdict": "",
+                             "sure": "y" if q.get("sure", True) else "n"})
     for p in ctx["personas"]:
         pid = f"persona:{p['id']}"
         summary = p.get("tagline") or ""

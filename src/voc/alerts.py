@@ -71,7 +71,8 @@ def message(study: StudyConfig, alerts: list[Alert], report: str | None = None) 
     blocks = []
     for a in alerts:
         lines = [f"{KIND_TITLES.get(a.kind, a.kind)}: {a.label} ({a.what})"]
-        lines += [f"  “{q['text'][:240]}”" + (f" {q['url']}" if q.get("url") else "") for q in a.quotes]
+        lines += [f"  “{q['text'][:240]}”" + (f" {q['url']}" if q.get("url") else "")
+                  + ("" if q.get("sure", True) else f" (unsure, {q['confidence']:.2f})") for q in a.quotes]
         blocks.append("\n".join(lines))
     return title, "\n\n".join(blocks) + (f"\n\nReport: {report}" if report else "")
 

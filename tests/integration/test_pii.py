@@ -116,7 +116,7 @@ def test_the_planted_corpus_went_through_every_stage(planted_run):
     masked = "\n".join(tables["documents"]["text"])
     for mask in ("[email]", "[phone]", "[name]", "[address]", "[iban]", "[card]", "[ssn]", "[user]"):
         assert mask in masked, mask
-    assert "<blockquote>" in html_text
+    assert "<blockquote" in html_text
 
 
 def test_no_planted_value_survives_anywhere(planted_run):

@@ -80,7 +80,7 @@ def test_report_has_every_kind_personas_and_linked_quotes(demo_run, demo_server)
     assert re.search(r"^\| Roamo \| \d+ \|", products, re.M) and re.search(r"^\| Dustly \| \d+ \|", products, re.M)
     n_personas = html.count('<article class="persona"')
     assert 3 <= n_personas <= 8 and first["analyze"]["personas"]["personas"] == n_personas
-    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    quotes = re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html, flags=re.S)
     assert len(quotes) > 40
     for q in quotes:
         links = re.findall(r'<a href="([^"]+)"', q)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
+from voc.defaults import QUOTE_CONFIDENCE
 from voc.privacy.pii import MASKS
 
 # Hosts that say nothing about the channel (a local demo server, an IP address).
@@ -40,26 +41,35 @@ def _date(value: Any) -> str | None:
 def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
     """The n best quotes of a group of insights, each with its link, source and date.
 
-    One quote per document while other documents are left, so the evidence shows several
-    people rather than one long post.
+    Quotes the classifier is sure of (``QUOTE_CONFIDENCE``) come before any it is not, whatever
+    their length: half the unsure quotes a content lead read were filed under the wrong kind.
+    Within each, one quote per document while other documents are left, so the evidence shows
+    several people rather than one long post.
 
     Args:
         rows: insights with text, confidence, sent_id, url, source, created_at (doc_id optional).
         n: how many quotes to return.
 
     Returns:
-        Dicts with text, url, source and date (ISO day or None).
+        Dicts with text, url, source, date (ISO day or None), confidence and sure (whether the
+        report vouches for it).
     """
     if rows.empty:
         return []
-    scored = rows.assign(_q=[quote_score(t, c) for t, c in zip(rows["text"], rows["confidence"])])
-    ranked = scored.sort_values(["_q", "sent_id"], ascending=[False, True]).drop_duplicates("text")
+    scored = rows.assign(_q=[quote_score(t, c) for t, c in zip(rows["text"], rows["confidence"])],
+                         vouched=rows["confidence"].to_numpy(dtype=float) >= QUOTE_CONFIDENCE)
+    ranked = scored.sort_values(["vouched", "_q", "sent_id"], ascending=[False, False, True]).drop_duplicates("text")
     if "doc_id" in ranked.columns:
-        first = ranked.drop_duplicates("doc_id")
-        ranked = pd.concat([first, ranked.drop(first.index)])
+        parts = []
+        for sure in (True, False):
+            group = ranked[ranked["vouched"] == sure]
+            first = group.drop_duplicates("doc_id")
+            parts += [first, group.drop(first.index)]
+        ranked = pd.concat(parts)
     # List markers and quote marks from the post's formatting are not part of what was said.
     return [{"text": r.text.strip(" -–—*•>\"“”\t"), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
-             "date": _date(r.created_at)} for r in ranked.head(n).itertuples()]
+             "date": _date(r.created_at), "confidence": round(float(r.confidence), 2), "sure": bool(r.vouched)}
+            for r in ranked.head(n).itertuples()]
 
 
 def http_url(url: Any) -> str | None:
@@ -351,15 +361,21 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
     "claim denied"), topped up from the rest only when fewer do: a quote near the centroid that
     never mentions the theme ("I had this problem too") does not prove it.
 
-    ``first`` (a mask on ``rows``) puts some speakers ahead of the others within each of those
-    two groups (askers before answerers on Q&A).
+    Quotes the classifier is sure of come first (``pick_quotes``): a quote of the wrong kind
+    misleads more than one that does not repeat the label. ``first`` (a mask on ``rows``) puts
+    some speakers ahead of the others within each group (askers before answerers on Q&A).
     """
     from voc.topics.labels import on_label
 
     if rows.empty:
         return []
     about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
-    parts = [about, ~about] if first is None else [about & first, about & ~first, ~about & first, ~about & ~first]
+    sure = rows["confidence"].astype(float) >= QUOTE_CONFIDENCE
+    parts = []
+    for vouched in (sure, ~sure):
+        for told in (about, ~about):
+            group = vouched & told
+            parts += [group] if first is None else [group & first, group & ~first]
     quotes: list[dict[str, Any]] = []
     for part in parts:
         if len(quotes) < n:

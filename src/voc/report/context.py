@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from voc.config import StudyConfig
-from voc.defaults import FEW_DOCUMENTS
+from voc.defaults import FEW_DOCUMENTS, QUOTE_CONFIDENCE
 from voc.kinds import KINDS
 from voc.personas.evidence import label_quotes
 from voc.report.fixes import MID_RATED, PREFILTER, stands_between
@@ -80,11 +80,13 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
 
 def highlights(tables: dict[str, Any]) -> list[dict[str, Any]]:
     """The top named theme of each kind with one quote: the report's first screen. "other",
-    "various" or a single mention there would say nothing, so such a kind shows no theme."""
+    "various" or a single mention there would say nothing, so such a kind shows no theme. The
+    first screen is what gets copied on, so a theme with a quote the classifier is sure of comes
+    before a bigger one without."""
     out = []
     for kind, t in tables.items():
-        top = next((e for e in t["topics"] if not e["outlier"] and not names_nothing(e["label"]) and e["count"] >= 2),
-                   None)
+        named = [e for e in t["topics"] if not e["outlier"] and not names_nothing(e["label"]) and e["count"] >= 2]
+        top = next((e for e in named if e["quotes"] and e["quotes"][0]["sure"]), named[0] if named else None)
         out.append({"kind": kind, "title": t["title"], "total": t["total"], "label": top["label"] if top else None,
                     "count": top["count"] if top else 0, "share": top["share"] if top else 0,
                     "trend": top["trend"] if top else "unknown", "quote": top["quotes"][0] if top and top["quotes"] else None})
@@ -245,6 +247,6 @@ def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, An
             "spacy": study.models.spacy, "embedding": study.models.embedding,
             "classifier": classifier_info(study), "topics": run_counts.get("topics", {}),
             "seed": study.topics.seed, "max_outlier_share": study.topics.max_outlier_share,
-            "languages": list(study.filters.languages),
+            "languages": list(study.filters.languages), "quote_confidence": QUOTE_CONFIDENCE,
         },
     }

@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from voc.defaults import QUOTE_CONFIDENCE
 from voc.personas.evidence import http_url
 from voc.schema import KIND_TITLES
 
@@ -39,7 +40,8 @@ def _link(text: Any, url: Any) -> str:
 
 def _quote(q: dict[str, Any], indent: str = "") -> str:
     date = f", {q['date']}" if q.get("date") else ""
-    return f"{indent}> “{_cell(q['text'])}” — {_link(q['source'], q.get('url'))}{date}"
+    unsure = "" if q.get("sure", True) else f" *(unsure, {q['confidence']:.2f}: check before use)*"
+    return f"{indent}> “{_cell(q['text'])}” — {_link(q['source'], q.get('url'))}{date}{unsure}"
 
 
 def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[str]:
@@ -197,7 +199,9 @@ def _method(ctx: dict[str, Any]) -> list[str]:
                      f"stability (mean adjusted Rand index against 80% subsamples). {scores}.")
     if d.get("confidence"):
         lines.append(f"- {_md(d['confidence']['text'])}")
-    return lines + ["- Quotes: the most confident readable sentences of a theme, one per document first, each linked to its source.", ""]
+    return lines + ["- Quotes: the most confident readable sentences of a theme, one per document first, each linked to its source. "
+                   f"A quote marked unsure has a classifier confidence below {QUOTE_CONFIDENCE} for its kind: about half of those are "
+                   "filed under the wrong kind, so check it before you use it.", ""]
 
 
 def render_markdown(ctx: dict[str, Any], only_persona: dict[str, Any] | None = None) -> str:
