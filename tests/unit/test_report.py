@@ -300,6 +300,20 @@ def test_quotes_the_classifier_is_unsure_of_come_last_and_are_marked():
     assert (top["label"], top["count"], top["quote"]["sure"]) == ("moka pot", 2, True)
 
 
+def test_markdown_quotes_every_theme_it_lists():
+    # Eleven pet-insurance themes (Trustpilot labels); the table lists them all, so all get quotes.
+    labels = ["claim denied", "premium increase", "vet records", "cancel policy", "email response", "pre-existing",
+              "deductible", "app login", "customer service", "wellness plan", "reimbursement time"]
+    items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(22)], "kind": "pain_point",
+                          "topic_id": [i // 2 for i in range(22)], "aspect": None, "strength": None, "confidence": 0.9,
+                          "text": [f"My {labels[i // 2]} problem went on for weeks, number {i}." for i in range(22)],
+                          "url": "http://x/1", "source": "trustpilot", "created_at": None,
+                          "doc_id": [f"d{i}" for i in range(22)]})
+    topics = pd.DataFrame({"kind": "pain_point", "topic_id": range(11), "label": labels, "keywords": [[]] * 11})
+    md = "\n".join(render_markdown_kind(kind_tables(items, topics, {})["pain_point"]))
+    assert all(f"**{label}**" in md for label in labels) and md.count("> “My ") == 22
+
+
 def render_markdown_kind(table):
     from voc.report.markdown import _kind
 

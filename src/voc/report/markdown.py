@@ -121,7 +121,8 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
         lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{askers} "
                      f"{round(e['share'] * 100, 1)}% | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
     lines.append("")
-    for e in [e for e in t["topics"] if not e["outlier"]][:8]:
+    # Every theme the table lists gets its evidence: a theme without quotes cannot be handed on.
+    for e in [e for e in t["topics"] if not e["outlier"]]:
         if e["quotes"]:
             lines += [f"**{_md(e['label'])}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
     return lines
