@@ -17,8 +17,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-# ``sure``: whether the report vouches for the quote (y) or marks it unsure (n); hide it from a
-# judge, who should read every quote alike.
+# ``sure``: whether the report vouches for the quote (y) or marks it unsure (n). Drop the column
+# from the copy a judge fills (``--blind``), so every quote is read alike, and join it back by ref.
 COLUMNS = ["item", "ref", "kind", "theme", "label", "text", "verdict", "sure"]
 
 
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("study", type=Path)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--blind", action="store_true", help="leave the report's sure/unsure mark out of the sheet")
     args = ap.parse_args(argv)
 
     from voc.config import load_study
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = sheet_rows(ctx)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w = csv.DictWriter(fh, fieldnames=[c for c in COLUMNS if not (args.blind and c == "sure")],
+                           extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
     counts: dict[str, int] = {}

@@ -51,7 +51,8 @@ def add_corpus(store: Store, rows: list[dict], run_id: str) -> None:
                            "text": r["text"], "start_char": 0, "end_char": len(r["text"])} for r in rows])
     store.save_sentences(sents, sents["doc_id"].tolist())
     ins = pd.DataFrame([{"sent_id": s, "kind": r["kind"], "aspect": r.get("aspect"), "strength": None,
-                         "confidence": 0.8, "method": "test"} for s, r in zip(sents["sent_id"], rows) if r.get("kind")],
+                         "confidence": r.get("conf", 0.8), "method": "test"} for s, r in zip(sents["sent_id"], rows)
+                        if r.get("kind")],
                        columns=["sent_id", "kind", "aspect", "strength", "confidence", "method"])
     attrs = pd.DataFrame([{"doc_id": docs[r["id"]].doc_id, "author_hash": r.get("author"), "attribute": r["self"],
                            "sent_id": s} for s, r in zip(sents["sent_id"], rows) if r.get("self")],
@@ -286,18 +287,50 @@ def test_quotes_the_classifier_is_unsure_of_come_last_and_are_marked():
     md = "\n".join(render_markdown_kind(kind_tables(items, topics, {})["pain_point"]))
     assert "takes ten minutes of cranking" in md and "*(unsure, 0.69: check before use)*" in md
     assert md.count("check before use") == 2
-    # A bigger theme with no sure quote does not lead the first screen when a smaller one has one.
+    # A theme with a sure quote leads the first screen over a bigger one without, if it has at least
+    # half the mentions of the biggest.
     from voc.report.context import highlights
 
-    two = pd.concat([items.assign(topic_id=[0, 0, 1, 0]), items.assign(sent_id=[f"t{i}" for i in range(4)],
-                                                                       confidence=0.3, topic_id=0)])
     named = pd.DataFrame({"kind": "pain_point", "topic_id": [0, 1], "label": ["grinder", "moka pot"],
                           "keywords": [["grinder"], ["moka"]]})
-    top = {h["kind"]: h for h in highlights(kind_tables(two, named, {}))}["pain_point"]
-    assert top["label"] == "grinder" and not top["quote"]["sure"]  # moka pot has one mention: not a theme yet
-    two.loc[two["sent_id"] == "s0", "topic_id"] = 1
-    top = {h["kind"]: h for h in highlights(kind_tables(two, named, {}))}["pain_point"]
-    assert (top["label"], top["count"], top["quote"]["sure"]) == ("moka pot", 2, True)
+    unsure = [items.assign(sent_id=[f"t{i}" for i in range(4)], confidence=0.3, topic_id=0)]
+    for extra, lead in ((2, ("moka pot", 2, True)), (4, ("grinder", 6, False))):
+        rows = pd.concat([items.assign(topic_id=[1, 0, 1, 0])] + [u.head(extra) for u in unsure])
+        top = {h["kind"]: h for h in highlights(kind_tables(rows, named, {}))}["pain_point"]
+        assert (top["label"], top["count"], top["quote"]["sure"]) == lead
+
+
+def test_unsure_quotes_are_marked_wherever_they_are_shown(study, tmp_path):
+    from voc.alerts import Alert, message
+
+    rows = group_rows()
+    for r in rows:  # the pet-hair pain point scored 0.698: below the cut, so never shown as "0.70"
+        r["conf"] = 0.698 if r["label"].startswith("pet hair") else 0.8
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, rows)
+        paths = write_report(study, store, run)
+    html = paths["html"].read_text(encoding="utf-8")
+    marked = re.findall(r'<blockquote class="unsure">(.*?)</blockquote>', html, flags=re.S)
+    assert marked and all("husky hair" in q and "unsure (0.69): check before use" in q for q in marked)
+    assert sum("husky hair" in q for q in quotes_in(html)) == len(marked)  # every pet-hair quote carries it
+    cards = "\n".join(p.read_text() for p in paths["personas"].glob("persona-*.md"))
+    assert "husky hair" in cards and "*(unsure, 0.69: check before use)*" in cards
+    q = {"text": "The brush is wrapped in husky hair after every single run.", "url": "http://x/1",
+         "confidence": 0.69, "sure": False}
+    _title, body = message(study, [Alert("pain_point", "pet hair", 12, 12, None, [q, {**q, "sure": True}])])
+    assert body.count("(unsure, 0.69)") == 1
+
+
+def test_one_sentence_sure_in_one_review_and_unsure_in_another_is_quoted_once():
+    from voc.personas.evidence import label_quotes
+
+    rows = pd.DataFrame({"sent_id": ["a", "b", "c"], "doc_id": ["d1", "d2", "d3"], "confidence": [0.8, 0.6, 0.65],
+                         "text": ["The claim was denied after three months of waiting.",
+                                  "- The claim was denied after three months of waiting.",
+                                  "They denied my claim for a pre-existing condition."],
+                         "url": None, "source": "trustpilot", "created_at": None})
+    assert [(q["text"][:14], q["sure"]) for q in label_quotes(rows, "claim denied")] == [
+        ("The claim was ", True), ("They denied my", False)]
 
 
 def test_markdown_quotes_every_theme_it_lists():

@@ -4,6 +4,7 @@ names are built from."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from typing import Any
@@ -17,6 +18,8 @@ from voc.privacy.pii import MASKS
 # Hosts that say nothing about the channel (a local demo server, an IP address).
 _LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?$", re.I)
 _SUBREDDIT = re.compile(r"/r/([A-Za-z0-9_]+)")
+# List markers and quote marks from the post's formatting are not part of what was said.
+_FORMATTING = " -–—*•>\"“”\t"
 
 
 def quote_score(text: str, confidence: float) -> float:
@@ -42,7 +45,7 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
     """The n best quotes of a group of insights, each with its link, source and date.
 
     Quotes the classifier is sure of (``QUOTE_CONFIDENCE``) come before any it is not, whatever
-    their length: half the unsure quotes a content lead read were filed under the wrong kind.
+    their length: most unsure quotes content leads read were filed under the wrong kind.
     Within each, one quote per document while other documents are left, so the evidence shows
     several people rather than one long post.
 
@@ -66,10 +69,10 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
             first = group.drop_duplicates("doc_id")
             parts += [first, group.drop(first.index)]
         ranked = pd.concat(parts)
-    # List markers and quote marks from the post's formatting are not part of what was said.
-    return [{"text": r.text.strip(" -–—*•>\"“”\t"), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
-             "date": _date(r.created_at), "confidence": round(float(r.confidence), 2), "sure": bool(r.vouched)}
-            for r in ranked.head(n).itertuples()]
+    # Shown rounded down, so a 0.698 below the cut never reads as "0.70" beside its "unsure" mark.
+    return [{"text": r.text.strip(_FORMATTING), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
+             "date": _date(r.created_at), "confidence": math.floor(float(r.confidence) * 100) / 100,
+             "sure": bool(r.vouched)} for r in ranked.head(n).itertuples()]
 
 
 def http_url(url: Any) -> str | None:
@@ -377,7 +380,10 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
             group = vouched & told
             parts += [group] if first is None else [group & first, group & ~first]
     quotes: list[dict[str, Any]] = []
+    texts = rows["text"].astype(str).str.strip(_FORMATTING)
     for part in parts:
         if len(quotes) < n:
-            quotes += pick_quotes(rows[part], n - len(quotes))
+            # One sentence can be sure in one review and unsure in another (its context differs):
+            # a text already shown is not shown again.
+            quotes += pick_quotes(rows[part & ~texts.isin([q["text"] for q in quotes])], n - len(quotes))
     return quotes

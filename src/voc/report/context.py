@@ -43,7 +43,8 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
 
     Unassigned insights (topic -1) come last whatever their size: they are not a theme. On a Q&A
     corpus themes are ranked by how many askers voice them, then by mentions, and the quotes
-    come from questions first: what askers struggle with leads, not the answerers' advice.
+    come from questions first (after the sure-before-unsure order of ``label_quotes``): what
+    askers struggle with leads, not the answerers' advice.
     """
     asked = asks(items)
     tables = {}
@@ -81,12 +82,13 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
 def highlights(tables: dict[str, Any]) -> list[dict[str, Any]]:
     """The top named theme of each kind with one quote: the report's first screen. "other",
     "various" or a single mention there would say nothing, so such a kind shows no theme. The
-    first screen is what gets copied on, so a theme with a quote the classifier is sure of comes
-    before a bigger one without."""
+    first screen is what gets copied on, so a theme with a quote the classifier is sure of leads
+    over a bigger one without, if it has at least half the mentions of the biggest."""
     out = []
     for kind, t in tables.items():
         named = [e for e in t["topics"] if not e["outlier"] and not names_nothing(e["label"]) and e["count"] >= 2]
-        top = next((e for e in named if e["quotes"] and e["quotes"][0]["sure"]), named[0] if named else None)
+        close = [e for e in named if 2 * e["count"] >= named[0]["count"]] if named else []
+        top = next((e for e in close if e["quotes"] and e["quotes"][0].get("sure", True)), named[0] if named else None)
         out.append({"kind": kind, "title": t["title"], "total": t["total"], "label": top["label"] if top else None,
                     "count": top["count"] if top else 0, "share": top["share"] if top else 0,
                     "trend": top["trend"] if top else "unknown", "quote": top["quotes"][0] if top and top["quotes"] else None})
