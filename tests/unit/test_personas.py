@@ -355,3 +355,31 @@ def test_a_role_names_a_segment_only_when_enough_of_its_voices_share_it(app_and_
     few = names(2)  # 2 of about 290 voices: under 1%
     assert not any("avid reader" in n for n in few)
     assert names(8)[0].startswith("The avid reader ")  # 8 of about 290: a role of the segment
+
+
+def _items(**kinds):
+    return {kind: [{"topic_id": str(i), "label": label, "count": count, "lift": lift, "quotes": []}
+                   for i, (label, count, lift) in enumerate(rows)] for kind, rows in kinds.items()}
+
+
+def test_a_tagline_names_each_thing_once_and_only_what_sets_the_segment_apart():
+    from voc.personas.cards import tagline
+
+    # Two personas of the pet-insurance reviews (bench/content): their themes with the counts and
+    # lifts the real run gave them.
+    puppy = _items(purchase_trigger=[("vet (new puppy, dog)", 25, 3.71), ("dogs", 28, 2.87), ("signed (charged, close)", 2, 0.25)],
+                   must_have_feature=[("vet (medical, dog)", 43, 3.56), ("wellness (reimbursement, benefits)", 4, 0.51)],
+                   pain_point=[("vet (dog, records)", 214, 2.89), ("dog (spot pet, health insurance)", 147, 2.57)],
+                   objection=[("dog (healthy, older)", 181, 2.6), ("recommend (stay away, shame)", 17, 0.91)],
+                   success_factor=[("dog (plan, health)", 40, 3.38), ("vet (healthy, care)", 9, 3.87)])
+    # It used to read "Trigger: vet · Needs: vet · Pain: vet · Doubt: dog · Success: dog".
+    assert tagline(puppy) == "Trigger: vet · Pain: dog"
+    claims = _items(purchase_trigger=[("signed (charged, close)", 3, 0.52), ("dogs", 3, 0.42)],
+                    must_have_feature=[("claims (approved, email)", 17, 4.79), ("account (online, access)", 5, 0.93)],
+                    pain_point=[("process (submitted, long)", 436, 4.38), ("email (response, hold)", 44, 1.07)],
+                    objection=[("claim (refund, denied)", 18, 2.48), ("recommend (stay away, shame)", 5, 0.37)],
+                    success_factor=[("processing (reimbursed, receive)", 2, 0.85)])
+    # "Trigger: signed" was under three of the four personas: this one raises it half as often as everyone.
+    assert tagline(claims) == "Needs: claims · Pain: process"
+    # Nothing sets a segment apart: its most distinctive theme still says what it is about.
+    assert tagline(_items(pain_point=[("app (website, zip code)", 20, 1.1)], objection=[("price", 3, 0.9)])) == "Pain: app"

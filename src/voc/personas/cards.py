@@ -54,6 +54,8 @@ _VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "f
 
 
 DEFAULT_SPACY = Models.model_fields["spacy"].default
+# A theme sets a segment apart when its voices raise it this many times as often as everyone does.
+SETS_APART = 1.2
 
 # A lone singular noun reads with its article: "fed up with the brush", "wary of the price",
 # "who needs the app" (not "who needs app", 27k bench corpus); "fed up with charging", "wary of
@@ -121,7 +123,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     events: list[str] = []
     trigger = best.get("purchase_trigger")
     # A life event names the segment only when its trigger is characteristic of it.
-    if trigger is not None and trigger.get("lift", 1.0) >= 1.2:
+    if trigger is not None and trigger.get("lift", 1.0) >= SETS_APART:
         # Counted across the theme: one segment voice's event is an anecdote unless others in the
         # theme tell of it too.
         everyone = members if everyone is None else everyone
@@ -163,14 +165,27 @@ def _head(name: str) -> str:
 
 
 def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
-    """One line with the segment's most distinctive theme per kind."""
+    """One line with, per kind, the segment's most distinctive theme that sets it apart (said at
+    least ``SETS_APART`` times as often as by everyone) and names something the line has not
+    named yet. "Trigger: vet · Needs: vet · Pain: vet · Doubt: dog" (pet-insurance reviews) says
+    one thing four times, and "Trigger: signed" under three of its four personas says none of
+    them apart."""
     # Triggers and needs first: they are what segments are built on. Buying roles are not themes
     # (the card says who decides in its own section).
     order = ["purchase_trigger", "must_have_feature"] + [k.name for k in KINDS if k.segments and k.name not in
                                                          ("purchase_trigger", "must_have_feature")]
-    heads = {name: BY_NAME[name].card_head for name in order}
-    parts = [f"{head}: {_label(best)}" for kind, head in heads.items()
-             if (best := _distinctive(items.get(kind, []))) is not None]
+    named: set[str] = set()
+    parts = []
+    for kind in order:
+        ranked = sorted((i for i in items.get(kind, []) if _named(i) and i.get("lift", 1.0) >= SETS_APART),
+                        key=lambda i: (-i.get("lift", 1.0) * np.log1p(i["count"]), -i["count"]))
+        if best := next((i for i in ranked if stem(_label(i)) not in named), None):
+            named.add(stem(_label(best)))
+            parts.append(f"{BY_NAME[kind].card_head}: {_label(best)}")
+    if not parts:  # nothing sets the segment apart: its most distinctive theme still says what it is about
+        best = _distinctive([i for k in order for i in items.get(k, [])])
+        return "" if best is None else next(f"{BY_NAME[k].card_head}: {_label(best)}" for k in order
+                                            if best in items.get(k, []))
     return " · ".join(parts)
 
 
