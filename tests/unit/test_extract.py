@@ -73,7 +73,7 @@ def test_real_text_test_split_is_the_yardstick(extractor, shared):
     assert len(test) == 1659
     ours = evaluate(test, extractor.predict_labels)
     base = evaluate(test, baseline_predict)
-    # Measured: macro-F1 0.475 against the keyword baseline's 0.146.
-    assert ours["macro_f1"] >= 0.46
+    # Measured: macro-F1 0.495 against the keyword baseline's 0.146 (0.475 before round 4's labels).
+    assert ours["macro_f1"] >= 0.48
     assert ours["macro_f1"] >= base["macro_f1"] + 0.3
     assert ours["per_kind"]["pain_point"]["f1"] >= 0.6 and ours["per_kind"]["must_have_feature"]["f1"] >= 0.58

