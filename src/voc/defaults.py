@@ -97,6 +97,6 @@ NEW_SHARE = 0.6
 FEW_DOCUMENTS = 30
 # A quote is vouched for ("sure") at this calibrated confidence or above; below it the report
 # marks it "unsure". In the reports of two real corpora (pet-insurance reviews, coffee Q&A)
-# content leads judged 82 of 89 quotes at 0.7 or above the kind they were filed under, and 27 of
-# 65 below it (bench/content/judged/quotes-sure.csv).
+# content leads judged 80 of 87 quotes at 0.7 or above the kind they were filed under, and 29 of
+# 75 below it (bench/content/judged/quotes-sure.csv).
 QUOTE_CONFIDENCE = 0.7

@@ -1,5 +1,6 @@
 """The insight classifier on realistic sentences and on our labelled test split."""
 
+import pandas as pd
 import pytest
 
 from voc.extract.cues import strength
@@ -73,7 +74,21 @@ def test_real_text_test_split_is_the_yardstick(extractor, shared):
     assert len(test) == 1659
     ours = evaluate(test, extractor.predict_labels)
     base = evaluate(test, baseline_predict)
-    # Measured: macro-F1 0.495 against the keyword baseline's 0.146 (0.475 before round 4's labels).
+    # Measured: macro-F1 0.488 against the keyword baseline's 0.146 (0.475 before round 4's labels).
     assert ours["macro_f1"] >= 0.48
     assert ours["macro_f1"] >= base["macro_f1"] + 0.3
     assert ours["per_kind"]["pain_point"]["f1"] >= 0.6 and ours["per_kind"]["must_have_feature"]["f1"] >= 0.58
+
+
+def test_sentences_of_unknown_document_kind_are_read_as_well(extractor, shared):
+    """A survey or interview answer has a kind no real labelled row has: the same real test split
+    with every document kind blanked. Measured: macro-F1 0.484, buying roles 0.386; a model that
+    never trained without the kind fell to 0.339 and 0.000."""
+    from voc.extract.train import real_rows
+
+    blanked = evaluate(real_rows("test", shared).assign(doc_kind=""), extractor.predict_labels)
+    assert blanked["macro_f1"] >= 0.45 and blanked["per_kind"]["buying_role"]["f1"] >= 0.3
+    # The demo's interview answer, read as an answer of unknown kind.
+    rec = extractor.classify(pd.DataFrame({"text": ["My wife had the final say on the budget, I did the comparing."],
+                                           "doc_kind": ["survey"]}))[0]
+    assert "buying_role" in rec["kinds"] and "decision_maker" in rec["roles"]

@@ -26,6 +26,11 @@ from voc.schema import INSIGHT_KINDS, stable_id
 
 log = logging.getLogger(__name__)
 CONTEXT = ["prev", "doc_kind", "rating", "position"]
+# Real rows that train without their document kind. Every real row has a kind, so without this the
+# model meets an unknown kind (a survey or interview answer: no real one is labelled) only in the
+# written rows: the demo interviews' "My wife had the final say on the budget" scored 0.23 as a
+# buying role, against 0.88 read as a post.
+UNKNOWN_KIND_SHARE = 0.2
 
 
 def real_rows(split: str, root: Path | None = None) -> pd.DataFrame:
@@ -94,6 +99,11 @@ def training_frame(extra: list[Path] | None = None, include_shipped: bool = True
     df["key"] = df["text"].str.strip().str.lower()
     df = df.drop_duplicates("key", keep="last").drop(columns="key").reset_index(drop=True)
     df["group"] = df["group"].fillna(df["text"]) if "group" in df.columns else df["text"]
+    if "doc_kind" in df.columns and "real" in df.columns:
+        # Seeded by the row's text, so a retrain on the same rows blanks the same ones.
+        blank = df["real"].fillna(False).astype(bool) & df["text"].map(
+            lambda t: int(stable_id(t)[:8], 16) / 16 ** 8 < UNKNOWN_KIND_SHARE)
+        df.loc[blank, "doc_kind"] = ""
     return df
 
 
