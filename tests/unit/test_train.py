@@ -50,3 +50,22 @@ def test_training_on_corrections_changes_the_evaluation(nlp, embedder, tmp_path)
     after = evaluate(test, Extractor(nlp, embedder, clf2).predict_labels)
     assert after["n"] == before["n"] == len(test)
     assert after["macro_f1"] != before["macro_f1"] and 0.4 < after["macro_f1"] <= 1
+
+
+def test_a_fixed_fifth_of_the_real_rows_trains_without_its_document_kind(monkeypatch, tmp_path):
+    import voc.extract.train as train_module
+
+    real = pd.DataFrame({"text": [f"The dock on unit {i} jams every other night." for i in range(2000)], "labels": "",
+                         "doc_kind": "review", "group": [f"d{i}" for i in range(2000)], "origin": "real:x", "real": True})
+    monkeypatch.setattr(train_module, "real_rows", lambda split, root=None: real.copy())
+    mine = tmp_path / "mine.csv"
+    pd.DataFrame({"text": [f"My own note {i}." for i in range(200)], "labels": "pain_point",
+                  "doc_kind": "survey"}).to_csv(mine, index=False)
+    first = training_frame([mine], blank_kinds=True)
+    blanked = first["real"] & (first["doc_kind"] == "")
+    assert 0.17 < blanked.sum() / first["real"].sum() < 0.23
+    assert (first.loc[~first["real"].astype(bool) & first["text"].str.startswith("My own"), "doc_kind"] == "survey").all()
+    again = training_frame([mine], blank_kinds=True)
+    assert again["doc_kind"].fillna("").equals(first["doc_kind"].fillna(""))  # the same rows every time, by text
+    # The fine-tuned classifier's rows keep every kind (it reads a missing kind as a word of its own).
+    assert (training_frame([mine]).query("real")["doc_kind"] == "review").all()

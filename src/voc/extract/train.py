@@ -69,16 +69,18 @@ def _real_rows(split: str, root: Path) -> pd.DataFrame:
     frame = pd.DataFrame(done)
     return frame.assign(doc_kind=frame["role"], group=frame["dataset"] + "/" + frame["file"] + "#" + frame["key"],
                         origin="real:" + frame["dataset"], real=True,
-                        # Rounds 1-2 were drawn at random within their sub-corpora; round 3 favoured
-                        # documents about buying and deciding, so it does not set thresholds.
+                        # Rounds 1-2 were drawn at random within their sub-corpora; rounds 3 and 4
+                        # favoured documents about buying and deciding, so they do not set thresholds.
                         calibrate=frame["round"].astype(int) < 3)
 
 
 def training_frame(extra: list[Path] | None = None, include_shipped: bool = True, real: bool = True,
-                   root: Path | None = None) -> pd.DataFrame:
+                   root: Path | None = None, blank_kinds: bool = False) -> pd.DataFrame:
     """Every training row: text, labels, context columns, its document (group), origin, real.
 
     A user's row overrides a shipped row with the same text, so corrections take effect.
+    ``blank_kinds``: drop the document kind of ``UNKNOWN_KIND_SHARE`` of the real rows (the heads
+    train so; the fine-tuned classifier reads a missing kind as a word of its own and does not).
     """
     frames = []
     if include_shipped and real:
@@ -99,7 +101,7 @@ def training_frame(extra: list[Path] | None = None, include_shipped: bool = True
     df["key"] = df["text"].str.strip().str.lower()
     df = df.drop_duplicates("key", keep="last").drop(columns="key").reset_index(drop=True)
     df["group"] = df["group"].fillna(df["text"]) if "group" in df.columns else df["text"]
-    if "doc_kind" in df.columns and "real" in df.columns:
+    if blank_kinds and "doc_kind" in df.columns and "real" in df.columns:
         # Seeded by the row's text, so a retrain on the same rows blanks the same ones.
         blank = df["real"].fillna(False).astype(bool) & df["text"].map(
             lambda t: int(stable_id(t)[:8], 16) / 16 ** 8 < UNKNOWN_KIND_SHARE)
@@ -175,7 +177,7 @@ def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, i
         suggestions: optional suggestion-mining CSV used as weak labels for must_have_feature only.
         real: include the real-text labels (their text comes from ``root``, ../shared/data).
     """
-    df = training_frame(extra, include_shipped, real, root)
+    df = training_frame(extra, include_shipped, real, root, blank_kinds=True)
     texts = list(df["text"])
     weak = None
     if suggestions is not None:
