@@ -34,26 +34,26 @@ def read(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _tally(rows: list[dict[str, str]], how: str = "share") -> str:
+    """The rows' ``y`` verdicts as a share ("84% (87/104)") or a count ("29/35"); "–" for none."""
+    vs = [r["verdict"].strip().lower() for r in rows]
+    yes = sum(v.startswith("y") for v in vs)
+    if not vs:
+        return "–"
+    return f"{yes / len(vs):.0%} ({yes}/{len(vs)})" if how == "share" else f"{yes}/{len(vs)}"
+
+
 def scores(rows: list[dict[str, str]]) -> dict[str, str]:
     out = {}
     for item, _, how, _ in MEASURES:
-        vs = [r["verdict"].strip().lower() for r in rows if r["item"] == item]
-        yes = sum(v.startswith("y") for v in vs)
-        if not vs:
-            out[item] = "–"
-        elif how == "share":
-            out[item] = f"{yes / len(vs):.0%} ({yes}/{len(vs)})"
-        else:
-            out[item] = f"{yes}/{len(vs)}"
+        out[item] = _tally([r for r in rows if r["item"] == item], how)
     themes = [r for r in rows if r["item"] == "theme_label"]
     # "various (...)" is the report declining to name a diffuse theme: counted apart so it is seen.
     out["various"] = f"{sum(r['label'].startswith('various') for r in themes)}/{len(themes)}"
     # Quotes the report vouches for and those it marks unsure, apart (sheets from before the mark
     # have no ``sure`` column).
     for mark, key in (("y", "quote_sure"), ("n", "quote_unsure")):
-        vs = [r["verdict"].strip().lower() for r in rows if r["item"] == "quote_kind" and r.get("sure") == mark]
-        yes = sum(v.startswith("y") for v in vs)
-        out[key] = f"{yes / len(vs):.0%} ({yes}/{len(vs)})" if vs else "–"
+        out[key] = _tally([r for r in rows if r["item"] == "quote_kind" and r.get("sure") == mark])
     distinct = [r["verdict"].strip() for r in rows if r["item"] == "persona_distinct"]
     out["persona_distinct"] = distinct[0] if distinct else "–"
     return out

@@ -177,9 +177,8 @@ def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
     named: set[str] = set()
     parts = []
     for kind in order:
-        ranked = sorted((i for i in items.get(kind, []) if _named(i) and i.get("lift", 1.0) >= SETS_APART),
-                        key=lambda i: (-i.get("lift", 1.0) * np.log1p(i["count"]), -i["count"]))
-        if best := next((i for i in ranked if stem(_label(i)) not in named), None):
+        if best := _distinctive([i for i in items.get(kind, [])
+                                 if i.get("lift", 1.0) >= SETS_APART and stem(_label(i)) not in named]):
             named.add(stem(_label(best)))
             parts.append(f"{BY_NAME[kind].card_head}: {_label(best)}")
     if not parts:  # nothing sets the segment apart: its most distinctive theme still says what it is about

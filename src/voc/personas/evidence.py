@@ -37,6 +37,11 @@ def quote_score(text: str, confidence: float) -> float:
     return float(confidence) ** 2 * length * masked * dangling * question
 
 
+def vouched(rows: pd.DataFrame) -> pd.Series:
+    """Which insights the classifier is sure enough of for the report to vouch for as quotes."""
+    return rows["confidence"].astype(float) >= QUOTE_CONFIDENCE
+
+
 def _date(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
 
@@ -60,7 +65,7 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
     if rows.empty:
         return []
     scored = rows.assign(_q=[quote_score(t, c) for t, c in zip(rows["text"], rows["confidence"])],
-                         vouched=rows["confidence"].to_numpy(dtype=float) >= QUOTE_CONFIDENCE)
+                         vouched=vouched(rows))
     ranked = scored.sort_values(["vouched", "_q", "sent_id"], ascending=[False, False, True]).drop_duplicates("text")
     if "doc_id" in ranked.columns:
         parts = []
@@ -373,11 +378,11 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
     if rows.empty:
         return []
     about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
-    sure = rows["confidence"].astype(float) >= QUOTE_CONFIDENCE
+    sure = vouched(rows)
     parts = []
-    for vouched in (sure, ~sure):
+    for trusted in (sure, ~sure):
         for told in (about, ~about):
-            group = vouched & told
+            group = trusted & told
             parts += [group] if first is None else [group & first, group & ~first]
     quotes: list[dict[str, Any]] = []
     texts = rows["text"].astype(str).str.strip(_FORMATTING)
