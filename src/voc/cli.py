@@ -273,7 +273,6 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
     from voc.config import Models
     from voc.embed import get_embedder
     from voc.extract.train import train as do_train
-    from voc.segment import load_spacy
 
     models = Models()
     if fine_tune:
@@ -288,7 +287,7 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
                    f"({int(df['real'].sum())} real in all; {tuned.meta['positives']}); thresholds {tuned.thresholds}; "
                    f"wrote {out}")
         return
-    clf, df = do_train(load_spacy(models.spacy), get_embedder(models.embedding), out, list(files or []), shipped,
+    clf, df = do_train(get_embedder(models.embedding), out, list(files or []), shipped,
                        suggestions, weak_weight, real=real, root=real_data)
     typer.echo(f"trained on {len(df)} sentences ({int(df['real'].sum())} real; {clf.meta['positives']}); "
                f"thresholds {clf.thresholds}; wrote {out}")

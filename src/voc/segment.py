@@ -63,6 +63,28 @@ def load_spacy(name: str) -> Any:
         ) from None
 
 
+@lru_cache(maxsize=4)
+def load_splitter(name: str) -> Any:
+    """The pipeline that cuts documents into sentences: the model's sentence recogniser alone.
+
+    On 7,040 real paragraphs (reviews, Reddit, forums, Q&A) it is about 20x as fast as the full
+    parse, and 91-95% of the parse's sentences come out the same; where the two differ, a blind
+    reading preferred the recogniser's cut (see README, "Sentences"). A model without a sentence
+    recogniser is cut by its parser.
+    """
+    nlp = load_spacy.__wrapped__(name)
+    if "senter" not in nlp.component_names:
+        return nlp
+    nlp.enable_pipe("senter")
+    # Keep only the recogniser and any shared embedding layer it listens to (none in the small
+    # English model, whose recogniser has its own).
+    needed = {"senter"} | {n for n, pipe in nlp.pipeline if "senter" in (getattr(pipe, "listening_components", None) or [])}
+    for pipe_name in list(nlp.pipe_names):
+        if pipe_name not in needed:
+            nlp.disable_pipe(pipe_name)
+    return nlp
+
+
 def _paragraphs(text: str) -> Iterable[tuple[int, str]]:
     pos = 0
     for para in re.split(r"\n\s*\n|\n", text):
@@ -82,7 +104,7 @@ def segment_documents(docs: pd.DataFrame, nlp: Any, languages: Iterable[str] = (
 
     Args:
         docs: frame with doc_id and text.
-        nlp: a spaCy pipeline with a parser or senter.
+        nlp: a spaCy pipeline with a parser or senter (``load_splitter``).
         languages: documents detected as another language get no sentences ("und" always passes).
 
     Returns:

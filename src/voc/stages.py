@@ -115,9 +115,9 @@ class ExtractShard:
 
 def segment_shard(docs: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, dict[str, str]]:
     """Sentences and languages for a shard of documents (doc_id, text); pure, runs on any worker."""
-    from voc.segment import load_spacy, segment_documents
+    from voc.segment import load_splitter, segment_documents
 
-    return segment_documents(docs, load_spacy(spec.spacy), spec.languages)
+    return segment_documents(docs, load_splitter(spec.spacy), spec.languages)
 
 
 def save_segments(store: Store, doc_ids: list[str], sentences: pd.DataFrame, langs: dict[str, str]) -> None:

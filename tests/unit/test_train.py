@@ -41,12 +41,12 @@ def test_training_on_corrections_changes_the_evaluation(nlp, embedder, tmp_path)
     dev, test = df[df["split"] == "dev"], df[df["split"] == "test"]
     small = tmp_path / "small.csv"
     dev.iloc[: len(dev) // 2][["text", "labels"]].to_csv(small, index=False)
-    clf, frame = train(nlp, embedder, tmp_path / "small.npz", [small], include_shipped=False)
+    clf, frame = train(embedder, tmp_path / "small.npz", [small], include_shipped=False)
     assert len(frame) == len(dev) // 2 and InsightClassifier.load(tmp_path / "small.npz").meta["n_train"] == len(frame)
     before = evaluate(test, Extractor(nlp, embedder, clf).predict_labels)
     more = tmp_path / "more.csv"
     dev[["text", "labels"]].to_csv(more, index=False)
-    clf2, _ = train(nlp, embedder, tmp_path / "more.npz", [more], include_shipped=False)
+    clf2, _ = train(embedder, tmp_path / "more.npz", [more], include_shipped=False)
     after = evaluate(test, Extractor(nlp, embedder, clf2).predict_labels)
     assert after["n"] == before["n"] == len(test)
     assert after["macro_f1"] != before["macro_f1"] and 0.4 < after["macro_f1"] <= 1

@@ -2,9 +2,11 @@
 
 Features: the sentence's embedding, the previous sentence's embedding (what "it" and "so I
 returned it" lean on), the document's role (review, question, answer, post...), its rating and
-the sentence's place in it, whether the author speaks of themselves or to "you", counts of the
-spaCy cue patterns, and word/bigram TF-IDF (the lexical view catches phrasings the embedding
-blurs, e.g. "returned it" vs "returned to it"). Heads are fitted with balanced class weights,
+the sentence's place in it, whether the author speaks of themselves or to "you", counts of each
+kind's cue phrases, and word/bigram TF-IDF (the lexical view catches phrasings the embedding
+blurs, e.g. "returned it" vs "returned to it"). Nothing needs a parse (the cue phrases are
+regular expressions, not spaCy patterns on lemmas and tags), so only the sentences found to be
+insights are parsed, for their aspect. Heads are fitted with balanced class weights,
 then Platt-scaled on cross-validated scores (folds by document), so a stated 0.8 means about 80%
 right. Everything fits in one small .npz file.
 """
@@ -22,20 +24,13 @@ import pandas as pd
 from scipy import sparse
 
 from voc.errors import VocError
-from voc.extract.cues import PATTERNS, cue_hits
+from voc.extract.cues import CUES, cue_counts
 from voc.schema import DOC_KINDS, INSIGHT_KINDS
 
 TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
-FEATURES = "context-v1"
+FEATURES = "context-v2"
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b", re.I)
 _SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours)\b", re.I)
-
-
-def cue_features(docs: list[Any], nlp: Any) -> np.ndarray:
-    # One matcher pass per sentence gives every kind's count (the matcher was a quarter of
-    # extraction time when it ran once per kind).
-    rows = [[min(hits[k], 2) / 2.0 for k in PATTERNS] for hits in (cue_hits(doc, nlp) for doc in docs)]
-    return np.asarray(rows, dtype=np.float32).reshape(len(docs), len(PATTERNS))
 
 
 def context_frame(texts: list[str] | pd.DataFrame) -> pd.DataFrame:
@@ -69,15 +64,20 @@ def meta_features(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(cols, dtype=np.float32).T.reshape(len(frame), -1)
 
 
+def cue_features(texts: list[str]) -> np.ndarray:
+    rows = [[min(counts[k], 2) / 2.0 for k in CUES] for counts in map(cue_counts, texts)]
+    return np.asarray(rows, dtype=np.float32).reshape(len(texts), len(CUES))
+
+
 def dense_features(embeddings: np.ndarray, prev: np.ndarray, meta: np.ndarray, cues: np.ndarray) -> np.ndarray:
     # The previous sentence weighs half: it explains the sentence, it is not the sentence. Cue
     # counts are scaled up so a few dense features are not drowned by 768 embedding dims.
     return np.hstack([embeddings, 0.5 * prev, meta, 3.0 * cues]).astype(np.float32)
 
 
-def sentence_features(sentences: list[str] | pd.DataFrame, nlp: Any, embedder: Any, store: Any = None,
-                      progress: bool = False) -> tuple[np.ndarray, list[Any]]:
-    """Dense features of sentences (see ``context_frame`` for the context columns), with their parses.
+def sentence_features(sentences: list[str] | pd.DataFrame, embedder: Any, store: Any = None,
+                      progress: bool = False) -> np.ndarray:
+    """Dense features of sentences (see ``context_frame`` for the context columns).
 
     Training and scoring both build features here, so the two can never drift apart.
     """
@@ -85,14 +85,13 @@ def sentence_features(sentences: list[str] | pd.DataFrame, nlp: Any, embedder: A
 
     frame = context_frame(sentences)
     texts, prevs = frame["text"].tolist(), frame["prev"].tolist()
-    docs = list(nlp.pipe(texts, batch_size=128))
     wanted = list(dict.fromkeys(texts + [p for p in prevs if p]))
     vectors = dict(zip(wanted, embed_cached(wanted, embedder, store, progress=progress))) if wanted else {}
     dim = embedder.dim if not vectors else len(next(iter(vectors.values())))
     emb = np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
     zero = np.zeros(dim, np.float32)
     prev = np.stack([vectors[p] if p else zero for p in prevs]) if prevs else np.zeros((0, dim), np.float32)
-    return dense_features(emb, prev, meta_features(frame), cue_features(docs, nlp)), docs
+    return dense_features(emb, prev, meta_features(frame), cue_features(texts))
 
 
 @dataclass
@@ -138,9 +137,8 @@ class InsightClassifier:
 
     def score_frame(self, frame: pd.DataFrame, nlp: Any, embedder: Any, store: Any = None,
                     progress: bool = False) -> tuple[np.ndarray, list[Any] | None]:
-        """Calibrated probabilities of ``context_frame`` rows, with the parses the features needed."""
-        dense, docs = sentence_features(frame, nlp, embedder, store, progress)
-        return self.proba(dense, frame["text"].tolist()), docs
+        """Calibrated probabilities of ``context_frame`` rows (no parses: the features need none)."""
+        return self.proba(sentence_features(frame, embedder, store, progress), frame["text"].tolist()), None
 
     def design(self, dense: np.ndarray, texts: list[str]) -> sparse.csr_matrix:
         expected = self.coef.shape[1] - len(self.lexicon.vocab)

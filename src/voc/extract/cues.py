@@ -1,14 +1,12 @@
-"""Cue phrases and spaCy patterns for the insight kinds, feature strength, buying roles and self-descriptions.
+"""Cue phrases: the keyword baseline, classifier features, a must-have's strength, buying roles.
 
-Two uses: ``BASELINE_CUES`` is the fixed keyword baseline that `voc eval --baseline` measures
-the classifier against; the Matcher patterns are high-precision features of the classifier.
+``BASELINE_CUES`` is the fixed keyword baseline that `voc eval --baseline` measures the
+classifier against; ``CUES`` are phrase patterns whose counts are features of the classifier.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
 
 # The keyword baseline: plain lowercase substrings, deliberately simple and fixed.
 BASELINE_CUES: dict[str, tuple[str, ...]] = {
@@ -51,89 +49,104 @@ NICE_CUES = re.compile(
     r"please add|hoping for|hope (they|you)|would love|could use|nice to have|would like|"
     r"feature request|bonus)\b", re.I)
 
-# Lemma-level Matcher patterns: each is a list of token dicts (spaCy Matcher syntax).
-L = lambda *lemmas: {"LEMMA": {"IN": list(lemmas)}}  # noqa: E731
-LOWER = lambda *words: {"LOWER": {"IN": list(words)}}  # noqa: E731
-NEG = {"LOWER": {"IN": ["not", "n't", "never", "no", "cannot", "can't", "won't", "doesn't", "didn't", "isn't"]}}
+# Cue phrases per kind, as the classifier's features: each pattern a word sequence with its
+# inflections spelt out, so they need no parse (spaCy Matcher patterns on lemmas and tags did the
+# same and made every sentence wait for a parse).
+_IRREGULAR = {
+    "keep": "kept", "get": "got|gotten|getting", "break": "broke|broken", "freeze": "froze|frozen",
+    "die": "dying", "buy": "bought", "have": "has|had", "begin": "began|begun", "give": "gave|given",
+    "quit": "quitting", "stop": "stopped|stopping", "lag": "lagged|lagging", "jam": "jammed|jamming",
+    "clog": "clogged|clogging", "shop": "shopped|shopping", "can": "could", "sign": "signed|signing",
+    "vet": "vetted|vetting", "pull": "pulled", "say": "said", "talk": "talked", "leak": "leaked",
+    "overprice": "overpriced", "lock": "locked", "cancel": "cancelled|canceled", "hire": "hired",
+}
+NEG = r"(?:not|never|no|cannot|can'?t|won'?t|\w+n'?t)"
 
-PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+
+def forms(*lemmas: str) -> str:
+    """A regex for the words' common inflections: fail, fails, failed, failing; move, moving."""
+    out = []
+    for lemma in lemmas:
+        word = re.escape(lemma)
+        out.append(f"{word}(?:s|es|d|ed|ing)?")
+        if lemma.endswith("e"):
+            out.append(f"{re.escape(lemma[:-1])}ing")
+        if lemma in _IRREGULAR:
+            out.append(_IRREGULAR[lemma])
+    return "(?:" + "|".join(out) + ")"
+
+
+def _any(*words: str) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
+_CUES: dict[str, list[str]] = {
     "pain_point": [
-        [L("keep"), {"TAG": "VBG"}],
-        [L("stop"), {"LOWER": {"IN": ["working", "charging", "responding", "connecting"]}}],
-        [NEG, L("work", "connect", "charge", "respond", "clean", "pick", "fit", "last", "sync", "load")],
-        [L("get"), LOWER("stuck", "tangled", "lost", "confused", "jammed", "clogged")],
-        [L("break", "crash", "freeze", "die", "fail", "leak", "overheat", "disconnect", "lag", "jam", "clog")],
-        [L("annoying", "frustrating", "frustrate", "terrible", "awful", "useless", "horrible", "unusable", "flimsy", "laggy", "buggy")],
-        [L("problem", "issue", "bug", "glitch", "defect", "nightmare", "headache")],
-        [L("hate"), {"POS": {"IN": ["DET", "PRON", "NOUN"]}}],
-        [LOWER("too"), LOWER("loud", "slow", "heavy", "small", "short", "noisy", "hot", "weak")],
+        forms("keep") + r" \w+ing", forms("stop") + " " + _any("working", "charging", "responding", "connecting"),
+        NEG + " " + forms("work", "connect", "charge", "respond", "clean", "pick", "fit", "last", "sync", "load"),
+        forms("get") + " " + _any("stuck", "tangled", "lost", "confused", "jammed", "clogged"),
+        forms("break", "crash", "freeze", "die", "fail", "leak", "overheat", "disconnect", "lag", "jam", "clog"),
+        _any("annoying", "frustrating", "frustrated", "frustrates", "terrible", "awful", "useless", "horrible",
+             "unusable", "flimsy", "laggy", "buggy"),
+        forms("problem", "issue", "bug", "glitch", "defect", "nightmare", "headache"),
+        forms("hate") + r" \w+", "too " + _any("loud", "slow", "heavy", "small", "short", "noisy", "hot", "weak"),
     ],
     "objection": [
-        [LOWER("too", "so", "way"), LOWER("expensive", "pricey", "much", "costly")],
-        [L("overprice", "overpriced", "pricey", "scam", "gimmick", "ripoff", "rip-off")],
-        [NEG, LOWER("worth")],
-        [L("can"), NEG, L("justify", "afford", "trust", "recommend")],
-        [NEG, L("trust", "recommend", "buy", "convinced", "sure")],
-        [L("subscription", "privacy", "lock", "locked", "tracking", "spy")],
-        [L("return", "refund", "cancel")],
-        [L("wait"), LOWER("for", "until", "till")],
-        [L("hesitate", "hesitant", "skeptical", "sceptical", "worried", "afraid", "concern", "wary", "doubt")],
-        [LOWER("deal"), LOWER("breaker")],
-        [L("switch"), LOWER("back", "to", "away")],
+        _any("too", "so", "way") + " " + _any("expensive", "pricey", "much", "costly"),
+        forms("overprice", "pricey", "scam", "gimmick", "ripoff", "rip-off"), NEG + " worth",
+        forms("can") + " ?" + NEG + " " + forms("justify", "afford", "trust", "recommend"),
+        NEG + " " + forms("trust", "recommend", "buy", "convinced", "sure"),
+        forms("subscription", "privacy", "lock", "tracking", "spy"), forms("return", "refund", "cancel"),
+        forms("wait") + " " + _any("for", "until", "till"),
+        forms("hesitate", "hesitant", "skeptical", "sceptical", "worried", "afraid", "concern", "wary", "doubt"),
+        r"deal[- ]?breaker", forms("switch") + " " + _any("back", "to", "away"),
     ],
     "purchase_trigger": [
-        [LOWER("my", "our", "the"), LOWER("old"), {"OP": "?"}, L("die", "break", "quit", "give", "stop")],
-        [L("die", "quit"), {"LOWER": {"IN": ["on", "after", "last", "finally"]}, "OP": "?"}],
-        [LOWER("on"), LOWER("sale", "discount", "clearance", "offer")],
-        [LOWER("black", "prime", "cyber"), LOWER("friday", "day", "monday")],
-        [L("get", "adopt"), {"LOWER": {"IN": ["a", "our", "another", "two", "second"]}}, L("puppy", "dog", "cat", "kitten", "baby", "pet")],
-        [L("move"), LOWER("into", "to", "in", "house", "apartment")],
-        [L("have", "expect"), LOWER("a"), L("baby")],
-        [L("finally"), L("buy", "pull", "get", "order", "decide", "cave")],
-        [L("decide"), LOWER("to")],
-        [L("upgrade", "replace", "replacement")],
-        [L("recommend"), LOWER("it", "this", "them")],
-        [L("start", "begin"), L("look", "shop", "search", "research")],
-        [LOWER("after"), LOWER("my", "our"), {"POS": "NOUN"}],
-        [L("hire"), {"LIKE_NUM": True, "OP": "?"}],
+        _any("my", "our", "the") + r" old (?:\w+ )?" + forms("die", "break", "quit", "give", "stop"),
+        forms("die", "quit") + " " + _any("on", "after", "last", "finally"),
+        "on " + _any("sale", "discount", "clearance", "offer"), _any("black", "prime", "cyber") + " " + _any("friday", "day", "monday"),
+        forms("get", "adopt") + " " + _any("a", "our", "another", "two", "second") + " " + forms("puppy", "dog", "cat", "kitten", "baby", "pet"),
+        forms("move") + " " + _any("into", "to", "in", "house", "apartment"), forms("have", "expect") + " a baby",
+        "finally " + forms("buy", "pull", "get", "order", "decide", "cave"), forms("decide") + " to",
+        forms("upgrade", "replace", "replacement"), forms("recommend") + " " + _any("it", "this", "them"),
+        forms("start", "begin") + " " + forms("look", "shop", "search", "research"), r"after (?:my|our) \w+",
+        forms("hire") + r"(?: \d+)?",
     ],
     "must_have_feature": [
-        [L("need"), {"LOWER": {"IN": ["a", "an", "it", "to", "something", "one"]}, "OP": "?"}],
-        [L("must"), L("have", "be", "support")],
-        [L("have", "has"), LOWER("to"), L("have", "be", "support", "work")],
-        [L("wish"), {"POS": {"IN": ["PRON", "DET", "SCONJ"]}}],
-        [LOWER("would", "'d"), L("be"), LOWER("nice", "great", "awesome", "cool", "helpful")],
-        [LOWER("please"), L("add", "make", "bring", "allow", "give", "let")],
-        [LOWER("should"), L("have", "support", "include", "offer", "allow", "let")],
-        [L("require", "requirement", "essential", "non-negotiable", "mandatory")],
-        [LOWER("deal"), LOWER("breaker")],
-        [LOWER("feature"), L("request")],
-        [L("want"), {"LOWER": {"IN": ["a", "an", "something", "one", "it"]}}],
-        [L("can"), NEG, L("live", "do"), LOWER("without")],
-        [LOWER("only"), L("buy", "consider", "if")],
+        forms("need") + r"(?: (?:a|an|it|to|something|one))?", "must " + forms("have", "be", "support"),
+        forms("have") + " to " + forms("have", "be", "support", "work"), forms("wish") + r" \w+",
+        _any("would", "'d") + " be " + _any("nice", "great", "awesome", "cool", "helpful"),
+        "please " + forms("add", "make", "bring", "allow", "give", "let"),
+        "should " + forms("have", "support", "include", "offer", "allow", "let"),
+        forms("require", "requirement", "essential", "non-negotiable", "mandatory"), r"deal[- ]?breaker",
+        "feature " + forms("request"), forms("want") + " " + _any("a", "an", "something", "one", "it"),
+        forms("can") + " ?" + NEG + " " + forms("live", "do") + " without", "only " + forms("buy", "consider", "if"),
     ],
     "success_factor": [
-        [LOWER("so"), LOWER("that", "i", "we")],
-        [LOWER("in"), LOWER("order"), LOWER("to")],
-        [L("save"), LOWER("us", "me", "time", "hours", "money")],
-        [LOWER("all"), LOWER("i", "we"), L("want", "need")],
-        [LOWER("just"), L("need", "want"), LOWER("it", "something"), {"LOWER": "to", "OP": "?"}],
-        [L("get"), LOWER("through")],
-        [LOWER("peace"), LOWER("of"), LOWER("mind")],
-        [L("goal"), {"LOWER": {"IN": ["is", "was", "of"]}, "OP": "?"}],
+        "so " + _any("that", "i", "we"), "in order to", forms("save") + " " + _any("us", "me", "time", "hours", "money"),
+        "all " + _any("i", "we") + " " + forms("want", "need"), "just " + forms("need", "want") + " " + _any("it", "something"),
+        forms("get") + " through", "peace of mind", forms("goal"),
     ],
     "buying_role": [
-        [LOWER("my", "our"), L("wife", "husband", "partner", "boss", "manager", "team", "parent", "dad", "mom",
-                                "mum", "son", "daughter", "kid", "friend", "cfo", "ceo")],
-        [LOWER("final"), L("say", "decision", "call")],
-        [L("approve", "approval", "sign", "budget", "permission")],
-        [L("compare", "research", "shortlist", "vet", "evaluate", "trial", "demo")],
-        [L("recommend", "suggest", "convince", "persuade", "talk"), {"LOWER": {"IN": ["me", "us", "into"]}, "OP": "?"}],
-        [LOWER("for"), LOWER("my", "our"), L("son", "daughter", "kid", "mom", "mum", "dad", "parent", "wife",
-                                             "husband", "team", "staff", "employee", "grandma", "grandpa")],
-        [LOWER("it"), L("department", "team")],
+        _any("my", "our") + " " + forms("wife", "husband", "partner", "boss", "manager", "team", "parent", "dad", "mom",
+                                         "mum", "son", "daughter", "kid", "friend", "cfo", "ceo"),
+        "final " + forms("say", "decision", "call"), forms("approve", "approval", "sign", "budget", "permission"),
+        forms("compare", "research", "shortlist", "vet", "evaluate", "trial", "demo"),
+        forms("recommend", "suggest", "convince", "persuade", "talk") + " " + _any("me", "us", "into"),
+        "for " + _any("my", "our") + " " + forms("son", "daughter", "kid", "mom", "mum", "dad", "parent", "wife",
+                                                "husband", "team", "staff", "employee", "grandma", "grandpa"),
+        "it " + forms("department", "team"),
     ],
 }
+# One alternation per kind: a regex pass per kind, not per phrase.
+CUES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.I) for kind, patterns in _CUES.items()}
+
+
+def cue_counts(text: str) -> dict[str, int]:
+    """How many cue phrases of each kind occur in a sentence (without overlapping)."""
+    return {kind: len(pattern.findall(text)) for kind, pattern in CUES.items()}
+
 
 # Buying roles a buying_role sentence names (the labelling guide's list), by cue. A sentence may
 # name several ("I compared three models before asking my boss for budget").
@@ -154,25 +167,6 @@ ROLE_CUES: dict[str, re.Pattern[str]] = {
                        r"employees|grandma|grandpa|mother|father|brother|sister)|(he|she|they)('ll| will| would) use|"
                        r"gift for|bought (it|one|them) for)\b", re.I),
 }
-
-@lru_cache(maxsize=4)
-def _matcher(vocab_id: int, nlp: Any) -> Any:
-    from spacy.matcher import Matcher
-
-    matcher = Matcher(nlp.vocab)
-    for kind, patterns in PATTERNS.items():
-        matcher.add(kind, patterns)
-    return matcher
-
-
-def cue_hits(doc: Any, nlp: Any) -> dict[str, int]:
-    """How many cue patterns of each kind match a parsed sentence."""
-    matcher = _matcher(id(nlp.vocab), nlp)
-    hits = {k: 0 for k in PATTERNS}
-    for match_id, _s, _e in matcher(doc):
-        hits[nlp.vocab.strings[match_id]] += 1
-    return hits
-
 
 def baseline_labels(text: str) -> set[str]:
     lowered = text.lower()

@@ -164,11 +164,7 @@ def read_suggestions(path: Path) -> pd.DataFrame:
     return raw.assign(text=raw["text"].str.strip('"').str.strip())
 
 
-def features_for(sentences: list[str] | pd.DataFrame, nlp: Any, embedder: Any) -> np.ndarray:
-    return sentence_features(sentences, nlp, embedder)[0]
-
-
-def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, include_shipped: bool = True,
+def train(embedder: Any, out: Path, extra: list[Path] | None = None, include_shipped: bool = True,
           suggestions: Path | None = None, weak_weight: float = 0.3, seed: int = 0, real: bool = True,
           root: Path | None = None) -> tuple[InsightClassifier, pd.DataFrame]:
     """Fit and save a classifier; returns it with the training frame.
@@ -182,7 +178,7 @@ def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, i
     weak = None
     if suggestions is not None:
         sm = read_suggestions(suggestions)
-        weak = WeakLabels(dense=features_for(list(sm["text"]), nlp, embedder), texts=list(sm["text"]),
+        weak = WeakLabels(dense=sentence_features(list(sm["text"]), embedder), texts=list(sm["text"]),
                           y=sm[["label"]].astype(int).to_numpy(), kinds=("must_have_feature",), weight=weak_weight)
     kinds, Y = learnable(df)
     calibrate = df["calibrate"].fillna(False).to_numpy(dtype=bool) if "calibrate" in df.columns else None
@@ -190,7 +186,7 @@ def train(nlp: Any, embedder: Any, out: Path, extra: list[Path] | None = None, i
             "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "weak": {"file": suggestions.name, "rows": len(weak.texts), "weight": weak_weight} if weak else None,
             "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
-    clf = fit_classifier(features_for(context_columns(df), nlp, embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
+    clf = fit_classifier(sentence_features(context_columns(df), embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
                          kinds=kinds, groups=df["group"].tolist(), calibrate=calibrate)
     clf.save(out)
     return clf, df
