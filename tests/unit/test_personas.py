@@ -183,7 +183,12 @@ def test_a_lone_singular_noun_theme_reads_with_its_article():
     assert _clause_for("objection", "price") == "wary of the price"
     assert _clause_for("pain_point", "vets") == "fed up with vets"
     assert _clause_for("pain_point", "charging") == "fed up with charging"
-    assert _clause_for("objection", "expensive") == "wary of expensive"
+    # Theme heads of the coffee Q&A study (bench/content): an adjective is no object.
+    assert _clause_for("objection", "expensive") == "who finds it expensive"
+    assert _clause_for("pain_point", "noisy") == "fed up that it is noisy"
+    assert _clause_for("purchase_trigger", "roaster") == "prompted by the roaster"
+    assert _clause_for("purchase_trigger", "moving") == "prompted by moving"
+    assert _clause_for("objection", "cost") == "wary of the cost"
     assert _clause_for("pain_point", "customer service") == "fed up with customer service"
     assert _clause_for("pain_point", "Dustly") == "fed up with Dustly"
     assert _clause_for("pain_point", "gets stuck") == "fed up when it gets stuck"

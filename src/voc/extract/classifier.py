@@ -135,10 +135,9 @@ class InsightClassifier:
     meta: dict[str, Any] = field(default_factory=dict)
     method: ClassVar[str] = "cues+embedding+lexical"
 
-    def score_frame(self, frame: pd.DataFrame, nlp: Any, embedder: Any, store: Any = None,
-                    progress: bool = False) -> tuple[np.ndarray, list[Any] | None]:
-        """Calibrated probabilities of ``context_frame`` rows (no parses: the features need none)."""
-        return self.proba(sentence_features(frame, embedder, store, progress), frame["text"].tolist()), None
+    def score_frame(self, frame: pd.DataFrame, embedder: Any, store: Any = None, progress: bool = False) -> np.ndarray:
+        """Calibrated probabilities of ``context_frame`` rows."""
+        return self.proba(sentence_features(frame, embedder, store, progress), frame["text"].tolist())
 
     def design(self, dense: np.ndarray, texts: list[str]) -> sparse.csr_matrix:
         expected = self.coef.shape[1] - len(self.lexicon.vocab)

@@ -64,17 +64,16 @@ class Extractor:
     def model_id(self) -> str:
         return f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
 
-    def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> tuple[np.ndarray, list[Any] | None]:
-        """Per-kind calibrated probabilities, and the parsed docs when the classifier parsed them
-        (None otherwise); ``sentences`` as for ``context_frame``."""
-        return self.classifier.score_frame(context_frame(sentences), self.nlp, self.embedder, self.store, progress)
+    def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> np.ndarray:
+        """Per-kind calibrated probabilities; ``sentences`` as for ``context_frame``."""
+        return self.classifier.score_frame(context_frame(sentences), self.embedder, self.store, progress)
 
     def _kinds(self, row: np.ndarray) -> dict[str, float]:
         return {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
                 if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
 
     def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
-        P, _ = self.score(sentences)
+        P = self.score(sentences)
         return [set(self._kinds(P[i])) for i in range(len(P))]
 
     def classify(self, sentences: list[str] | pd.DataFrame, groups: list[Any] | None = None,
@@ -88,14 +87,12 @@ class Extractor:
                 read together (aspects and consequences carry over from the previous sentence).
         """
         frame = context_frame(sentences)
-        P, docs = self.score(frame, progress=progress)
-        found = [self._kinds(row) for row in P]
-        if docs is None:
-            # Only insights need a parse (their aspect); most sentences are none.
-            wanted = [i for i, kinds in enumerate(found) if kinds]
-            docs = [None] * len(found)
-            for i, doc in zip(wanted, self.nlp.pipe([frame["text"][i] for i in wanted], batch_size=128)):
-                docs[i] = doc
+        found = [self._kinds(row) for row in self.score(frame, progress=progress)]
+        # Only insights need a parse (their aspect); most sentences are none.
+        wanted = [i for i, kinds in enumerate(found) if kinds]
+        docs: list[Any] = [None] * len(found)
+        for i, doc in zip(wanted, self.nlp.pipe([frame["text"][i] for i in wanted], batch_size=128)):
+            docs[i] = doc
         records = []
         for i, (text, doc) in enumerate(zip(frame["text"], docs)):
             kinds = found[i]

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
-from voc.extract.classifier import InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
+from voc.extract.classifier import FEATURES, InsightClassifier, WeakLabels, fit_classifier, label_matrix, sentence_features
+from voc.extract.cues import CUES
 from voc.extract.evaluate import read_labelled
 from voc.extract.insights import LABELLED, REAL_LABELS
 from voc.schema import INSIGHT_KINDS, stable_id
@@ -182,7 +183,10 @@ def train(embedder: Any, out: Path, extra: list[Path] | None = None, include_shi
                           y=sm[["label"]].astype(int).to_numpy(), kinds=("must_have_feature",), weight=weak_weight)
     kinds, Y = learnable(df)
     calibrate = df["calibrate"].fillna(False).to_numpy(dtype=bool) if "calibrate" in df.columns else None
-    meta = {"version": f"head-{len(df)}-{stable_id(*texts, suggestions, weak_weight)[:8]}", "n_train": len(df),
+    # The features and cue phrases are part of the version: heads retrained on new features make
+    # stores re-extract (the store keys extraction by this version).
+    version = stable_id(*texts, suggestions, weak_weight, FEATURES, *(p.pattern for p in CUES.values()))[:8]
+    meta = {"version": f"head-{len(df)}-{version}", "n_train": len(df),
             "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "weak": {"file": suggestions.name, "rows": len(weak.texts), "weight": weak_weight} if weak else None,
             "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}

@@ -90,11 +90,10 @@ class TunedClassifier:
         texts, contexts = frame["text"].tolist(), context_text(frame, self.with_prev)
         return pooled_logits(tok, enc, texts, contexts, self.head_w, self.head_b, batch_size)
 
-    def score_frame(self, frame: pd.DataFrame, nlp: Any = None, embedder: Any = None, store: Any = None,
-                    progress: bool = False) -> tuple[np.ndarray, None]:
-        """Calibrated probabilities of ``context_frame`` rows. Nothing is parsed or embedded for
-        the store here: only the sentences that turn out to be insights need either."""
-        return self.proba(frame), None
+    def score_frame(self, frame: pd.DataFrame, embedder: Any = None, store: Any = None, progress: bool = False) -> np.ndarray:
+        """Calibrated probabilities of ``context_frame`` rows. Nothing is embedded for the store
+        here: only the sentences that turn out to be insights need a vector."""
+        return self.proba(frame)
 
     def proba(self, frame: pd.DataFrame) -> np.ndarray:
         z = self.decision(frame)

@@ -58,9 +58,11 @@ DEFAULT_SPACY = Models.model_fields["spacy"].default
 SETS_APART = 1.2
 
 # A lone singular noun reads with its article: "fed up with the brush", "wary of the price",
-# "who needs the app" (not "who needs app", 27k bench corpus); "fed up with charging", "wary of
-# expensive" and "fed up with vets" take none.
-ARTICLE_KINDS = ("pain_point", "objection", "must_have_feature")
+# "who needs the app" (not "who needs app", 27k bench corpus), "prompted by the roaster" (coffee
+# Q&A); "fed up with charging" and "fed up with vets" take none.
+ARTICLE_KINDS = ("pain_point", "objection", "must_have_feature", "purchase_trigger")
+# A lone adjective is no object: "wary of expensive" (coffee Q&A) reads "who finds it expensive".
+ADJECTIVE_CLAUSES = {"pain_point": "fed up that it is {}", "objection": "who finds it {}"}
 
 
 @lru_cache(maxsize=1024)
@@ -97,6 +99,8 @@ def _is_adjective(label: str, spacy_model: str) -> bool:
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY) -> str:
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
+    if kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model):
+        return ADJECTIVE_CLAUSES[kind].format(label)
     if kind in ARTICLE_KINDS and _takes_article(label, spacy_model):
         label = f"the {label}"
     return NEED_TEMPLATES[kind].format(label)
