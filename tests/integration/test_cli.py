@@ -43,6 +43,26 @@ def test_fine_tune_says_weak_labels_are_for_the_heads(tmp_path):
     assert not (tmp_path / "t.npz").exists()
 
 
+def test_ensemble_needs_the_options_its_heads_were_trained_with(tmp_path):
+    # The shipped heads learnt from weak suggestion labels at weight 0.5: without them the held-out
+    # heads would not be those heads, so the build stops before fitting anything.
+    proc = voc("train", "--ensemble", "--out", str(tmp_path / "e.npz"))
+    assert proc.returncode == 2 and "pass the same --suggestions and --weak-weight" in proc.stderr, proc.stderr
+    assert not (tmp_path / "e.npz").exists()
+
+
+def test_classify_names_the_classifier_it_runs():
+    text = "My old one died last week so I bought this.\n"
+    default = [json.loads(line) for line in voc("classify", stdin=text).stdout.splitlines()]
+    heads = voc("classify", "--classifier", "builtin", stdin=text)
+    assert heads.returncode == 0, heads.stderr
+    heads = [json.loads(line) for line in heads.stdout.splitlines()]
+    assert "purchase_trigger" in default[0]["kinds"] and "purchase_trigger" in heads[0]["kinds"]
+    assert default[0]["kinds"] != heads[0]["kinds"]      # two classifiers, two confidences
+    bad = voc("classify", "--classifier", "nope.npz", stdin=text)
+    assert bad.returncode == 2 and "nope.npz: no trained insight classifier" in bad.stderr
+
+
 def test_classify_reads_stdin_and_prints_jsonl():
     proc = voc("classify", stdin="My old one died last week so I bought this.\nThe weather is nice today.\n")
     assert proc.returncode == 0, proc.stderr

@@ -35,7 +35,7 @@ def test_context_reads_kind_rating_and_the_sentence_before():
 def test_the_shipped_tuned_classifier_survives_a_round_trip(tmp_path):
     assert classifier_path("builtin-tuned") == BUILTIN_TUNED
     clf = load_classifier(BUILTIN_TUNED)
-    assert isinstance(clf, TunedClassifier) and clf.meta["rank"] == 32 and clf.meta["n_dev"] == 2315
+    assert isinstance(clf, TunedClassifier) and clf.meta["rank"] == 32 and clf.meta["n_dev"] == 2872
     frame = context_frame(["The app logs me out every time I switch networks.", "Posting a picture below."])
     again = load_classifier(clf.save(tmp_path / "copy.npz"))
     assert np.allclose(clf.proba(frame), again.proba(frame), atol=1e-6)
@@ -52,20 +52,20 @@ def test_only_insights_are_parsed_and_they_keep_their_aspect(nlp, embedder):
 @pytest.mark.slow
 def test_on_real_text_the_tuned_classifier_is_more_precise_on_pain_points_and_must_haves(extractor, nlp, embedder,
                                                                                           shared):
-    """Measured on the real-text test split: the fine-tuned MiniLM (rounds 1-3) against the default
-    heads (rounds 1-4)."""
+    """Measured on the real-text test split: the fine-tuned MiniLM against the heads (both rounds 1-4)."""
     from voc.extract.evaluate import evaluate
     from voc.extract.train import real_rows
 
     test = real_rows("test", shared)
-    heads = evaluate(test, extractor.predict_labels)["per_kind"]
+    heads_all = evaluate(test, extractor.predict_labels)
+    heads = heads_all["per_kind"]
     tuned = evaluate(test, Extractor(nlp, embedder, load_classifier(BUILTIN_TUNED)).predict_labels)
-    # Measured: precision .657/.652 against .576/.565 (objections .535 against .500: round 4's
-    # objections made the heads nearly as precise); macro-F1 0.481 against 0.488.
+    # Measured: precision .710/.610 against .580/.567, pain-point F1 .703 against .615; macro-F1
+    # 0.527 against 0.503.
     assert tuned["per_kind"]["pain_point"]["precision"] >= heads["pain_point"]["precision"] + 0.06
     assert tuned["per_kind"]["must_have_feature"]["precision"] >= heads["must_have_feature"]["precision"] + 0.03
     assert tuned["per_kind"]["pain_point"]["f1"] >= heads["pain_point"]["f1"] + 0.05
-    assert tuned["macro_f1"] >= 0.47
+    assert tuned["macro_f1"] >= max(0.51, heads_all["macro_f1"] + 0.01)
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from voc.defaults import DEFAULT_THRESHOLD
+from voc.defaults import DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD
 from voc.extract.aspects import extract_aspect
 from voc.extract.classifier import InsightClassifier, context_frame
 from voc.extract.cues import baseline_labels, buying_roles, strength
@@ -23,12 +23,14 @@ from voc.extract.self_description import self_descriptions
 from voc.schema import INSIGHT_COLUMNS
 
 if TYPE_CHECKING:
+    from voc.extract.ensemble import EnsembleClassifier
     from voc.extract.tuned import TunedClassifier
 
 # Shipped with the package (importlib.resources), so an installed voc finds them from any folder.
 INSIGHT_DATA = Path(str(files("voc") / "data" / "insights"))
 BUILTIN_HEAD = INSIGHT_DATA / "classifier.npz"
 BUILTIN_TUNED = INSIGHT_DATA / "classifier_tuned.npz"
+BUILTIN_ENSEMBLE = INSIGHT_DATA / "classifier_ensemble.npz"
 LABELLED = INSIGHT_DATA / "labelled.csv"
 REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
@@ -36,23 +38,23 @@ LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)
 CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
 
 
-# The shipped classifiers by name: frozen-embedding heads (the default: fastest, best on success
-# factors) and the fine-tuned MiniLM (more precise pain points, objections and must-haves).
-BUILTIN_CLASSIFIERS = {"builtin": BUILTIN_HEAD, "builtin-tuned": BUILTIN_TUNED}
+# The shipped classifiers by name: frozen-embedding heads (fastest), the fine-tuned MiniLM and the
+# ensemble of the two (most accurate on real text, slowest).
+BUILTIN_CLASSIFIERS = {"builtin": BUILTIN_HEAD, "builtin-tuned": BUILTIN_TUNED, "builtin-ensemble": BUILTIN_ENSEMBLE}
 
 
 def classifier_path(name: str | None, resolve: Any = None) -> Path:
     """The file of a classifier named in a study: a shipped one by name, else a path (``resolve``
     turns it into one relative to the study file)."""
     if name in BUILTIN_CLASSIFIERS or not name:
-        return BUILTIN_CLASSIFIERS[name or "builtin"]
+        return BUILTIN_CLASSIFIERS[name or DEFAULT_CLASSIFIER]
     return Path(resolve(name)) if resolve is not None else Path(name).expanduser()
 
 
 class Extractor:
     """Everything extraction needs, passed in: the spaCy pipeline, the embedder, the classifier."""
 
-    def __init__(self, nlp: Any, embedder: Any, classifier: InsightClassifier | TunedClassifier,
+    def __init__(self, nlp: Any, embedder: Any, classifier: InsightClassifier | TunedClassifier | EnsembleClassifier,
                  thresholds: dict[str, float] | None = None, store: Any = None):
         self.nlp = nlp
         self.embedder = embedder

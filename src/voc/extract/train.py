@@ -175,6 +175,14 @@ def train(embedder: Any, out: Path, extra: list[Path] | None = None, include_shi
         real: include the real-text labels (their text comes from ``root``, ../shared/data).
     """
     df = training_frame(extra, include_shipped, real, root, blank_kinds=True)
+    clf = fit_heads(df, embedder, suggestions, weak_weight, seed)
+    clf.save(out)
+    return clf, df
+
+
+def fit_heads(df: pd.DataFrame, embedder: Any, suggestions: Path | None = None, weak_weight: float = 0.3,
+              seed: int = 0) -> InsightClassifier:
+    """The frozen-embedding heads fitted on ``training_frame`` rows (and the weak suggestion rows)."""
     texts = list(df["text"])
     weak = None
     if suggestions is not None:
@@ -190,7 +198,5 @@ def train(embedder: Any, out: Path, extra: list[Path] | None = None, include_shi
             "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "weak": {"file": suggestions.name, "rows": len(weak.texts), "weight": weak_weight} if weak else None,
             "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
-    clf = fit_classifier(sentence_features(context_columns(df), embedder), texts, Y, embedder.name, weak=weak, seed=seed, meta=meta,
-                         kinds=kinds, groups=df["group"].tolist(), calibrate=calibrate)
-    clf.save(out)
-    return clf, df
+    return fit_classifier(sentence_features(context_columns(df), embedder), texts, Y, embedder.name, weak=weak,
+                          seed=seed, meta=meta, kinds=kinds, groups=df["group"].tolist(), calibrate=calibrate)

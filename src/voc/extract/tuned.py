@@ -181,6 +181,18 @@ class FineTuneSettings:
     seed: int = 0
 
 
+def dev_mask(groups: Any, share: float, rng: np.random.RandomState) -> np.ndarray:
+    """Which rows belong to the documents held out of fine-tuning (``share`` of the documents).
+
+    ``rng`` is the fine-tune's own generator before its first draw, so the ensemble can find the
+    same held-out documents again from the training rows and the seed.
+    """
+    groups = np.asarray(groups, dtype=str)
+    unique = np.unique(groups)
+    held = set(rng.choice(unique, int(round(share * len(unique))), replace=False))
+    return np.array([g in held for g in groups])
+
+
 def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedding_model: str,
               settings: FineTuneSettings | None = None, meta: dict[str, Any] | None = None) -> TunedClassifier:
     """Fine-tune the bundled encoder on labelled sentences and return the shippable classifier.
@@ -203,10 +215,7 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     tok, enc = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
     base = {k: v.detach().numpy().copy() for k, v in enc.state_dict().items()}
     head = torch.nn.Linear(enc.config.hidden_size, len(kinds))
-    groups = frame["group"].astype(str).to_numpy()
-    unique = np.unique(groups)
-    dev_groups = set(rng.choice(unique, int(round(s.dev_share * len(unique))), replace=False))
-    dev = np.array([g in dev_groups for g in groups])
+    dev = dev_mask(frame["group"], s.dev_share, rng)
     cal = frame["calibrate"].fillna(False).to_numpy(bool)[dev] if "calibrate" in frame else np.ones(dev.sum(), bool)
     if cal.sum() < 50:
         cal = np.ones(dev.sum(), bool)

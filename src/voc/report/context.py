@@ -181,6 +181,15 @@ def fix_section(store: Store, docs: pd.DataFrame) -> dict[str, Any] | None:
     return stands_between(store.rated_review_sentences(*MID_RATED, PREFILTER) if mid else pd.DataFrame(), mid)
 
 
+# What the report's method note says of each kind of classifier file (by its "format").
+CLASSIFIER_METHODS = {
+    "": "logistic heads over sentence embeddings, context, cue phrases and words",
+    "voc-tuned": "MiniLM fine-tuned to read each sentence with its context",
+    "voc-ensemble": "the mean of logistic heads over sentence embeddings, context, cue phrases and words and of "
+                    "MiniLM fine-tuned to read each sentence with its context",
+}
+
+
 def classifier_info(study: StudyConfig) -> dict[str, Any]:
     """Name, version and per-kind thresholds of the insight classifier (study overrides win)."""
     info: dict[str, Any] = {"name": study.models.classifier, "thresholds": dict(study.extract.thresholds)}
@@ -193,6 +202,7 @@ def classifier_info(study: StudyConfig) -> dict[str, Any]:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
         info["version"] = meta.get("version")
+        info["method"] = CLASSIFIER_METHODS.get(meta.get("format", "").rsplit("-", 1)[0], CLASSIFIER_METHODS[""])
         info["thresholds"] = {**meta.get("thresholds", {}), **info["thresholds"]}
     except Exception:  # noqa: BLE001 - method notes must never stop a report
         pass

@@ -3,7 +3,7 @@ and for BERTopic with library defaults on the same insights and embeddings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -96,3 +96,24 @@ def compare(kind: str, ins: pd.DataFrame, emb: np.ndarray, study: Any, embedding
     rows.append({"kind": kind, "model": "bertopic-defaults", **_mean(fits)})
     rows.append({"kind": kind, "model": REDUCED, **_mean(reduced)})
     return rows
+
+
+def comparison_lines(store: Any, study: Any, kinds: list[str], runs: int = DEFAULT_RUNS) -> Iterator[str]:
+    """`voc topics --evaluate`: a table of ``compare`` per kind on a study's insights."""
+    from voc.embed import embed_cached, get_embedder
+
+    embedder = get_embedder(study.models.embedding)
+    yield f"{'kind':<20}{'model':<20}{'topics':>7}{'outliers':>10}{'NPMI':>8}{'diversity':>10}"
+    for k in kinds:
+        ins = store.insights_frame(k)
+        if len(ins) < 12:
+            yield f"{k:<20}{'(too few insights)':<20}"
+            continue
+        for r in compare(k, ins, embed_cached(ins["text"].tolist(), embedder, store), study, embedder.model,
+                         default_runs=runs):
+            spread = f"  (mean of {r['runs']} fits, NPMI sd {r['npmi_sd']:.3f})" if r.get("runs", 1) > 1 else ""
+            if r.get("with_topics", r.get("runs", 1)) < r.get("runs", 1):
+                spread = (f"  (none of {r['runs']} fits found a topic)" if not r["with_topics"] else
+                          f"  (mean of {r['runs']} fits; {r['with_topics']} found topics, NPMI over those)")
+            yield (f"{r['kind']:<20}{r['model']:<20}{r['topics']:>7}{r['outlier_share']:>10.1%}{r['npmi']:>8.3f}"
+                   f"{r['diversity']:>10.3f}{spread}")
