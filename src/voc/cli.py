@@ -261,8 +261,8 @@ def eval_cmd(file: Optional[Path] = typer.Argument(None, help="CSV with columns 
 
 @app.command()
 def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (text, labels), added to the shipped data"),
-          out: Path = typer.Option(Path("models/insights/classifier.npz"),
-                                   help="where to write the classifier; use it with [models] classifier = \"<path>\""),
+          out: Optional[Path] = typer.Option(None, help="where to write it (default: models/insights/classifier[_tuned|"
+                                             "_ensemble].npz); use it with [models] classifier = \"<path>\""),
           shipped: bool = typer.Option(True, help="include the shipped labelled training rows"),
           real: bool = typer.Option(True, help="include the real-text labels (their text is read from ../shared/data)"),
           real_data: Optional[Path] = typer.Option(None, help="the folder of the real corpora (default: ../shared/data "
@@ -273,9 +273,8 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
                                          "context pairs (as builtin-tuned was made; about 35 min on 2 cores) instead of "
                                          "fitting heads on its frozen embeddings (a few minutes)"),
           epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows"),
-          ensemble: bool = typer.Option(False, "--ensemble", help="average trained heads (--heads) and a fine-tuned "
-                                        "classifier (--tuned), as builtin-ensemble was made; pass the CSVs and options "
-                                        "both were trained with (a few minutes)"),
+          ensemble: bool = typer.Option(False, "--ensemble", help="average trained heads (--heads) and fine-tuned model "
+                                        "(--tuned), as builtin-ensemble was; with the CSVs and options both were trained with"),
           heads: Optional[Path] = typer.Option(None, help="with --ensemble: the heads file (default: builtin)"),
           tuned: Optional[Path] = typer.Option(None, help="with --ensemble: the fine-tuned file (default: builtin-tuned)")) -> None:
     """Retrain the insight classifier from the shipped labels plus your own CSVs."""
@@ -284,14 +283,18 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
     from voc.extract.train import train as do_train
 
     models = Models()
+    if (heads or tuned) and not ensemble or ensemble and fine_tune:
+        raise VocError("voc train: --heads and --tuned go with --ensemble, which combines classifiers already trained "
+                       "(not with --fine-tune)")
+    out = out or Path("models/insights") / f"classifier{'_ensemble' if ensemble else '_tuned' if fine_tune else ''}.npz"
     if ensemble:
         from voc.extract.ensemble import build_ensemble
         from voc.extract.insights import BUILTIN_HEAD, BUILTIN_TUNED
 
         clf = build_ensemble(heads or BUILTIN_HEAD, tuned or BUILTIN_TUNED, out, get_embedder(models.embedding),
                              list(files or []), shipped, real, real_data, suggestions, weak_weight)
-        typer.echo(f"weight of the fine-tuned model {clf.weight}, calibrated on {clf.meta['n_dev']} held-out "
-                   f"sentences; thresholds {clf.thresholds}; wrote {out}")
+        typer.echo(f"fine-tuned model's weight {clf.weight}, calibrated on {clf.meta['n_dev']} held-out sentences; "
+                   f"thresholds {clf.thresholds}; wrote {out}")
         return
     if fine_tune:
         from voc.extract.train import fine_tune_classifier
@@ -373,10 +376,13 @@ def _study_path(study: Path) -> Path:
 
 def _extractor(study: Optional[Path], classifier: Optional[str] = None):
     from voc.config import StudyConfig, load_study
+    from voc.extract.insights import BUILTIN_CLASSIFIERS
     from voc.stages import components
 
     s = load_study(study) if study else StudyConfig(name="adhoc")
     if classifier:
+        if classifier not in BUILTIN_CLASSIFIERS:   # a path typed here is relative to where it was typed
+            classifier = str(Path(classifier).expanduser().resolve())
         s = s.model_copy(update={"models": s.models.model_copy(update={"classifier": classifier})})
     return components(s).extractor
 

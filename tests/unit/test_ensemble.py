@@ -34,20 +34,28 @@ def test_the_weight_follows_the_component_that_ranks_better():
 @pytest.mark.slow
 def test_the_shipped_ensemble_names_its_parts_and_refuses_changed_ones(tmp_path):
     assert classifier_path("builtin-ensemble") == BUILTIN_ENSEMBLE
+    with np.load(BUILTIN_ENSEMBLE, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+    # Shipped parts by their names, so an upgraded or moved install still finds them.
+    assert (meta["heads"], meta["tuned"]) == ("builtin", "builtin-tuned")
     clf = load_classifier(BUILTIN_ENSEMBLE)
     assert isinstance(clf, EnsembleClassifier)
     assert clf.meta["versions"] == {"heads": load_classifier(BUILTIN_HEAD).meta["version"],
                                     "tuned": load_classifier(BUILTIN_TUNED).meta["version"]}
     assert set(clf.thresholds) == set(clf.kinds) and clf.kinds == clf.heads.kinds
-    # A copy beside other component files of the same names: the versions no longer match.
-    for path in (BUILTIN_ENSEMBLE, BUILTIN_TUNED):
-        shutil.copy(path, tmp_path / path.name)
+    # An ensemble of copies beside it keeps them by name; retrained heads under that name are refused.
+    heads, tuned = shutil.copy(BUILTIN_HEAD, tmp_path / "mine.npz"), shutil.copy(BUILTIN_TUNED, tmp_path / "mine_t.npz")
+    mine = clf.save(tmp_path / "ens.npz", heads, tuned)
+    assert load_classifier(mine).meta["version"] == clf.meta["version"]
+    with pytest.raises(VocError, match="that is the ensemble's own mine.npz"):
+        clf.save(heads, heads, tuned)
     with np.load(BUILTIN_HEAD, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(str(arrays.pop("meta")))
-    np.savez(tmp_path / BUILTIN_HEAD.name, meta=json.dumps({**meta, "version": "head-retrained"}), **arrays)
-    with pytest.raises(VocError, match="rebuild it with `voc train --ensemble`"):
-        load_classifier(tmp_path / BUILTIN_ENSEMBLE.name)
+    np.savez(heads, meta=json.dumps({**meta, "version": "head-retrained"}), **arrays)
+    with pytest.raises(VocError, match="rebuild it with `voc train --ensemble`") as err:
+        load_classifier(mine)
+    assert str(err.value).startswith(str(heads)) and "not a voc insight classifier" not in str(err.value)
 
 
 @pytest.mark.slow

@@ -251,7 +251,9 @@ def load_classifier(path: Path) -> Any:
             if meta.get("format", "").startswith("voc-ensemble"):
                 from voc.extract.ensemble import EnsembleClassifier
 
-                return EnsembleClassifier.from_npz(data, meta, path.parent)
+                return EnsembleClassifier.from_npz(data, meta, path)
+    except VocError:
+        raise   # a component's own message says what to do; "retrain" here would overwrite the ensemble
     except (KeyError, ValueError, OSError) as err:
         raise VocError(f"{path}: not a voc insight classifier ({err}); retrain with `voc train --out {path}`") from None
     return InsightClassifier.load(path)

@@ -3,8 +3,8 @@
 The two read a sentence differently: the heads see its MiniLM vector, cue phrases, words and
 context features; the fine-tuned encoder reads the sentence and its context as one text. Each is
 wrong in different places, so their mean ranks real insights better than either (mean average
-precision on the real-text test split 0.567 against 0.515 and 0.505, with the rounds 1-3
-fine-tune; see models/insights/README.md).
+precision on the real-text test split 0.581 against 0.515 for the heads and 0.539 for the
+fine-tuned model; see models/insights/README.md).
 
 What ships is small: the two component files are referenced by name (they ship anyway), and the
 ensemble file holds only the mixing weight, a Platt calibration of the mixture and per-kind
@@ -71,36 +71,55 @@ class EnsembleClassifier:
         return 1.0 / (1.0 + np.exp(-(z * self.platt[:, 0] + self.platt[:, 1])))
 
     def save(self, path: Path, heads: Path, tuned: Path) -> Path:
-        """Write the ensemble; ``heads`` and ``tuned`` are the component files, kept by name when
-        they sit beside ``path`` (as the shipped ones do), else by absolute path."""
+        """Write the ensemble; ``heads`` and ``tuned`` are the component files, kept as "builtin" /
+        "builtin-tuned" when they are the shipped ones (so a voc upgrade or another machine finds
+        them), by name when they sit beside ``path``, else by absolute path."""
         path.parent.mkdir(parents=True, exist_ok=True)
-
-        def ref(p: Path) -> str:
-            return p.name if p.resolve().parent == path.resolve().parent else str(p.resolve())
-
-        meta = {"format": FORMAT, "heads": ref(heads), "tuned": ref(tuned), "weight": self.weight,
-                "thresholds": self.thresholds, "kinds": list(self.kinds), **self.meta}
+        for part in (heads, tuned):
+            if part.resolve() == path.resolve():
+                raise VocError(f"{path}: that is the ensemble's own {part.name}; write the ensemble elsewhere (--out)")
+        meta = {"format": FORMAT, "heads": _reference(heads, path), "tuned": _reference(tuned, path),
+                "weight": self.weight, "thresholds": self.thresholds, "kinds": list(self.kinds), **self.meta}
         np.savez_compressed(path, platt=self.platt.astype(np.float32), meta=json.dumps(meta))
         return path
 
     @classmethod
-    def from_npz(cls, data: Any, meta: dict[str, Any], where: Path) -> "EnsembleClassifier":
+    def from_npz(cls, data: Any, meta: dict[str, Any], path: Path) -> "EnsembleClassifier":
         from voc.extract.classifier import load_classifier
 
         meta = {k: v for k, v in meta.items() if k != "format"}
         parts = {}
         for part, want in (("heads", InsightClassifier), ("tuned", TunedClassifier)):
-            name = meta.pop(part)
-            path = Path(name) if Path(name).is_absolute() else where / name
-            clf = load_classifier(path)
+            where = _resolve(meta.pop(part), path)
+            if where.resolve() == path.resolve():
+                raise VocError(f"{path}: the ensemble names itself as its {part}; rebuild it with "
+                               "`voc train --ensemble --out <another file>`")
+            clf = load_classifier(where)
             if not isinstance(clf, want):
-                raise VocError(f"{path}: the ensemble's {part} file is not a {want.__name__}")
+                raise VocError(f"{where}: the ensemble {path.name}'s {part} file is not a {want.__name__}")
             if clf.meta.get("version") != meta["versions"][part]:
-                raise VocError(f"{path}: the ensemble was built on {part} {meta['versions'][part]!r}, this file is "
-                               f"{clf.meta.get('version')!r}; rebuild it with `voc train --ensemble`")
+                raise VocError(f"{where}: the ensemble {path.name} was built on {part} {meta['versions'][part]!r}, "
+                               f"this file is {clf.meta.get('version')!r}; rebuild it with `voc train --ensemble`")
             parts[part] = clf
         return cls(heads=parts["heads"], tuned=parts["tuned"], weight=float(meta.pop("weight")),
                    platt=data["platt"], thresholds=meta.pop("thresholds"), kinds=tuple(meta.pop("kinds")), meta=meta)
+
+
+def _reference(part: Path, ensemble: Path) -> str:
+    from voc.extract.insights import BUILTIN_CLASSIFIERS
+
+    for name, shipped in BUILTIN_CLASSIFIERS.items():
+        if part.resolve() == shipped.resolve():
+            return name
+    return part.name if part.resolve().parent == ensemble.resolve().parent else str(part.resolve())
+
+
+def _resolve(reference: str, ensemble: Path) -> Path:
+    from voc.extract.insights import BUILTIN_CLASSIFIERS
+
+    if reference in BUILTIN_CLASSIFIERS:
+        return BUILTIN_CLASSIFIERS[reference]
+    return Path(reference) if Path(reference).is_absolute() else ensemble.parent / reference
 
 
 def fit_mixture(p_heads: np.ndarray, p_tuned: np.ndarray, Y: np.ndarray, kinds: tuple[str, ...],
@@ -137,21 +156,32 @@ def build_ensemble(heads_path: Path, tuned_path: Path, out: Path, embedder: Any,
     from voc.extract.classifier import load_classifier
 
     heads, tuned = load_classifier(heads_path), load_classifier(tuned_path)
+    for part in (heads_path, tuned_path):
+        if part.resolve() == out.resolve():
+            raise VocError(f"{out}: that is a component of the ensemble; write the ensemble elsewhere (--out)")
     ph, pt, Y, kinds = held_out_scores(heads, tuned, embedder, extra, include_shipped, real, root, suggestions,
-                                       weak_weight)
-    weight, platt, thresholds, ap = fit_mixture(ph, pt, Y, kinds)
-    versions = {"heads": heads.meta["version"], "tuned": tuned.meta["version"]}
-    meta = {"versions": versions, "n_dev": len(Y), "ap_by_weight": ap,
-            "version": f"ensemble-{stable_id(*versions.values(), weight, *platt.ravel().tolist())[:8]}"}
-    clf = EnsembleClassifier(heads=heads, tuned=tuned, weight=weight, platt=platt, thresholds=thresholds,
-                             kinds=kinds, meta=meta)
+                                       weak_weight, names=(str(heads_path), str(tuned_path)))
+    clf = assemble(heads, tuned, ph, pt, Y, kinds)
     clf.save(out, heads_path, tuned_path)
     return clf
 
 
+def assemble(heads: InsightClassifier, tuned: TunedClassifier, ph: np.ndarray, pt: np.ndarray, Y: np.ndarray,
+             kinds: tuple[str, ...]) -> EnsembleClassifier:
+    """The ensemble of two classifiers from their held-out probabilities (``held_out_scores``)."""
+    weight, platt, thresholds, ap = fit_mixture(ph, pt, Y, kinds)
+    versions = {"heads": heads.meta["version"], "tuned": tuned.meta["version"]}
+    # Everything that changes a prediction is in the version, so stores re-extract after a rebuild.
+    version = stable_id(FORMAT, *versions.values(), weight, *platt.ravel().tolist(), *kinds, *thresholds.values())
+    meta = {"versions": versions, "n_dev": len(Y), "ap_by_weight": ap, "version": f"ensemble-{version[:8]}"}
+    return EnsembleClassifier(heads=heads, tuned=tuned, weight=weight, platt=platt, thresholds=thresholds,
+                              kinds=kinds, meta=meta)
+
+
 def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | None = None,
                     include_shipped: bool = True, real: bool = True, root: Path | None = None,
-                    suggestions: Path | None = None, weak_weight: float = 0.3
+                    suggestions: Path | None = None, weak_weight: float = 0.3,
+                    names: tuple[str, str] = ("the heads", "the fine-tuned classifier")
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
     """Both components' out-of-sample probabilities on the documents held out of fine-tuning.
 
@@ -168,21 +198,24 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
 
     if not isinstance(heads, InsightClassifier) or not isinstance(tuned, TunedClassifier):
         raise VocError(f"voc train --ensemble needs heads (`voc train`) and a fine-tuned classifier "
-                       f"(`voc train --fine-tune`); got {type(heads).__name__} and {type(tuned).__name__}")
+                       f"(`voc train --fine-tune`); {names[0]} is a {type(heads).__name__} and {names[1]} a "
+                       f"{type(tuned).__name__}")
     weak = {"file": suggestions.name, "weight": weak_weight} if suggestions is not None else None
     trained_weak = heads.meta.get("weak")
     if (trained_weak and {k: trained_weak[k] for k in ("file", "weight")}) != weak:
-        raise VocError(f"the heads were trained with weak labels {trained_weak}, not {weak}: pass the same "
+        raise VocError(f"{names[0]} was trained with weak labels {trained_weak}, not {weak}: pass the same "
                        "--suggestions and --weak-weight")
     df = training_frame(extra, include_shipped, real, root)
     texts = list(df["text"])
     seed, epochs = tuned.meta.get("seed", 0), tuned.meta.get("epochs", 3.0)
     if tuned.meta.get("version") != f"tuned-{len(df)}-{stable_id(*texts, seed, epochs)[:8]}":
-        raise VocError(f"the fine-tuned classifier was trained on other rows than these ({len(df)}): pass the "
-                       "CSVs and options it was trained with")
+        raise VocError(f"{names[1]} was fine-tuned on {tuned.meta.get('n_train')} other rows than these {len(df)}: "
+                       "pass the CSVs and options it was trained with")
+    # The heads' version also hashes how the weak-label file was named on the command line, so only
+    # the row count is compared here; the rows themselves are checked through the fine-tune's.
     if heads.meta.get("n_train") != len(df):
-        raise VocError(f"the heads were trained on {heads.meta.get('n_train')} rows, these are {len(df)}: pass "
-                       "the CSVs and options they were trained with")
+        raise VocError(f"{names[0]} was trained on {heads.meta.get('n_train')} rows, these are {len(df)}: pass "
+                       "the CSVs and options it was trained with")
     dev = dev_mask(df["group"], tuned.meta["dev_share"], np.random.RandomState(seed))
     blanked = training_frame(extra, include_shipped, real, root, blank_kinds=True)
     held_out_heads = fit_heads(blanked[~dev].reset_index(drop=True), embedder, suggestions, weak_weight)
@@ -190,7 +223,7 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
     if (dev & cal).sum() < 50:
         cal = np.ones(len(df), bool)
     rows = df[dev & cal].reset_index(drop=True)
-    kinds = tuple(k for k in heads.kinds if k in tuned.kinds)
+    kinds = tuple(k for k in heads.kinds if k in tuned.kinds and k in held_out_heads.kinds)
     frame = context_frame(context_columns(rows))
     ph = held_out_heads.score_frame(frame, embedder)[:, [held_out_heads.kinds.index(k) for k in kinds]]
     pt = tuned.score_frame(frame)[:, [tuned.kinds.index(k) for k in kinds]]

@@ -187,7 +187,8 @@ def _method(ctx: dict[str, Any]) -> list[str]:
     thresholds = ", ".join(f"{KIND_TITLES.get(k, k)} {v}" for k, v in clf.get("thresholds", {}).items())
     lines = ["## Method notes", "",
              f"- Models: spaCy `{m['spacy']}`, embeddings `{m['embedding']}`, classifier `{clf['name']}`"
-             + (f" (version {clf['version']})" if clf.get("version") else "") + (f"; thresholds {thresholds}" if thresholds else "") + ".",
+             + (f" (version {clf['version']})" if clf.get("version") else "") + (f": {clf['method']}" if clf.get("method") else "")
+             + (f"; thresholds {thresholds}" if thresholds else "") + ".",
              f"- Themes: BERTopic per kind, seed {m['seed']}, outlier budget {round(m['max_outlier_share'] * 100)}%."]
     for kind, s in m["topics"].items():
         lines.append(f"  - {KIND_TITLES[kind]}: {s['topics']} themes, {s['insights']} insights, "
