@@ -387,7 +387,6 @@ def _extractor(study: Optional[Path], classifier: Optional[str] = None):
     return components(s).extractor
 
 
-
 def main() -> None:
     try:
         app(standalone_mode=True)

@@ -74,10 +74,8 @@ class EnsembleClassifier:
         """Write the ensemble; ``heads`` and ``tuned`` are the component files, kept as "builtin" /
         "builtin-tuned" when they are the shipped ones (so a voc upgrade or another machine finds
         them), by name when they sit beside ``path``, else by absolute path."""
+        _refuse_part(path, heads, tuned)
         path.parent.mkdir(parents=True, exist_ok=True)
-        for part in (heads, tuned):
-            if part.resolve() == path.resolve():
-                raise VocError(f"{path}: that is the ensemble's own {part.name}; write the ensemble elsewhere (--out)")
         meta = {"format": FORMAT, "heads": _reference(heads, path), "tuned": _reference(tuned, path),
                 "weight": self.weight, "thresholds": self.thresholds, "kinds": list(self.kinds), **self.meta}
         np.savez_compressed(path, platt=self.platt.astype(np.float32), meta=json.dumps(meta))
@@ -103,6 +101,12 @@ class EnsembleClassifier:
             parts[part] = clf
         return cls(heads=parts["heads"], tuned=parts["tuned"], weight=float(meta.pop("weight")),
                    platt=data["platt"], thresholds=meta.pop("thresholds"), kinds=tuple(meta.pop("kinds")), meta=meta)
+
+
+def _refuse_part(out: Path, *parts: Path) -> None:
+    for part in parts:
+        if part.resolve() == out.resolve():
+            raise VocError(f"{out}: that is the ensemble's own {part.name}; write the ensemble elsewhere (--out)")
 
 
 def _reference(part: Path, ensemble: Path) -> str:
@@ -155,10 +159,8 @@ def build_ensemble(heads_path: Path, tuned_path: Path, out: Path, embedder: Any,
     """
     from voc.extract.classifier import load_classifier
 
+    _refuse_part(out, heads_path, tuned_path)   # before minutes of fitting, not after
     heads, tuned = load_classifier(heads_path), load_classifier(tuned_path)
-    for part in (heads_path, tuned_path):
-        if part.resolve() == out.resolve():
-            raise VocError(f"{out}: that is a component of the ensemble; write the ensemble elsewhere (--out)")
     ph, pt, Y, kinds = held_out_scores(heads, tuned, embedder, extra, include_shipped, real, root, suggestions,
                                        weak_weight, names=(str(heads_path), str(tuned_path)))
     clf = assemble(heads, tuned, ph, pt, Y, kinds)
@@ -193,7 +195,7 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
         (heads' probabilities, the fine-tuned model's, labels, kinds), columns in ``kinds``.
     """
     from voc.extract.classifier import context_frame, label_matrix
-    from voc.extract.train import context_columns, fit_heads, training_frame
+    from voc.extract.train import context_columns, fit_heads, training_frame, tuned_version, with_blank_kinds
     from voc.extract.tuned import dev_mask
 
     if not isinstance(heads, InsightClassifier) or not isinstance(tuned, TunedClassifier):
@@ -206,9 +208,8 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
         raise VocError(f"{names[0]} was trained with weak labels {trained_weak}, not {weak}: pass the same "
                        "--suggestions and --weak-weight")
     df = training_frame(extra, include_shipped, real, root)
-    texts = list(df["text"])
     seed, epochs = tuned.meta.get("seed", 0), tuned.meta.get("epochs", 3.0)
-    if tuned.meta.get("version") != f"tuned-{len(df)}-{stable_id(*texts, seed, epochs)[:8]}":
+    if tuned.meta.get("version") != tuned_version(df, seed, epochs):
         raise VocError(f"{names[1]} was fine-tuned on {tuned.meta.get('n_train')} other rows than these {len(df)}: "
                        "pass the CSVs and options it was trained with")
     # The heads' version also hashes how the weak-label file was named on the command line, so only
@@ -217,8 +218,7 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
         raise VocError(f"{names[0]} was trained on {heads.meta.get('n_train')} rows, these are {len(df)}: pass "
                        "the CSVs and options it was trained with")
     dev = dev_mask(df["group"], tuned.meta["dev_share"], np.random.RandomState(seed))
-    blanked = training_frame(extra, include_shipped, real, root, blank_kinds=True)
-    held_out_heads = fit_heads(blanked[~dev].reset_index(drop=True), embedder, suggestions, weak_weight)
+    held_out_heads = fit_heads(with_blank_kinds(df[~dev]).reset_index(drop=True), embedder, suggestions, weak_weight)
     cal = df["calibrate"].fillna(False).to_numpy(bool) if "calibrate" in df.columns else np.ones(len(df), bool)
     if (dev & cal).sum() < 50:
         cal = np.ones(len(df), bool)

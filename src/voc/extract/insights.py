@@ -75,8 +75,11 @@ class Extractor:
                 if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
 
     def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
-        P = self.score(sentences)
-        return [set(self._kinds(P[i])) for i in range(len(P))]
+        return self.labels(self.score(sentences))
+
+    def labels(self, P: np.ndarray) -> list[set[str]]:
+        """The kinds of each row of ``score``'s probabilities at this extractor's thresholds."""
+        return [set(self._kinds(row)) for row in P]
 
     def classify(self, sentences: list[str] | pd.DataFrame, groups: list[Any] | None = None,
                  progress: bool = False) -> list[dict[str, Any]]:

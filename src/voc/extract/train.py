@@ -102,7 +102,14 @@ def training_frame(extra: list[Path] | None = None, include_shipped: bool = True
     df["key"] = df["text"].str.strip().str.lower()
     df = df.drop_duplicates("key", keep="last").drop(columns="key").reset_index(drop=True)
     df["group"] = df["group"].fillna(df["text"]) if "group" in df.columns else df["text"]
-    if blank_kinds and "doc_kind" in df.columns and "real" in df.columns:
+    return with_blank_kinds(df) if blank_kinds else df
+
+
+def with_blank_kinds(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``training_frame`` rows with the document kind of ``UNKNOWN_KIND_SHARE`` of the
+    real rows dropped."""
+    df = df.copy()
+    if "doc_kind" in df.columns and "real" in df.columns:
         # Seeded by the row's text, so a retrain on the same rows blanks the same ones.
         blank = df["real"].fillna(False).astype(bool) & df["text"].map(
             lambda t: int(stable_id(t)[:8], 16) / 16 ** 8 < UNKNOWN_KIND_SHARE)
@@ -143,13 +150,17 @@ def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | No
     frame["group"] = df["group"].astype(str).to_numpy()
     if "calibrate" in df.columns:
         frame["calibrate"] = df["calibrate"].fillna(False).to_numpy(dtype=bool)
-    texts = list(df["text"])
-    meta = {"version": f"tuned-{len(df)}-{stable_id(*texts, settings.seed, settings.epochs)[:8]}",
+    meta = {"version": tuned_version(df, settings.seed, settings.epochs),
             "n_train": len(df), "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
             "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
     clf = fine_tune(frame, Y, kinds, embedding_model, settings, meta)
     clf.save(out)
     return clf, df
+
+
+def tuned_version(df: pd.DataFrame, seed: int, epochs: float) -> str:
+    """The version of a classifier fine-tuned on ``training_frame`` rows ``df`` (its rows, seed, epochs)."""
+    return f"tuned-{len(df)}-{stable_id(*df['text'], seed, epochs)[:8]}"
 
 
 def read_suggestions(path: Path) -> pd.DataFrame:
