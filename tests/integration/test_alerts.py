@@ -81,6 +81,9 @@ name = "alerts"
 product = "Robot vacuums"
 output_dir = "{(tmp_path / 'out').as_posix()}"
 
+[models]
+classifier = "builtin"  # the fastest: this tests what is sent, the demo tests test the default
+
 [alerts]
 urls = ["json://127.0.0.1:{server.server_address[1]}/hook"]
 min_mentions = 4

@@ -18,10 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from voc.extract.cues import buying_roles
 from voc.extract.self_description import self_descriptions
+from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
-
+from voc.report.markdown import persona_md
 
 
 @lru_cache(maxsize=None)
@@ -171,3 +173,36 @@ def test_copy_words_edges():
     # no brand, no number, no everyday word alone, no phrase spanning "rugs. The"
     assert not {"roomba", "week", "little", "worth", "300", "rugs the"} & set(words)
     assert distinctive_phrases(pd.Series([], dtype=str), pd.Series([], dtype=str), pd.Series([], dtype=bool)) == []
+
+
+# Real buying-role sentences, each naming two roles (reviews of pet insurers).
+DECIDERS = [("trustpilot:figo", "6439e058746ca7dfea09ac4c", "We decided to try Figo"),
+            ("trustpilot:healthypaws", "58bb6e13ed30e30a74fc12af", "After significant research"),
+            ("trustpilot:akc", "5f361de29cc22a073c9754ad", "Chelsea recommended a policy")]
+
+
+def test_how_they_decide_quotes_each_sentence_once(shared):
+    texts = [_sentence(_source(shared, where, key), opening) for where, key, opening in DECIDERS]
+    rows = pd.DataFrame({"sent_id": ["s1", "s2", "s3"], "doc_id": ["d1", "d2", "d3"], "kind": "buying_role",
+                         "text": texts, "roles": [";".join(buying_roles(t)) for t in texts], "confidence": 0.9,
+                         "url": "", "source": "trustpilot", "created_at": pd.Timestamp("2023-04-14")})
+    assert rows["roles"].tolist() == ["influencer;decision_maker", "researcher;decision_maker",
+                                      "influencer;budget_holder"]
+    process = buying_process(rows)
+    # Most named first; a tie keeps the order of the buying process.
+    assert [(r["role"], r["count"]) for r in process] == [
+        ("influencer", 2), ("decision_maker", 2), ("researcher", 1), ("budget_holder", 1)]
+    quoted = [q["text"] for r in process for q in r["quotes"]]
+    # No sentence is quoted twice, and a role goes without a quote only when every sentence that
+    # names it is already quoted under a more-named role.
+    assert len(quoted) == len(set(quoted)) >= 2 and len(process[0]["quotes"]) == 1
+    for r in process:
+        if not r["quotes"]:
+            assert set(rows.loc[rows["roles"].str.contains(r["role"]), "text"]) <= set(quoted)
+    # The Markdown card shows what the HTML card does: every role named, a quote for the first two.
+    card = {"name": "n", "share": 1.0, "size": 3, "self_descriptions": [], "items": {}, "channels": [],
+            "vocabulary": [], "buying_process": process}
+    md = "\n".join(persona_md(card))
+    assert "**How they decide:** influencer (2), decision maker (2), researcher (1), budget holder (1)" in md
+    shown = [r["quotes"][0]["text"] for r in process if r["quotes"]][:2]
+    assert all(f"“{t}”" in md for t in shown) and md.count("> “") == 2

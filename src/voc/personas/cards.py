@@ -17,7 +17,7 @@ import pandas as pd
 from voc.config import Models
 from voc.defaults import MIN_EVENT_SHARE, MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES, BY_NAME, KINDS
-from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, label_quotes, pick_quotes, role_of, shared_events
+from voc.personas.evidence import HOUSEHOLD_ROLES, channel_of, label_quotes, pick_quotes, quote_text, role_of, shared_events
 from voc.personas.phrases import VoicePhrases
 from voc.personas.segments import confidence, segmenting, split, voice_matrix, voice_unit, voices
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
@@ -275,16 +275,21 @@ def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
 
 def buying_process(members: pd.DataFrame) -> list[dict[str, Any]]:
     """Who takes part in the segment's decisions: each buying role its voices name, how many
-    sentences name it and one quote, most named first."""
+    sentences name it and one quote not already given to a more-named role, most named first."""
     if "roles" not in members.columns:
         return []
     rows = members[(members["kind"] == "buying_role") & members["roles"].notna()]
-    out = []
-    for role in BUYING_ROLES:
-        named = rows[rows["roles"].str.split(";").map(lambda rs, r=role: r in rs)]
-        if len(named):
-            out.append({"role": role, "count": int(len(named)), "quotes": pick_quotes(named, 1)})
-    return sorted(out, key=lambda r: (-r["count"], BUYING_ROLES.index(r["role"])))
+    named = {role: rows[rows["roles"].str.split(";").map(lambda rs, r=role: r in rs)] for role in BUYING_ROLES}
+    order = sorted((r for r in BUYING_ROLES if len(named[r])), key=lambda r: (-len(named[r]), BUYING_ROLES.index(r)))
+    out, shown = [], set()
+    for role in order:
+        # One sentence often names two roles ("after a lot of research I decided"): a quote shown
+        # under a more-named role is not shown again, so a role may have no quote of its own.
+        fresh = named[role][~named[role]["text"].map(quote_text).isin(shown)]
+        quotes = pick_quotes(fresh, 1)
+        shown.update(q["text"] for q in quotes)
+        out.append({"role": role, "count": int(len(named[role])), "quotes": quotes})
+    return out
 
 
 def _prepare(items: pd.DataFrame, topics: pd.DataFrame, k_min: int) -> tuple[pd.DataFrame, dict, str]:

@@ -75,9 +75,14 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
             parts += [first, group.drop(first.index)]
         ranked = pd.concat(parts)
     # Shown rounded down, so a 0.698 below the cut never reads as "0.70" beside its "unsure" mark.
-    return [{"text": r.text.strip(_FORMATTING), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
+    return [{"text": quote_text(r.text), "url": r.url if isinstance(r.url, str) and r.url else None, "source": r.source,
              "date": _date(r.created_at), "confidence": math.floor(float(r.confidence) * 100) / 100,
              "sure": bool(r.vouched)} for r in ranked.head(n).itertuples()]
+
+
+def quote_text(text: str) -> str:
+    """A sentence as a quote shows it: without the list marks and quotation marks around it."""
+    return text.strip(_FORMATTING)
 
 
 def http_url(url: Any) -> str | None:

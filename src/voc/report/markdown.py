@@ -45,7 +45,7 @@ def _quote(q: dict[str, Any], indent: str = "") -> str:
 
 
 def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[str]:
-    """One persona draft: name, share, self-descriptions, items per kind with quotes, channels,
+    """One persona draft: name, share, self-descriptions, items per kind with quotes, who decides, channels,
     vocabulary and interview questions."""
     h = "#" * level
     lines = [f"{h} {_md(p['name'])}", ""]
@@ -64,6 +64,12 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
             lines += [f"- {_md(it['label'])} ({it['count']})", ""]
             for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
                 lines += [_quote(q, "  "), ""]
+    roles = p.get("buying_process") or []
+    if roles:  # as the HTML card: the roles named, then a quote for each of the first two
+        lines += ["**How they decide:** " + ", ".join(f"{r['role'].replace('_', ' ')} ({r['count']})" for r in roles), ""]
+        lines += [line for r in [r for r in roles if r.get("quotes")][:2] for line in (_quote(r["quotes"][0]), "")]
+    else:
+        lines += ["**How they decide:** nobody in this segment said who else took part or how they decided: ask in interviews", ""]
     if p["channels"]:
         lines += ["**Where they talk:** " + ", ".join(f"{_md(c['channel'])} ({c['count']})" for c in p["channels"]), ""]
     if p["vocabulary"]:
