@@ -20,7 +20,7 @@ import pytest
 
 from voc.extract.cues import buying_roles
 from voc.extract.self_description import self_descriptions
-from voc.personas.cards import buying_process
+from voc.personas.cards import buying_process, interview_questions
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
 from voc.report.markdown import persona_md
@@ -206,3 +206,6 @@ def test_how_they_decide_quotes_each_sentence_once(shared):
     assert "**How they decide:** influencer (2), decision maker (2), researcher (1), budget holder (1)" in md
     shown = [r["quotes"][0]["text"] for r in process if r["quotes"]][:2]
     assert all(f"“{t}”" in md for t in shown) and md.count("> “") == 2
+    # The interview guide says what the segment spoke of and asks about the part it did not.
+    assert interview_questions(card)["buyer_journey"][2] == (
+        "People in this group talk about advice that swayed them. In your case, who started the search?")

@@ -142,6 +142,19 @@ def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
     assert second == "The owner fed up with vets" and "various" not in second
 
 
+def test_a_name_does_not_say_its_role_twice():
+    from voc.personas.cards import persona_name
+
+    # The pet-insurance study's themes (labels as its report shows them): the segment's voices
+    # call themselves dog owners and their most distinctive doubt is the "dog" theme.
+    items = {"objection": [{"topic_id": "0", "label": "dog (vet, healthy)", "count": 60, "lift": 2.0, "quotes": []}],
+             "pain_point": [{"topic_id": "3", "label": "process (long, slow)", "count": 30, "lift": 1.3, "quotes": []}]}
+    members = pd.DataFrame({"kind": ["objection"], "topic_key": ["0"], "voice": ["a"], "text": ["x"]})
+    assert persona_name(items, ["dog owner"], members) == "The dog owner fed up with the process"
+    # When every trait repeats the role, the role gives way.
+    assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
+
+
 def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():
     from voc.personas.cards import persona_name
 

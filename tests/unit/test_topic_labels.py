@@ -124,3 +124,24 @@ def test_stem_groups_the_usual_english_word_forms():
     assert stem("filter") == stem("filters") and stem("order") == stem("orders")
     assert stem("dies") == stem("died") == stem("die")
     assert stem("camera") != stem("carpet")
+
+
+def test_the_cue_of_a_real_must_have_does_not_name_its_theme(shared):
+    # Real feature requests from app reviews (Ciurumelea et al. 2017, labelled in voc's real
+    # set): "I'd love ..." is how a request is phrased, as "need" and "wish" are, not what it asks for.
+    import csv
+    import re
+
+    from voc.extract.realtext import resolve
+    from voc.extract.train import REAL_LABELS
+
+    with REAL_LABELS.open(encoding="utf-8", newline="") as fh:
+        keys = [r for r in csv.DictReader(fh)
+                if "must_have_feature" in r["labels"] and r["dataset"] == "app_reviews_urr_ciurumelea2017"]
+    texts = [r["text"] for r in resolve(keys, shared)[0]]
+    love = [t for t in texts if "love" in t.lower().split()]
+    docs = love + [t for t in texts if t not in love]
+    topics = np.array([0] * len(love) + [1] * (len(docs) - len(love)))
+    assert len(love) >= 8
+    labels = label_topics(docs, topics, {0: ["love"], 1: []})
+    assert not {"love", "loved", "loves"} & set(re.findall(r"[a-z']+", labels[0])), labels

@@ -145,9 +145,18 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     # away" says dog twice: when the event names the household, it says who they are.
     if role in HOUSEHOLD_ROLES and any(role_of("i have a " + w) in HOUSEHOLD_ROLES for e in events for w in e.split()):
         role = GENERIC_ROLE["purchase_trigger"] if order and order[0] == "purchase_trigger" else "owner"
+    # "The dog owner wary of the dog" (pet-insurance reviews) says dog twice: a trait that repeats
+    # the role gives way to the next, and when every trait does, the role gives way to a plain one.
+    said = {stem(w) for w in role.split()} - {stem(w) for r in GENERIC_ROLE.values() for w in r.split()} - {"owner"}
+    apart = [t for t in traits if not said & {stem(w) for w in re.findall(r"[a-z]+", t.lower())}]
+    if said and traits and not apart and not events:
+        role = GENERIC_ROLE[order[0]]
+    elif apart:
+        traits = apart
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.
-    seconds = [_clause_for(k, _label(best[k]), spacy_model) for k in order if not (events and k == "purchase_trigger")]
+    seconds = [c for k in order if not (events and k == "purchase_trigger") and (c := _clause_for(k, _label(best[k]), spacy_model))
+               in traits]
     names = [f"The {role} {a}" for a in firsts]
     names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a]
     # "who moved into a house" and "who moved into an old house" read as the same persona.
@@ -224,13 +233,30 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
                 "Whose opinion would settle your doubts?",
                 "What would make you return it or advise a friend against it?"]
     channels = ", ".join(c["channel"] for c in persona.get("channels", [])[:3])
-    named = [r["role"].replace("_", " ") for r in persona.get("buying_process") or []]
+    named = [r["role"] for r in persona.get("buying_process") or []]
     journey = [f"Tell me about the moment {t} came up: what did you do first?" if (t := top("purchase_trigger")) else
                "What happened that made you start looking?",
                f"Where did you look for advice{f' (for example {channels})' if channels else ''}, and which answer convinced you?",
-               (f"You mentioned a {named[0]}: who else had a say, who compared the options, and who approved the money?"
-                if named else "Who else had a say, who compared the options, and who approved the money?")]
+               _who_decides(named)]
     return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
+
+
+# What a segment's voices say about a buying role, and the interview question that asks about it.
+_ROLE_SAID = {"initiator": "starting the search", "researcher": "comparing the options", "influencer": "advice that swayed them",
+              "decision_maker": "who had the final say", "budget_holder": "who paid or approved the money",
+              "user": "who it is for"}
+_ROLE_ASKED = {"initiator": "who started the search", "researcher": "who compared the options",
+               "decision_maker": "who had the final say", "budget_holder": "who approved the money"}
+
+
+def _who_decides(named: list[str]) -> str:
+    """The buyer-journey question on the decision: what the segment said (its most named role),
+    then the parts of the decision it did not speak of."""
+    rest = [q for r, q in _ROLE_ASKED.items() if r not in named] or ["who else had a say"]
+    ask = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    if not named:
+        return f"Who else had a say: {ask}?"
+    return f"People in this group talk about {_ROLE_SAID[named[0]]}. In your case, {ask}?"
 
 
 def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
