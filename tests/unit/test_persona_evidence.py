@@ -20,9 +20,10 @@ import pytest
 
 from voc.extract.cues import buying_roles
 from voc.extract.self_description import self_descriptions
-from voc.personas.cards import buying_process, interview_questions
+from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
+from voc.personas.wording import interview_questions
 from voc.report.markdown import persona_md
 
 
@@ -183,29 +184,33 @@ DECIDERS = [("trustpilot:figo", "6439e058746ca7dfea09ac4c", "We decided to try F
 
 def test_how_they_decide_quotes_each_sentence_once(shared):
     texts = [_sentence(_source(shared, where, key), opening) for where, key, opening in DECIDERS]
-    rows = pd.DataFrame({"sent_id": ["s1", "s2", "s3"], "doc_id": ["d1", "d2", "d3"], "kind": "buying_role",
-                         "text": texts, "roles": [";".join(buying_roles(t)) for t in texts], "confidence": 0.9,
-                         "url": "", "source": "trustpilot", "created_at": pd.Timestamp("2023-04-14")})
-    assert rows["roles"].tolist() == ["influencer;decision_maker", "researcher;decision_maker",
-                                      "influencer;budget_holder"]
-    process = buying_process(rows)
-    # Most named first; a tie keeps the order of the buying process.
-    assert [(r["role"], r["count"]) for r in process] == [
-        ("influencer", 2), ("decision_maker", 2), ("researcher", 1), ("budget_holder", 1)]
-    quoted = [q["text"] for r in process for q in r["quotes"]]
-    # No sentence is quoted twice, and a role goes without a quote only when every sentence that
-    # names it is already quoted under a more-named role.
-    assert len(quoted) == len(set(quoted)) >= 2 and len(process[0]["quotes"]) == 1
-    for r in process:
-        if not r["quotes"]:
-            assert set(rows.loc[rows["roles"].str.contains(r["role"]), "text"]) <= set(quoted)
-    # The Markdown card shows what the HTML card does: every role named, a quote for the first two.
+
+    def rows(texts):
+        return pd.DataFrame({"sent_id": [f"s{i}" for i in range(len(texts))], "doc_id": [f"d{i}" for i in range(len(texts))],
+                             "kind": "buying_role", "text": texts, "roles": [";".join(buying_roles(t)) for t in texts],
+                             "confidence": 0.9, "url": "", "source": "trustpilot", "created_at": pd.Timestamp("2023-04-14")})
+
+    assert rows(texts)["roles"].tolist() == ["influencer;decision_maker", "researcher;decision_maker",
+                                             "influencer;budget_holder"]
+    process = buying_process(rows(texts))
+    # Most named first, a tie in the order of the buying process; four roles, three sentences:
+    # each is quoted once, and the researcher's only sentence is already quoted (under the
+    # decision maker), so it shows none rather than the same quote again.
+    assert [(r["role"], r["count"], len(r["quotes"])) for r in process] == [
+        ("influencer", 2, 1), ("decision_maker", 2, 1), ("researcher", 1, 0), ("budget_holder", 1, 1)]
+    assert sorted(q["text"] for r in process for q in r["quotes"]) == sorted(texts)
+    # The interview guide says what the segment spoke of and asks about the part it did not.
     card = {"name": "n", "share": 1.0, "size": 3, "self_descriptions": [], "items": {}, "channels": [],
             "vocabulary": [], "buying_process": process}
-    md = "\n".join(persona_md(card))
-    assert "**How they decide:** influencer (2), decision maker (2), researcher (1), budget holder (1)" in md
-    shown = [r["quotes"][0]["text"] for r in process if r["quotes"]][:2]
-    assert all(f"“{t}”" in md for t in shown) and md.count("> “") == 2
-    # The interview guide says what the segment spoke of and asks about the part it did not.
     assert interview_questions(card)["buyer_journey"][2] == (
         "People in this group talk about advice that swayed them. In your case, who started the search?")
+
+    # Two sentences: the role named second has no sentence of its own left, and the card (HTML and
+    # Markdown alike) quotes the next role that has one, so both sentences are shown.
+    two = [texts[0], texts[2]]
+    process = buying_process(rows(two))
+    assert [(r["role"], len(r["quotes"])) for r in process] == [("influencer", 1), ("decision_maker", 0),
+                                                                ("budget_holder", 1)]
+    md = "\n".join(persona_md({**card, "buying_process": process}))
+    assert "**How they decide:** influencer (2), decision maker (1), budget holder (1)" in md
+    assert md.count("> “") == 2 and all(f"“{t}”" in md for t in two)

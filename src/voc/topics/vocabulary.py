@@ -21,7 +21,7 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
               "bought", "buy", "buying", "getting", "use", "used", "using", "make", "makes", "does", "did",
               "going", "want", "kind", "sure", "think", "know", "feel", "say", "said", "way", "lot", "extra",
               "love", "loved", "loves",  # "I'd love a ...": a must-have's cue, and praise
-              "success", "successful", "goal", "goals", "aim",  # "success for me is ...": a success factor's cue
+              "success", "successful",  # "success for me is ...": a success factor's cue
               # praise words grade a theme without naming it
               "good", "better", "best", "great"}
     # Contractions of stop words ("there's", "they'll") are stop words too, and so are their

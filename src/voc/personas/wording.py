@@ -1,0 +1,259 @@
+"""How a persona draft reads: its working name, its tagline and the interview questions that
+validate it, all built from the segment's themes (``voc.personas.cards`` describes the segment).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.config import Models
+from voc.defaults import MIN_EVENT_SHARE
+from voc.kinds import BY_NAME, KINDS
+from voc.personas.evidence import HOUSEHOLD_ROLES, role_of, shared_events
+from voc.topics.labels import names_nothing
+from voc.topics.vocabulary import stem, stop_words
+
+# From voc.kinds: the kinds that can name a persona, the noun for someone voicing each, and the
+# clause its theme makes ("The buyer who needs a quiet dock").
+GENERIC_ROLE = {k.name: k.role for k in KINDS if k.phrase}
+NEED_TEMPLATES = {k.name: k.phrase for k in KINDS if k.phrase}
+
+
+def _named(item: dict[str, Any]) -> bool:
+    """Whether a theme's label names something a persona can be described by."""
+    return not names_nothing(item["label"])
+
+
+def _distinctive(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The named item that sets a segment apart most: high lift, weighted by how often it is said."""
+    return max((i for i in items if _named(i)), key=lambda i: (i.get("lift", 1.0) * np.log1p(i["count"]), i["count"]),
+               default=None)
+
+
+def _label(item: dict[str, Any]) -> str:
+    from voc.topics.fit import short_label
+
+    return short_label(item["label"])
+
+
+# Labels that start with a verb ("gets stuck") describe what the product does, not a thing.
+_VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "falls", "dies", "breaks", "loses",
+               "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
+
+
+DEFAULT_SPACY = Models.model_fields["spacy"].default
+# A theme sets a segment apart when its voices raise it this many times as often as everyone does.
+SETS_APART = 1.2
+
+# A lone singular noun reads with its article: "fed up with the brush", "wary of the price",
+# "who needs the app" (not "who needs app", 27k bench corpus), "prompted by the roaster" (coffee
+# Q&A); "fed up with charging" and "fed up with vets" take none.
+ARTICLE_KINDS = ("pain_point", "objection", "must_have_feature", "purchase_trigger")
+# A lone adjective is no object: "wary of expensive" (coffee Q&A) reads "who finds it expensive".
+ADJECTIVE_CLAUSES = {"pain_point": "fed up that it is {}", "objection": "who finds it {}"}
+
+
+@lru_cache(maxsize=1024)
+def _takes_article(word: str, spacy_model: str) -> bool:
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+        return False
+    # Tagged in a clause of its own: alone, spaCy calls most words nouns.
+    doc = load_spacy(spacy_model)(f"I am fed up with {word}.")
+    return len(doc) == 7 and doc[5].tag_ == "NN"
+
+
+# Adjectives that describe the buyer, not the product: "the worry that it is “hesitant”" is wrong.
+_BUYER_STATES = {"hesitant", "worried", "scared", "afraid", "unsure", "skeptical", "sceptical", "nervous",
+                 "concerned", "reluctant", "wary", "doubtful", "disappointed", "happy", "unhappy", "confused"}
+
+
+@lru_cache(maxsize=1024)
+def _is_adjective(label: str, spacy_model: str) -> bool:
+    """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
+    from voc.segment import load_spacy
+
+    if not (label.isalpha() and label.islower()) or label in _BUYER_STATES:
+        return False
+    nlp = load_spacy(spacy_model)
+    doc = nlp(f"It is {label}.")
+    # After "It is" the small model calls verbs adjectives too ("recommend", "cancel"); alone it
+    # calls them verbs, and adjectives stay adjectives or participles ("overpriced", "worried").
+    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and nlp(label)[0].tag_ in (
+        "JJ", "JJR", "JJS", "VBN", "VBD")
+
+
+def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY) -> str:
+    if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
+        return f"fed up when it {label}"
+    if kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model):
+        return ADJECTIVE_CLAUSES[kind].format(label)
+    if kind in ARTICLE_KINDS and _takes_article(label, spacy_model):
+        label = f"the {label}"
+    return NEED_TEMPLATES[kind].format(label)
+
+
+def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], members: pd.DataFrame,
+                 taken: set[str] | None = None, spacy_model: str = DEFAULT_SPACY,
+                 everyone: pd.DataFrame | None = None) -> str:
+    """A working name built from the segment's self-descriptions and its most distinctive trait.
+
+    "The nurse whose old one died" when the segment's voices tell of a life event in its trigger
+    theme and enough of that theme's voices do (in ``everyone``, the themed insights; default
+    ``members``: ``shared_events``), else "The shopper who needs a quiet dock". Themes too
+    diffuse to name ("various") never name a persona. Names stay unique: a second trait is added
+    when another segment has the name. ``spacy_model`` (the study's) tags a lone theme head to
+    tell whether it takes "the".
+    (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
+    read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
+    """
+    taken = taken or set()
+    best: dict[str, dict[str, Any]] = {k: b for k in NEED_TEMPLATES if (b := _distinctive(items.get(k, []))) is not None}
+    weight = {k: b.get("lift", 1.0) * np.log1p(b["count"]) for k, b in best.items()}
+    order = sorted(best, key=lambda k: -weight[k])
+    events: list[str] = []
+    trigger = best.get("purchase_trigger")
+    # A life event names the segment only when its trigger is characteristic of it.
+    if trigger is not None and trigger.get("lift", 1.0) >= SETS_APART:
+        # Counted across the theme: one segment voice's event is an anecdote unless others in the
+        # theme tell of it too.
+        everyone = members if everyone is None else everyone
+        rows = everyone[(everyone["kind"] == "purchase_trigger") & (everyone["topic_key"] == trigger["topic_id"])]
+        events = shared_events(rows["text"].tolist(), rows["voice"].tolist(), set(members["voice"]),
+                               max(2, int(np.ceil(MIN_EVENT_SHARE * rows["voice"].nunique()))))
+    # One theme once: "fed up with grind, who needs grind" says one thing twice.
+    order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
+    if not events and not order:
+        return "The unnamed segment"
+    # Without a self-description, the kind that sets the segment apart most says who they are.
+    role = roles[0] if roles else GENERIC_ROLE[order[0] if order else "purchase_trigger"]
+    # "The cat owner whose dog passed away" contradicts itself and "The dog owner whose dog passed
+    # away" says dog twice: when the event names the household, it says who they are.
+    if role in HOUSEHOLD_ROLES and any(role_of("i have a " + w) in HOUSEHOLD_ROLES for e in events for w in e.split()):
+        role = GENERIC_ROLE["purchase_trigger"] if order and order[0] == "purchase_trigger" else "owner"
+    # "The dog owner wary of the dog" (pet-insurance reviews) says dog twice: a theme whose label
+    # repeats the role's own words comes after the others, and when every theme does (and no life
+    # event names the segment), the role gives way to the plain one of the leading kind.
+    said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), "person people"] for w in r.split()}
+    repeats = [k for k in order if said & _content(_label(best[k]))]
+    if repeats and len(repeats) == len(order) and not events:
+        role = GENERIC_ROLE[order[0]]
+    order = [k for k in order if k not in repeats] + repeats
+    traits = list(dict.fromkeys(_clause_for(k, _label(best[k]), spacy_model) for k in order))
+    firsts = list(dict.fromkeys(events + traits))
+    # After a life event, "prompted by <its theme>" would say the same thing twice.
+    seconds = [_clause_for(k, _label(best[k]), spacy_model) for k in order if not (events and k == "purchase_trigger")]
+    names = [f"The {role} {a}" for a in firsts]
+    names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a]
+    # "who moved into a house" and "who moved into an old house" read as the same persona.
+    used = {_head(t) for t in taken}
+    for name in [n for n in names if _head(n) not in used] + names:
+        if name not in taken:
+            return name
+    return f"{names[0]} ({len(taken) + 1})"
+
+
+def _content(text: str) -> set[str]:
+    """The word families of a text's content words: "person with oily skin" -> person, oily, skin."""
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP}
+
+
+_STOP = frozenset(stop_words())
+
+
+def _head(name: str) -> str:
+    """Life-event clauses compare by their first words, names and model numbers aside ("whose old
+    one died" and "whose old Dustly D3 died" are one event); template clauses by the whole clause."""
+    m = re.search(r"\b(?:who|whose) (?!needs\b).*", name)
+    if not m:
+        return name
+    words = [w for w in m.group(0).split() if not (w[:1].isupper() or any(c.isdigit() for c in w)) and w != "one"]
+    return " ".join(words[:3])
+
+
+def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
+    """One line with, per kind, the segment's most distinctive theme that sets it apart (said at
+    least ``SETS_APART`` times as often as by everyone) and names something the line has not
+    named yet. "Trigger: vet · Needs: vet · Pain: vet · Doubt: dog" (pet-insurance reviews) says
+    one thing four times, and "Trigger: signed" under three of its four personas says none of
+    them apart."""
+    # Triggers and needs first: they are what segments are built on. Buying roles are not themes
+    # (the card says who decides in its own section).
+    order = ["purchase_trigger", "must_have_feature"] + [k.name for k in KINDS if k.segments and k.name not in
+                                                         ("purchase_trigger", "must_have_feature")]
+    named: set[str] = set()
+    parts = []
+    for kind in order:
+        if best := _distinctive([i for i in items.get(kind, [])
+                                 if i.get("lift", 1.0) >= SETS_APART and stem(_label(i)) not in named]):
+            named.add(stem(_label(best)))
+            parts.append(f"{BY_NAME[kind].card_head}: {_label(best)}")
+    if not parts:  # nothing sets the segment apart: its most distinctive theme still says what it is about
+        best = _distinctive([i for k in order for i in items.get(k, [])])
+        return "" if best is None else next(f"{BY_NAME[k].card_head}: {_label(best)}" for k in order
+                                            if best in items.get(k, []))
+    return " · ".join(parts)
+
+
+def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPACY) -> dict[str, list[str]]:
+    """Questions to validate a low-fidelity draft in interviews, filled with its own themes."""
+    items = persona["items"]
+
+    def doubt(label: str | None, adjective: str) -> str | None:
+        # "How much did “cheap” weigh?" asks about a word; "the worry that it is “cheap”" about a doubt.
+        if label is None:
+            return None
+        return adjective.format(label) if _is_adjective(label.strip("“”"), spacy_model) else label
+
+    def top(kind: str, i: int = 0) -> str | None:
+        # Most distinctive first: the theme everyone mentions says least about this segment.
+        its = sorted([it for it in items.get(kind) or [] if _named(it)],
+                     key=lambda it: -it.get("lift", 1.0) * np.log1p(it["count"]))
+        return f"“{_label(its[i])}”" if len(its) > i else None
+
+    outcome, need = top("success_factor"), top("must_have_feature")
+    success = [f"You judge it by {outcome}: how would you know, a month in, that it delivers?" if outcome else
+               # The data did not say what success means to them: ask it outright.
+               "What result would make you call the purchase a success, and how soon would you know?",
+               f"How important is {need} to that result, and what would “good enough” look like?" if need else
+               "Which capability would you refuse to buy without?",
+               f"How do you deal with {p} today, and what would “solved” look like?" if (p := top("pain_point")) else
+               "What annoys you most about how you do this today?"]
+    barriers = [f"What nearly stopped you from buying? How much did {o} weigh?"
+                if (o := doubt(top("objection"), "the worry that it is {}")) else
+                "What nearly stopped you from buying?",
+                f"What would someone have to show you to settle your doubts about {o2}?"
+                if (o2 := doubt(top("objection", 1) or top("objection"), "it being {}")) else
+                "Whose opinion would settle your doubts?",
+                "What would make you return it or advise a friend against it?"]
+    channels = ", ".join(c["channel"] for c in persona.get("channels", [])[:3])
+    named = [r["role"] for r in persona.get("buying_process") or []]
+    journey = [f"Tell me about the moment {t} came up: what did you do first?" if (t := top("purchase_trigger")) else
+               "What happened that made you start looking?",
+               f"Where did you look for advice{f' (for example {channels})' if channels else ''}, and which answer convinced you?",
+               _who_decides(named)]
+    return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
+
+
+# What a segment's voices say about a buying role, and the interview question that asks about it.
+_ROLE_SAID = {"initiator": "starting the search", "researcher": "comparing the options", "influencer": "advice that swayed them",
+              "decision_maker": "who had the final say", "budget_holder": "who paid or approved the money",
+              "user": "who it is for"}
+_ROLE_ASKED = {"initiator": "who started the search", "researcher": "who compared the options",
+               "decision_maker": "who had the final say", "budget_holder": "who approved the money"}
+
+
+def _who_decides(named: list[str]) -> str:
+    """The buyer-journey question on the decision: what the segment said (its most named role),
+    then the parts of the decision it did not speak of."""
+    rest = [q for r, q in _ROLE_ASKED.items() if r not in named] or ["who else had a say"]
+    ask = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    if not named:
+        return f"Who else had a say: {ask}?"
+    return f"People in this group talk about {_ROLE_SAID[named[0]]}. In your case, {ask}?"
