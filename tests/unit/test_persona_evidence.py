@@ -23,7 +23,7 @@ from voc.extract.self_description import self_descriptions
 from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
-from voc.personas.wording import interview_questions
+from voc.personas.wording import DEFAULT_SPACY, _clause_for, _gerund, interview_questions
 from voc.report.markdown import persona_md
 
 
@@ -214,3 +214,19 @@ def test_how_they_decide_quotes_each_sentence_once(shared):
     md = "\n".join(persona_md({**card, "buying_process": process}))
     assert "**How they decide:** influencer (2), decision maker (1), budget holder (1)" in md
     assert md.count("> “") == 2 and all(f"“{t}”" in md for t in two)
+
+
+def test_a_theme_named_by_a_verb_reads_as_what_people_do(shared):
+    # Real pet-insurance reviews: their "submit" theme is about submitting claims ("fed up with the
+    # submit" read wrong), while "claim" and "process" stay the nouns people use them as.
+    reviews = _records(shared / "trustpilot_pet_insurance_reviews" / "healthypaws_reviews.csv", "id", "text").values()
+    sentences = [s for r in reviews for s in re.split(r"(?<=[.!?])\s+", r)]
+
+    def said(word: str) -> tuple[str, ...]:
+        return tuple([s for s in sentences if word in s.lower()][:60])
+
+    assert _gerund("submit", said("submit"), DEFAULT_SPACY) == "submitting"
+    assert _gerund("claim", said("claim"), DEFAULT_SPACY) is None
+    assert _gerund("process", said("process"), DEFAULT_SPACY) is None
+    assert _clause_for("pain_point", "submit", DEFAULT_SPACY, said("submit")) == "fed up with submitting"
+    assert _clause_for("pain_point", "submit", DEFAULT_SPACY) != "fed up with submitting"  # no sentences, no guess

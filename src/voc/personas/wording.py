@@ -5,6 +5,7 @@ validate it, all built from the segment's themes (``voc.personas.cards`` describ
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -89,9 +90,35 @@ def _is_adjective(label: str, spacy_model: str) -> bool:
         "JJ", "JJR", "JJS", "VBN", "VBD")
 
 
-def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY) -> str:
+@lru_cache(maxsize=256)
+def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
+    """The -ing form of a one-word theme label as its own sentences write it, when they use the
+    word as a verb: the pet-insurance pain theme "submit" is about submitting claims, and "fed up
+    with the submit" reads wrong. None when the word is a noun there (or alone: "process")."""
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+        return None
+    nlp = load_spacy(spacy_model)
+    if nlp(word)[0].tag_ != "VB":
+        return None
+    verbs = nouns = 0
+    forms: Counter[str] = Counter()
+    for tok in (t for doc in nlp.pipe(texts) for t in doc if t.lemma_.lower() == word):
+        verbs += tok.tag_.startswith("VB")
+        nouns += tok.tag_.startswith("NN")
+        forms[tok.lower_] += tok.tag_ == "VBG"
+    form, n = forms.most_common(1)[0] if forms else ("", 0)
+    return form if n and verbs >= 2 * max(1, nouns) else None
+
+
+def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
+    """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences,
+    which tell whether a one-word label is used as a verb."""
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
+    if kind in ("pain_point", "objection") and texts and (ing := _gerund(label, texts, spacy_model)):
+        return NEED_TEMPLATES[kind].format(ing)  # "fed up with submitting", "wary of paying"
     if kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model):
         return ADJECTIVE_CLAUSES[kind].format(label)
     if kind in ARTICLE_KINDS and _takes_article(label, spacy_model):
@@ -118,12 +145,12 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     weight = {k: b.get("lift", 1.0) * np.log1p(b["count"]) for k, b in best.items()}
     order = sorted(best, key=lambda k: -weight[k])
     events: list[str] = []
+    everyone = members if everyone is None else everyone
     trigger = best.get("purchase_trigger")
     # A life event names the segment only when its trigger is characteristic of it.
     if trigger is not None and trigger.get("lift", 1.0) >= SETS_APART:
         # Counted across the theme: one segment voice's event is an anecdote unless others in the
         # theme tell of it too.
-        everyone = members if everyone is None else everyone
         rows = everyone[(everyone["kind"] == "purchase_trigger") & (everyone["topic_key"] == trigger["topic_id"])]
         events = shared_events(rows["text"].tolist(), rows["voice"].tolist(), set(members["voice"]),
                                max(2, int(np.ceil(MIN_EVENT_SHARE * rows["voice"].nunique()))))
@@ -145,10 +172,13 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     if repeats and len(repeats) == len(order) and not events:
         role = GENERIC_ROLE[order[0]]
     order = [k for k in order if k not in repeats] + repeats
-    traits = list(dict.fromkeys(_clause_for(k, _label(best[k]), spacy_model) for k in order))
+    clause = {k: _clause_for(k, _label(best[k]), spacy_model, tuple(everyone.loc[
+        (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60)))
+        for k in order}
+    traits = list(dict.fromkeys(clause[k] for k in order))
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.
-    seconds = [_clause_for(k, _label(best[k]), spacy_model) for k in order if not (events and k == "purchase_trigger")]
+    seconds = [clause[k] for k in order if not (events and k == "purchase_trigger")]
     names = [f"The {role} {a}" for a in firsts]
     names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a]
     # "who moved into a house" and "who moved into an old house" read as the same persona.
