@@ -23,7 +23,7 @@ from voc.extract.self_description import self_descriptions
 from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
-from voc.personas.wording import DEFAULT_SPACY, _clause_for, _gerund, interview_questions
+from voc.personas.wording import DEFAULT_SPACY, _clause_for, _gerund, interview_questions, persona_name
 from voc.report.markdown import persona_md
 
 
@@ -229,4 +229,10 @@ def test_a_theme_named_by_a_verb_reads_as_what_people_do(shared):
     assert _gerund("claim", said("claim"), DEFAULT_SPACY) is None
     assert _gerund("process", said("process"), DEFAULT_SPACY) is None
     assert _clause_for("pain_point", "submit", DEFAULT_SPACY, said("submit")) == "fed up with submitting"
-    assert _clause_for("pain_point", "submit", DEFAULT_SPACY) != "fed up with submitting"  # no sentences, no guess
+    assert _clause_for("pain_point", "submit", DEFAULT_SPACY) == "fed up with the submit"  # no sentences, no guess
+    # persona_name reads the theme's own sentences (its kind and topic, not another theme's).
+    theme = pd.DataFrame({"kind": "pain_point", "topic_key": "2", "voice": "a", "text": list(said("submit"))})
+    other = pd.DataFrame({"kind": "objection", "topic_key": "2", "voice": "b", "text": list(said("claim"))})
+    items = {"pain_point": [{"topic_id": "2", "label": "submit (file, deny)", "count": 40, "lift": 2.0, "quotes": []}]}
+    assert persona_name(items, [], pd.concat([theme, other])) == "The owner fed up with submitting"
+    assert persona_name(items, [], pd.concat([theme.assign(topic_key="5"), other])) == "The owner fed up with the submit"

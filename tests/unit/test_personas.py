@@ -99,7 +99,9 @@ def test_a_segment_that_can_only_be_named_as_another_is_merged_into_it(monkeypat
     price_persona = personas[personas["items"].map(lambda it: bool(it["objection"]) and "price" in it["objection"][0]["label"])]
     assert price_persona["size"].tolist() == [int(items.loc[price, "author_hash"].nunique())]
     assert personas["size"].sum() == items["author_hash"].nunique() and abs(personas["share"].sum() - 1.0) < 1e-3
-    assert "1 of the 4 segments could only be named as another and was merged into it, leaving 3." in diag["confidence"]["text"]
+    assert personas["persona_id"].tolist() == [1, 2, 3] and list(diag["drafts"]) == ["1", "2", "3"]
+    assert "Of these 4 segments, 1 could only be named as another persona and was merged into it: 3 drafts." in (
+        diag["confidence"]["text"])
 
 
 def test_too_few_voices_is_one_segment_not_a_crash():

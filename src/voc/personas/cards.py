@@ -111,7 +111,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
-        roles and interview_questions; diagnostics hold k, the space the voices were split in
+        roles and interview_questions, one row per segment but those merged into another
+        (``merged`` in the diagnostics); diagnostics hold k, the space the voices were split in
         ("themes" or "theme embeddings"), silhouette, stability, the per-k scores,
         a confidence statement and, under "drafts", the fields the personas table has no column for.
     """
@@ -138,20 +139,24 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         attrs["voice"] = attrs["voice"].fillna(attrs["doc_id"]).astype(str)
         attrs["role"] = attrs["attribute"].map(role_of)
     phrases = VoicePhrases(themed["text"], themed["voice"])
-    rows = _drafts(themed, attrs, labels, phrases, spacy_model)
+    described: dict[int, dict[str, Any]] = {}
+    rows = _drafts(themed, attrs, labels, phrases, spacy_model, described)
     merged = 0
     # A segment whose every trait already names another persona ("The owner fed up with pouring"
     # and "... with pouring (4)", coffee Q&A) is that persona again: its voices join it.
     while twin := next((r for r in rows if _NUMBERED.search(r["name"])), None):
-        into = next(r["segment"] for r in rows if r["name"] == _NUMBERED.sub("", twin["name"]))
+        into = next((r["segment"] for r in rows if r["name"] == _NUMBERED.sub("", twin["name"])), None)
+        if into is None:
+            break
         themed = themed.assign(segment=themed["segment"].replace(twin["segment"], into))
-        rows, merged = _drafts(themed, attrs, labels, phrases, spacy_model), merged + 1
+        described.pop(into)  # the only segment whose members changed
+        rows, merged = _drafts(themed, attrs, labels, phrases, spacy_model, described), merged + 1
     for r in rows:
         r["interview_questions"] = interview_questions(r, spacy_model)
     conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"])
     if merged:
-        conf = {**conf, "text": f"{conf['text']} {merged} of the {k} segments could only be named as another "
-                                f"and {'was' if merged == 1 else 'were'} merged into it, leaving {k - merged}."}
+        conf = {**conf, "text": f"{conf['text']} Of these {k} segments, {merged} could only be named as another "
+                                f"persona and {'was' if merged == 1 else 'were'} merged into it: {len(rows)} drafts."}
     diag = {"voices": n_voices, "voice_unit": unit, "k": k, "merged": merged, "space": scores["space"], "silhouette": scores["silhouette"],
             "stability": scores["stability"], "per_k": scores["per_k"], "confidence": conf,
             **({"per_k_themes": scores["per_k_themes"]} if "per_k_themes" in scores else {}),
@@ -167,16 +172,19 @@ _NUMBERED = re.compile(r" \(\d+\)$")
 
 
 def _drafts(themed: pd.DataFrame, attrs: pd.DataFrame, labels: dict, phrases: VoicePhrases,
-            spacy_model: str) -> list[dict[str, Any]]:
-    """One card per segment of ``themed`` (its ``segment`` column), biggest first."""
+            spacy_model: str, described: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One card per segment of ``themed`` (its ``segment`` column), biggest first; ``described``
+    keeps each segment's description for the next call (names depend on the other segments)."""
     overall = themed.groupby(["kind", "topic_key"]).size() / len(themed)
     sizes = themed.groupby("segment")["voice"].nunique()
     rows: list[dict[str, Any]] = []
     for seg in sorted(sizes.index, key=lambda s: (-int(sizes[s]), s)):
         members = themed[themed["segment"] == seg]
-        share_in = members.groupby(["kind", "topic_key"]).size() / len(members)
-        lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
-        desc = describe(members, themed, attrs, labels, lift, phrases)
+        if seg not in described:
+            share_in = members.groupby(["kind", "topic_key"]).size() / len(members)
+            lift = {key: float(share_in[key] / overall[key]) for key in share_in.index}
+            described[seg] = describe(members, themed, attrs, labels, lift, phrases)
+        desc = described[seg]
         name = persona_name(desc["items"], desc["roles"], members, {r["name"] for r in rows}, spacy_model, themed)
         quotes = [q for kind in INSIGHT_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
         rows.append({"persona_id": len(rows) + 1, "segment": seg, "name": name,

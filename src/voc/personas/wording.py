@@ -102,14 +102,37 @@ def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     nlp = load_spacy(spacy_model)
     if nlp(word)[0].tag_ != "VB":
         return None
-    verbs = nouns = 0
+    done = other = nouns = 0
     forms: Counter[str] = Counter()
-    for tok in (t for doc in nlp.pipe(texts) for t in doc if t.lemma_.lower() == word):
-        verbs += tok.tag_.startswith("VB")
+    for tok in (t for doc in nlp.pipe(texts, disable=["ner"]) for t in doc if t.lemma_.lower() == word):
+        # Only what people do counts ("I had to submit", "we submitted"): "it doesn't connect" and
+        # "it broke" are what the product does, and "fed up with breaking" would misread them.
+        # A passive ("the claim was denied") does not say who did it, so it counts for neither.
         nouns += tok.tag_.startswith("NN")
+        if tok.tag_.startswith("VB") and not any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
+            by = _doer(tok)
+            done, other = done + (by is True), other + (by is False)
         forms[tok.lower_] += tok.tag_ == "VBG"
     form, n = forms.most_common(1)[0] if forms else ("", 0)
-    return form if n and verbs >= 2 * max(1, nouns) else None
+    return form if n and done >= max(3, other, 2 * nouns) else None
+
+
+_PEOPLE = frozenset("i we you me us".split())  # not "they": "they break" is often the product
+
+
+def _doer(verb: Any) -> bool | None:
+    """Whether a person does what a verb says: True for "I had to submit", "we were able to cancel"
+    and a gerund used as a noun ("my experience submitting claims"), False when its subject (or
+    that of the verb or adjective it hangs on) is something else ("it won't connect"), None when
+    the sentence does not say."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        return subjects[0].lower_ in _PEOPLE
+    if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "csubj", "acl"):
+        return True
+    if verb.dep_ in ("xcomp", "conj", "acomp") and verb.head is not verb:
+        return _doer(verb.head)
+    return None
 
 
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
@@ -176,11 +199,14 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60)))
         for k in order}
     traits = list(dict.fromkeys(clause[k] for k in order))
+    repeated = {clause[k] for k in repeats}
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.
     seconds = [clause[k] for k in order if not (events and k == "purchase_trigger")]
-    names = [f"The {role} {a}" for a in firsts]
-    names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a]
+    # Names led by a theme that repeats the role come after every other name, two-trait ones too.
+    names: list[str] = []
+    for leads in ([a for a in firsts if a not in repeated], [a for a in firsts if a in repeated]):
+        names += [f"The {role} {a}" for a in leads] + [f"The {role} {a}, {b}" for a in leads for b in seconds if b != a]
     # "who moved into a house" and "who moved into an old house" read as the same persona.
     used = {_head(t) for t in taken}
     for name in [n for n in names if _head(n) not in used] + names:
@@ -191,10 +217,12 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
 
 def _content(text: str) -> set[str]:
     """The word families of a text's content words: "person with oily skin" -> person, oily, skin."""
-    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP}
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in _stop()}
 
 
-_STOP = frozenset(stop_words())
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(stop_words())  # read on first use: it imports scikit-learn
 
 
 def _head(name: str) -> str:
