@@ -177,6 +177,11 @@ def test_a_name_does_not_say_its_role_twice():
              "pain_point": [{"topic_id": "3", "label": "process (long, slow)", "count": 30, "lift": 1.3, "quotes": []}]}
     members = pd.DataFrame({"kind": ["objection"], "topic_key": ["0"], "voice": ["a"], "text": ["x"]})
     assert persona_name(items, ["dog owner"], members) == "The dog owner fed up with the process"
+    # A second segment of dog owners gets another trait before the repeating one.
+    items["must_have_feature"] = [{"topic_id": "4", "label": "direct pay (vet)", "count": 10, "lift": 1.2, "quotes": []}]
+    assert persona_name(items, ["dog owner"], members, {"The dog owner fed up with the process"}) == (
+        "The dog owner who needs direct pay")
+    del items["must_have_feature"]
     # When every trait repeats the role, the role gives way.
     assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
     # Only the role's own content words count: "with", "of", "the" are in every clause.

@@ -203,10 +203,12 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     firsts = list(dict.fromkeys(events + traits))
     # After a life event, "prompted by <its theme>" would say the same thing twice.
     seconds = [clause[k] for k in order if not (events and k == "purchase_trigger")]
-    # Names led by a theme that repeats the role come after every other name, two-trait ones too.
-    names: list[str] = []
-    for leads in ([a for a in firsts if a not in repeated], [a for a in firsts if a in repeated]):
-        names += [f"The {role} {a}" for a in leads] + [f"The {role} {a}, {b}" for a in leads for b in seconds if b != a]
+    # A theme that repeats the role comes into a name only when every other name is taken.
+    plain = [a for a in firsts if a not in repeated]
+    names = [f"The {role} {a}" for a in plain] + [f"The {role} {a}, {b}" for a in plain for b in seconds
+                                                  if b != a and b not in repeated]
+    names += [f"The {role} {a}" for a in firsts if a in repeated]
+    names += [f"The {role} {a}, {b}" for a in firsts for b in seconds if b != a and (a in repeated or b in repeated)]
     # "who moved into a house" and "who moved into an old house" read as the same persona.
     used = {_head(t) for t in taken}
     for name in [n for n in names if _head(n) not in used] + names:
