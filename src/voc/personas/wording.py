@@ -158,8 +158,11 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     theme and enough of that theme's voices do (in ``everyone``, the themed insights; default
     ``members``: ``shared_events``), else "The shopper who needs a quiet dock". Themes too
     diffuse to name ("various") never name a persona. Names stay unique: a second trait is added
-    when another segment has the name. ``spacy_model`` (the study's) tags a lone theme head to
-    tell whether it takes "the".
+    when another segment has the name (and a segment left with only a numbered copy of another's
+    name is merged into it by ``build_personas``). A theme that repeats the role ("The dog owner
+    wary of the dog") comes last. ``spacy_model`` (the study's) tags a lone theme head to tell
+    whether it takes "the", and reads a one-word theme used as a verb in its sentences (in
+    ``everyone``) as its -ing form.
     (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
     read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
     """
