@@ -137,6 +137,21 @@ def extractor(nlp, embedder):
     return Extractor(nlp, embedder, load_classifier(BUILTIN_HEAD))
 
 
+@pytest.fixture(scope="session")
+def real_split_scores(extractor, nlp, embedder, shared):
+    """The real-text test split and, per shipped classifier (heads, tuned, ensemble), its extractor
+    and probabilities: scoring 1,659 sentences with the fine-tuned MiniLM takes a while, and two
+    test files compare the same scores."""
+    from voc.extract.classifier import load_classifier
+    from voc.extract.insights import BUILTIN_ENSEMBLE, BUILTIN_TUNED, Extractor
+    from voc.extract.train import real_rows
+
+    test = real_rows("test", shared)
+    extractors = {"heads": extractor, "tuned": Extractor(nlp, embedder, load_classifier(BUILTIN_TUNED)),
+                  "ensemble": Extractor(nlp, embedder, load_classifier(BUILTIN_ENSEMBLE))}
+    return test, {name: (ex, ex.score(test)) for name, ex in extractors.items()}
+
+
 def labelled_insights(kind: str, nlp, embedder, prefix: str):
     """The shipped labelled sentences of one kind as insights (sent_id, text, aspect) and their vectors."""
     from voc.embed import embed_cached

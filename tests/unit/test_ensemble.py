@@ -9,7 +9,7 @@ import pytest
 from voc.errors import VocError
 from voc.extract.classifier import load_classifier
 from voc.extract.ensemble import EnsembleClassifier, fit_mixture, mix
-from voc.extract.insights import BUILTIN_ENSEMBLE, BUILTIN_HEAD, BUILTIN_TUNED, Extractor, classifier_path
+from voc.extract.insights import BUILTIN_ENSEMBLE, BUILTIN_HEAD, BUILTIN_TUNED, classifier_path
 
 
 def test_the_mixture_is_the_logit_of_the_weighted_mean():
@@ -59,22 +59,18 @@ def test_the_shipped_ensemble_names_its_parts_and_refuses_changed_ones(tmp_path)
 
 
 @pytest.mark.slow
-def test_on_real_text_the_ensemble_beats_both_of_its_parts(extractor, nlp, embedder, shared):
+def test_on_real_text_the_ensemble_beats_both_of_its_parts(real_split_scores):
     """Measured on the real-text test split (1,659 sentences never trained or tuned on)."""
     from sklearn.metrics import average_precision_score
 
     from voc.extract.classifier import label_matrix
     from voc.extract.evaluate import evaluate
-    from voc.extract.train import real_rows
 
-    test = real_rows("test", shared)
-    ensemble = Extractor(nlp, embedder, load_classifier(BUILTIN_ENSEMBLE))
-    tuned = Extractor(nlp, embedder, load_classifier(BUILTIN_TUNED))
-    Y = label_matrix(test["labels"], ensemble.classifier.kinds)
+    test, scored = real_split_scores
+    Y = label_matrix(test["labels"], scored["ensemble"][0].classifier.kinds)
 
     f1, ap = {}, {}
-    for name, ex in (("heads", extractor), ("tuned", tuned), ("ensemble", ensemble)):
-        P = ex.score(test)   # once per classifier: F1 at its thresholds and AP from the same scores
+    for name, (ex, P) in scored.items():   # F1 at each classifier's thresholds and AP from the same scores
         pred = ex.labels(P)
         f1[name] = evaluate(test, lambda _: pred, ex.classifier.kinds)["macro_f1"]
         ap[name] = np.mean([average_precision_score(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
