@@ -6,7 +6,6 @@ and interview questions to validate it (``voc.personas.wording``). The segmentin
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,7 @@ from voc.kinds import BUYING_ROLES
 from voc.personas.evidence import channel_of, label_quotes, pick_quotes, quote_text, role_of
 from voc.personas.phrases import VoicePhrases
 from voc.personas.segments import confidence, segmenting, split, voice_matrix, voice_unit, voices
-from voc.personas.wording import DEFAULT_SPACY, interview_questions, persona_name, tagline
+from voc.personas.wording import DEFAULT_SPACY, copied_name, interview_questions, persona_name, tagline
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 
 
@@ -144,8 +143,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     merged = 0
     # A segment whose every trait already names another persona ("The owner fed up with pouring"
     # and "... with pouring (4)", coffee Q&A) is that persona again: its voices join it.
-    while twin := next((r for r in rows if _NUMBERED.search(r["name"])), None):
-        into = next((r["segment"] for r in rows if r["name"] == _NUMBERED.sub("", twin["name"])), None)
+    while twin := next((r for r in rows if copied_name(r["name"])), None):
+        into = next((r["segment"] for r in rows if r["name"] == copied_name(twin["name"])), None)
         if into is None:
             break
         themed = themed.assign(segment=themed["segment"].replace(twin["segment"], into))
@@ -165,10 +164,6 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
             "drafts": {str(r["persona_id"]): {"tagline": r["tagline"], "roles": r["roles"],
                                                "interview_questions": r["interview_questions"]} for r in rows}}
     return pd.DataFrame([{key: v for key, v in r.items() if key != "segment"} for r in rows]), diag
-
-
-# The name persona_name gives a segment when every name it could have is taken.
-_NUMBERED = re.compile(r" \(\d+\)$")
 
 
 def _drafts(themed: pd.DataFrame, attrs: pd.DataFrame, labels: dict, phrases: VoicePhrases,

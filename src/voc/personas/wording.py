@@ -135,12 +135,16 @@ def _doer(verb: Any) -> bool | None:
     return None
 
 
+# Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying".
+VERB_KINDS = ("pain_point", "objection")
+
+
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
     """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences,
     which tell whether a one-word label is used as a verb."""
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
-    if kind in ("pain_point", "objection") and texts and (ing := _gerund(label, texts, spacy_model)):
+    if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
         return NEED_TEMPLATES[kind].format(ing)  # "fed up with submitting", "wary of paying"
     if kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model):
         return ADJECTIVE_CLAUSES[kind].format(label)
@@ -199,8 +203,8 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         role = GENERIC_ROLE[order[0]]
     order = [k for k in order if k not in repeats] + repeats
     clause = {k: _clause_for(k, _label(best[k]), spacy_model, tuple(everyone.loc[
-        (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60)))
-        for k in order}
+        (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60))
+        if k in VERB_KINDS else ()) for k in order}
     traits = list(dict.fromkeys(clause[k] for k in order))
     repeated = {clause[k] for k in repeats}
     firsts = list(dict.fromkeys(events + traits))
@@ -218,6 +222,15 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         if name not in taken:
             return name
     return f"{names[0]} ({len(taken) + 1})"
+
+
+_NUMBERED = re.compile(r" \(\d+\)$")
+
+
+def copied_name(name: str) -> str | None:
+    """The name ``persona_name`` numbered this one after, when every name it could have was taken
+    ("The owner fed up with pouring (4)" -> "The owner fed up with pouring"), else None."""
+    return _NUMBERED.sub("", name) if _NUMBERED.search(name) else None
 
 
 def _content(text: str) -> set[str]:
