@@ -28,9 +28,11 @@ $(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
 demo: install
 	$(BIN)/voc demo
 
-# pytest exits 5 when it collected nothing: a run with no tests is a broken run.
+# pytest exits 5 when it collected nothing: a run with no tests is a broken run. Two workers, one
+# per core of the CI machine, each taking whole files (a module's fixtures are built once), in
+# collection order: the long integration files first, so neither worker is left with one at the end.
 test: install
-	$(BIN)/python -m pytest -ra; status=$$?; \
+	$(BIN)/python -m pytest -ra -n 2 --dist loadfile --no-loadscope-reorder; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -19,6 +19,13 @@ os.environ.setdefault("VOC_PROGRESS", "false")
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="voc-tests-"))
 os.environ.setdefault("VOC_SALT_FILE", str(_SESSION_DIR / "salt"))
 os.environ.setdefault("VOC_RUNTIME_DIR", str(_SESSION_DIR / "runtime"))
+# The temporary Prefect servers that CLI runs start keep their database here too: two test workers
+# sharing ~/.prefect's SQLite file would lock each other out.
+os.environ.setdefault("PREFECT_HOME", str(_SESSION_DIR / "prefect"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers on two cores: one thread each for torch, BLAS and numba, or they fight for the cores.
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VOC_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -108,6 +115,18 @@ def demo_pipeline(prefect_harness, demo_server, tmp_path_factory):
     return study, first, second, tmp / "out"
 
 
+@pytest.fixture(scope="session")
+def chromium_binary() -> str:
+    """The system Chromium for the report's browser tests (voc.report.browser); they skip without one."""
+    from voc.report.browser import find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        pytest.skip("browser test: no Chromium found; install Debian's `chromium` package "
+                    "(apt-get install chromium) or point VOC_CHROMIUM at a Chromium binary")
+    return binary
+
+
 @pytest.fixture
 def no_sleep():
     """A recorded stand-in for time.sleep so retry/backoff tests run instantly."""
@@ -135,21 +154,6 @@ def extractor(nlp, embedder):
     from voc.extract.insights import BUILTIN_HEAD, Extractor
 
     return Extractor(nlp, embedder, load_classifier(BUILTIN_HEAD))
-
-
-@pytest.fixture(scope="session")
-def real_split_scores(extractor, nlp, embedder, shared):
-    """The real-text test split and, per shipped classifier (heads, tuned, ensemble), its extractor
-    and probabilities: scoring 1,659 sentences with the fine-tuned MiniLM takes a while, and two
-    test files compare the same scores."""
-    from voc.extract.classifier import load_classifier
-    from voc.extract.insights import BUILTIN_ENSEMBLE, BUILTIN_TUNED, Extractor
-    from voc.extract.train import real_rows
-
-    test = real_rows("test", shared)
-    extractors = {"heads": extractor, "tuned": Extractor(nlp, embedder, load_classifier(BUILTIN_TUNED)),
-                  "ensemble": Extractor(nlp, embedder, load_classifier(BUILTIN_ENSEMBLE))}
-    return test, {name: (ex, ex.score(test)) for name, ex in extractors.items()}
 
 
 def labelled_insights(kind: str, nlp, embedder, prefix: str):

@@ -147,3 +147,12 @@ def test_voc_topics_prints_the_run_over_run_flag_and_the_90_day_trend_of_every_t
     expected = {int(t.topic_id): [str(t.size), "steady", over_time[("objection", int(t.topic_id))]]
                 for t in sizes.itertuples() if t.topic_id != -1}
     assert rows == expected and {v[2] for v in rows.values()} - {"few"}  # the demo spans a year: trends, not "few"
+
+
+def test_demo_report_in_headless_chromium(chromium_binary, demo_run, tmp_path):
+    """The demo report as the pipeline flow wrote it, in the browser (tests/integration/test_report_browser.py)."""
+    from tests.integration.test_report_browser import check_in_browser
+
+    _study, first, _second, out = demo_run
+    assert 3 <= first["analyze"]["personas"]["personas"] <= 8
+    check_in_browser(chromium_binary, out / "report.html", tmp_path / "first-screen.png", min_personas=3)

@@ -2,27 +2,18 @@
 errors, and shows the persona cards and the pain-point table.
 
 Uses the system Chromium (Debian's `chromium` package, or $VOC_CHROMIUM) over the DevTools pipe;
-the tests skip with the reason when no Chromium is installed. Nothing is downloaded.
+the tests skip with the reason when no Chromium is installed. Nothing is downloaded. The demo
+report's browser test sits with the other demo-pipeline tests (test_pipeline.py), which share one
+pipeline run.
 """
 
 from __future__ import annotations
 
 import base64
 
-import pytest
-
-from voc.report.browser import Chromium, find_chromium
+from voc.report.browser import Chromium
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def chromium_binary() -> str:
-    binary = find_chromium()
-    if binary is None:
-        pytest.skip("browser test: no Chromium found; install Debian's `chromium` package "
-                    "(apt-get install chromium) or point VOC_CHROMIUM at a Chromium binary")
-    return binary
 
 
 def check_in_browser(binary: str, html_path, shot_path, min_personas: int) -> None:
@@ -53,11 +44,3 @@ def test_small_report_in_headless_chromium(chromium_binary, tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
         paths = write_report(study, store, analyse(study, store, group_rows()))
     check_in_browser(chromium_binary, paths["html"], tmp_path / "first-screen.png", min_personas=3)
-
-
-@pytest.mark.slow
-def test_demo_report_in_headless_chromium(chromium_binary, demo_pipeline, tmp_path):
-    """The demo report as the pipeline flow wrote it, in the browser."""
-    _study, first, _second, out = demo_pipeline
-    assert 3 <= first["analyze"]["personas"]["personas"] <= 8
-    check_in_browser(chromium_binary, out / "report.html", tmp_path / "first-screen.png", min_personas=3)
