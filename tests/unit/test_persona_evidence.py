@@ -24,6 +24,7 @@ from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
 from voc.personas.wording import DEFAULT_SPACY, _clause_for, _gerund, interview_questions, persona_name
+from voc.report.context import decide_quotes
 from voc.report.markdown import persona_md
 
 
@@ -211,7 +212,7 @@ def test_how_they_decide_quotes_each_sentence_once(shared):
     process = buying_process(rows(two))
     assert [(r["role"], len(r["quotes"])) for r in process] == [("influencer", 1), ("decision_maker", 0),
                                                                 ("budget_holder", 1)]
-    md = "\n".join(persona_md({**card, "buying_process": process}))
+    md = "\n".join(persona_md({**card, "buying_process": process, "decide_quotes": decide_quotes(process)}))
     assert "**How they decide:** influencer (2), decision maker (1), budget holder (1)" in md
     assert md.count("> “") == 2 and all(f"“{t}”" in md for t in two)
 

@@ -143,6 +143,13 @@ def notices(o: dict[str, Any], tables: dict[str, Any], persona_diag: dict[str, A
     return out
 
 
+def decide_quotes(process: list[dict[str, Any]], limit: int = 2) -> list[dict[str, Any]]:
+    """The quotes under "How they decide", the same in the HTML and the Markdown card: one for
+    each of the first roles that still has one (``buying_process`` quotes a sentence that names
+    two roles only once)."""
+    return [r["quotes"][0] for r in process if r.get("quotes")][:limit]
+
+
 def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str) -> list[dict[str, Any]]:
     """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
     from voc.personas.wording import interview_questions, tagline
@@ -158,6 +165,7 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str
         card["tagline"] = extra.get("tagline") or tagline(card["items"])
         card["roles"] = extra.get("roles", [])
         card["interview_questions"] = extra.get("interview_questions") or interview_questions(card, spacy_model)
+        card["decide_quotes"] = decide_quotes(card["buying_process"])
         cards.append(card)
     return cards
 

@@ -65,9 +65,9 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
             for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
                 lines += [_quote(q, "  "), ""]
     roles = p.get("buying_process") or []
-    if roles:  # as the HTML card: the roles named, then a quote for each of the first two
+    if roles:  # as the HTML card: the roles named, then their quotes
         lines += ["**How they decide:** " + ", ".join(f"{r['role'].replace('_', ' ')} ({r['count']})" for r in roles), ""]
-        lines += [line for r in [r for r in roles if r.get("quotes")][:2] for line in (_quote(r["quotes"][0]), "")]
+        lines += [line for q in p.get("decide_quotes") or [] for line in (_quote(q), "")]
     else:
         lines += ["**How they decide:** nobody in this segment said who else took part or how they decided: ask in interviews", ""]
     if p["channels"]:
