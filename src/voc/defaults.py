@@ -61,7 +61,7 @@ MAX_RESTARTS = 5
 # -- Topic labels (voc.topics.labels) ----------
 MIN_LIFT = 1.5       # a term's share of insights in the topic over its share in the whole kind
 MAX_TERMS = 3
-PHRASE_SHARE = 0.75  # of a word's uses in the topic that a phrase must cover to replace it
+PHRASE_SHARE = 0.6   # of a word's uses in the topic that a phrase must cover to replace it
 # Of a topic's insights, the share its label's head term must occur in: below it the label would
 # describe a few members, not the theme (a "headphone jack" theme where 8 of 135 mention one).
 MIN_HEAD_SHARE = 0.15

@@ -175,8 +175,8 @@ def test_a_merge_that_leaves_a_theme_too_diffuse_to_name_is_not_chosen():
             merged[np.isin(merged, group)] = group[0]
         return count, sorted(labeller.label(merged, {}).values())
 
-    assert labels(None) == (2, ["battery (dies)", "various (bin, brush)"])
-    assert labels(labeller) == (3, ["battery (dies)", "bin (filter, remote)", "brush (cable, light)"])
+    assert labels(None) == (2, ["battery (dies, drains)", "various (bin, brush)"])
+    assert labels(labeller) == (3, ["battery (dies, drains)", "bin (filter, remote)", "brush (cable, light)"])
 
 
 def test_neighbours_are_the_exact_cosine_neighbours_and_umap_builds_the_same_graph_from_them():

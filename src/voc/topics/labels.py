@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from voc.defaults import COMMON_MIN_KIND, COMMON_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT, PHRASE_SHARE
-from voc.topics.names import GENERIC
+from voc.topics.names import GENERIC, GENERIC_VERBS
 from voc.topics.vocabulary import TOKEN_PATTERN, stem, stop_words
 
 VARIOUS = "various"
@@ -181,9 +181,12 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
                          if term in str(vocab[i]).split() and inside[i] >= floor), "")
             if not term:
                 continue
+        if chosen and term != str(vocab[j]) and any(_family(term) & _family(c) for c in chosen):
+            term = str(vocab[j])  # "battery (dies)", not "battery" then "battery dies" dropped as a repeat
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
             continue
-        if not chosen and not (can_head(j) if " " not in term else inside[index[term]] >= floor):
+        # A phrase standing in for its word (most of the word's uses) heads when the word could.
+        if not chosen and not (can_head(j) if " " not in str(vocab[j]) else inside[index[term]] >= floor):
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
@@ -200,14 +203,16 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
 
 def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray) -> str:
     """A two-word phrase (among the topic's strong ones) replaces its word when it accounts for
-    most of the word's uses in the topic ("friday" -> "black friday", but "old" stays "old"
-    when only some of its uses are "year old")."""
+    most of the word's uses in the topic ("friday" -> "black friday", "customer" -> "customer
+    service", but "old" stays "old" when only some of its uses are "year old"). A phrase ending
+    in an empty verb is a fragment ("app keeps") and never replaces its word."""
     word = str(vocab[j])
     if " " in word:
         return word
     best, best_count = word, PHRASE_SHARE * inside[j]
     for i in phrases:
-        if inside[i] >= best_count and word in str(vocab[i]).split():
+        words = str(vocab[i]).split()
+        if inside[i] >= best_count and word in words and words[-1] not in GENERIC_VERBS:
             best, best_count = str(vocab[i]), inside[i]
     return best
 

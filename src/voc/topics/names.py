@@ -15,9 +15,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# Verbs that say nothing of what was done; a phrase ending in one is a fragment ("app keeps").
+GENERIC_VERBS = frozenset("""
+work works worked working going happen happened help helps helped try tried trying
+give gives gave given giving take takes took taken taking get gets got make makes made have has had
+look looks looked looking feel feels felt think thinking thought say says saying said
+want wants wanted wish consider considering considered stop stops stopped keep keeps kept improve improved
+""".split())
 # Words that name no issue, need or result however often a theme's sentences use them (feelings
 # grade a theme, they do not name it: "frustrating", "easy").
-GENERIC = frozenset("""
+GENERIC = GENERIC_VERBS | frozenset("""
 issue issues problem problems thing things stuff time times day days week weeks month months year years
 way ways people person guy guys someone everyone anyone lot lots bit part parts piece kind sort type types
 term terms conclusion following story fact facts case cases point points question questions answer answers
@@ -25,13 +32,9 @@ reason reasons experience experiences review reviews star stars rating product p
 company companies service services business one ones place places end start example examples idea ideas
 number numbers level amount side option options result results matter difference information info
 probably caused small little big able possible sure great good bad new old best better worse worst
-plugged work works worked working going happen happened help helps helped try tried trying
-give gives gave given giving take takes took taken taking get gets got make makes made have has had
-property properties requirement requirements feature features metric metrics detail details
+plugged property properties requirement requirements feature features metric metrics detail details
+fine improvement anymore instead actual goal goals
 easy happy pleased satisfied frustrating frustrated annoying sorry disappointed disappointing terrible horrible awful unhappy upset
-looking look looks looked fine improved improve improvement feel feels felt think thinking thought
-say says saying said want wants wanted wish consider considering considered
-stop stops stopped keep keeps kept anymore instead actual goal goals
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&-]*")
