@@ -14,14 +14,18 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("VOC_PROGRESS", "false")
-# The pseudonym key file and the record of temporary Prefect servers go to a folder of this test
-# session, never the user's home (subprocesses inherit these).
+# The pseudonym key file, the record of temporary Prefect servers and the database those servers
+# keep go to a folder of this test process, never the user's home (subprocesses inherit them).
+# Each xdist worker takes its own folder instead of the one its parent pytest set: two workers'
+# Prefect servers on one SQLite file would lock each other out. A value the user set stays.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="voc-tests-"))
-os.environ.setdefault("VOC_SALT_FILE", str(_SESSION_DIR / "salt"))
-os.environ.setdefault("VOC_RUNTIME_DIR", str(_SESSION_DIR / "runtime"))
-# The temporary Prefect servers that CLI runs start keep their database here too: two test workers
-# sharing ~/.prefect's SQLite file would lock each other out.
-os.environ.setdefault("PREFECT_HOME", str(_SESSION_DIR / "prefect"))
+_OURS = set(filter(None, os.environ.get("VOC_TESTS_SET_ENV", "").split(",")))
+for _var, _value in {"VOC_SALT_FILE": _SESSION_DIR / "salt", "VOC_RUNTIME_DIR": _SESSION_DIR / "runtime",
+                     "PREFECT_HOME": _SESSION_DIR / "prefect"}.items():
+    if _var in _OURS or _var not in os.environ:
+        os.environ[_var] = str(_value)
+        _OURS.add(_var)
+os.environ["VOC_TESTS_SET_ENV"] = ",".join(sorted(_OURS))
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Two workers on two cores: one thread each for torch, BLAS and numba, or they fight for the cores.
     for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):

@@ -21,14 +21,15 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
-    # setuptools writes voc.egg-info into the checkout while it builds; left there, its entry points
-    # would shadow the installed ones once pyproject.toml changes.
-    egg_info = REPO / "voc.egg-info"
-    had_egg_info = egg_info.exists()
+    # Built from a copy: setuptools writes voc.egg-info into the tree it builds, and in the checkout
+    # its entry points would be read, half written, by tests running beside this one (make test
+    # runs two workers) and shadow the installed ones afterwards.
+    tree = tmp / "tree"
+    skip = shutil.ignore_patterns(".git", ".venv*", "out", "build", "dist", "*.egg-info", "__pycache__",
+                                  ".pytest_cache", ".hypothesis", "tests")
+    shutil.copytree(REPO, tree, ignore=skip)
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                            "-w", str(tmp / "dist"), str(REPO)], capture_output=True, text=True, timeout=600)
-    if not had_egg_info:
-        shutil.rmtree(egg_info, ignore_errors=True)
+                            "-w", str(tmp / "dist"), str(tree)], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr
     wheel = next((tmp / "dist").glob("voc-*.whl"))
     venv = tmp / "venv"

@@ -156,3 +156,23 @@ def test_demo_report_in_headless_chromium(chromium_binary, demo_run, tmp_path):
     _study, first, _second, out = demo_run
     assert 3 <= first["analyze"]["personas"]["personas"] <= 8
     check_in_browser(chromium_binary, out / "report.html", tmp_path / "first-screen.png", min_personas=3)
+
+
+def test_how_they_decide_quotes_the_same_sentences_in_html_and_markdown(demo_run):
+    from markupsafe import escape  # as the report's Jinja template escapes ("'" -> "&#39;")
+
+    from voc.report.context import decide_quotes
+
+    _study, _first, _second, out = demo_run
+    personas = json.loads((out / "exports" / "personas.json").read_text())
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    html_parts = [a.split("How they decide</h4>", 1)[1].split("<h4>", 1)[0].split('<details class="questions"', 1)[0]
+                  for a in html.split('<article class="persona"')[1:]]
+    md_parts = [s.split("\n**", 1)[0] for s in md.split("**How they decide:**")[1:]]
+    expected = [[q["text"] for q in decide_quotes(p["buying_process"])] for p in personas]
+    assert any(expected) and len(html_parts) == len(md_parts) == len(personas)
+    for texts, in_html, in_md in zip(expected, html_parts, md_parts):
+        assert in_html.count("<blockquote") == len(texts) and in_md.count("> “") == len(texts)
+        for text in texts:
+            assert text[:40] in in_md.replace("\\", "") and str(escape(text[:40])) in in_html

@@ -9,8 +9,10 @@ twice, or "prices (cheaper, price)".
 
 A label names an issue, need, event or result, so its terms are never only generic words
 ("issue", "term", "following", "probably") or names (``voc.topics.names``). A head must also
-cover a fair share of the topic's insights (``MIN_HEAD_SHARE``): a theme whose best term is in a
-few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled.
+cover a fair share of the topic's insights (``MIN_HEAD_SHARE``; a phrase standing in for its word,
+"customer service" for "customer", through the word's forms, of whose uses it holds most): a
+theme whose best term is in a few of its sentences is too diffuse to name and is labelled
+"various" instead of mislabelled.
 """
 
 from __future__ import annotations
@@ -157,11 +159,11 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2)) & namable
     floor = max(2.0, MIN_HEAD_SHARE * rows.shape[0])
 
-    def can_head(j: int) -> bool:
+    def uses(j: int) -> int:
         # Counted over the word's family ("communication", "communicate", "communicating"): a
         # theme about one thing rarely says it in one word form.
         cols = families.get(stem(str(vocab[j])), [j]) if " " not in str(vocab[j]) else [j]
-        return int((rows[:, cols].sum(1) > 0).sum()) >= floor
+        return int((rows[:, cols].sum(1) > 0).sum())
 
     candidates = [index[k] for k in own if k in index and strong[index[k]]]
     # Top up from the topic's own words, frequent and distinctive first, when the keywords say
@@ -172,7 +174,7 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     phrases = [int(i) for i in np.flatnonzero(strong) if " " in vocab[i]]
     chosen: list[str] = []
     for j in dict.fromkeys(candidates):
-        term = _phrase(vocab, phrases, j, inside)
+        term = _phrase(vocab, phrases, j, inside, uses(j))
         if not chosen and " " not in term and n_all >= COMMON_MIN_KIND and total[j] > COMMON_SHARE * n_all:
             # A word in a large share of the whole kind ("dog" in pet-insurance objections, "claim"
             # in its pain points) says what the corpus is about, not what this theme is: only a
@@ -185,8 +187,8 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
             term = str(vocab[j])  # "battery (dies)", not "battery" then "battery dies" dropped as a repeat
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
             continue
-        # A phrase standing in for its word (most of the word's uses) heads when the word could.
-        if not chosen and not (can_head(j) if " " not in str(vocab[j]) else inside[index[term]] >= floor):
+        # A phrase standing in for its word (most uses of the word's family) heads when the word could.
+        if not chosen and not (uses(j) if " " not in str(vocab[j]) else inside[index[term]]) >= floor:
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
@@ -201,15 +203,17 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     return chosen
 
 
-def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray) -> str:
+def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray, uses: int) -> str:
     """A two-word phrase (among the topic's strong ones) replaces its word when it accounts for
-    most of the word's uses in the topic ("friday" -> "black friday", "customer" -> "customer
-    service", but "old" stays "old" when only some of its uses are "year old"). A phrase ending
-    in an empty verb is a fragment ("app keeps") and never replaces its word."""
+    most of the topic's insights that use the word in any form (``uses``): "friday" -> "black
+    friday", "customer" -> "customer service", but "old" stays "old" when only some of its uses
+    are "year old", and "customer service" does not stand for a theme that mostly says
+    "customers". A phrase ending in an empty verb is a fragment ("app keeps") and never replaces
+    its word."""
     word = str(vocab[j])
     if " " in word:
         return word
-    best, best_count = word, PHRASE_SHARE * inside[j]
+    best, best_count = word, PHRASE_SHARE * uses
     for i in phrases:
         words = str(vocab[i]).split()
         if inside[i] >= best_count and word in words and words[-1] not in GENERIC_VERBS:
