@@ -32,7 +32,7 @@ short soon possible tips tricks right away different plus huge bonus helpful ext
 multiple various alot thats dont cant ive im didnt doesnt wont isnt wasnt u ur pls thx email emails sent received emailed contacted spoke satisfied pleased customer customers owner
 owners company companies option options plan plans purchased purchase recent initial taken complete completed processed
 deal drink drinks drinking heard hear cup cups tastes brewed provide provides give gives show shows filled written rest
-enjoy enjoyed bought buying consider considering
+enjoy enjoyed bought buying consider considering taking instead
 """.split())
 # A lone word that is an adverb, superlative, participle or verb says nothing alone ("preferably", "cheapest").
 _NOT_TERM = re.compile(r"(?:ly|est|ed|ize|ise|ous|ful)$")
@@ -162,12 +162,40 @@ class VoicePhrases:
             self.X = None
         self.vocab = np.array(vec.get_feature_names_out()) if self.X is not None else np.array([], dtype=str)
         self.words = np.array([len(v.split()) for v in self.vocab], dtype=int)
+        self.cut = _cut_short(self.vocab, np.asarray(self.X.sum(0)).ravel() if self.X is not None else np.zeros(0))
 
     def distinctive(self, inside: Any, top: int = 12) -> list[str]:
         """The phrases the voices in ``inside`` (a collection of voice ids) use more than the rest."""
         if self.X is None:
             return []
         return _distinctive(self, self.voices.isin(list(inside)), top)
+
+
+# Of the voices that use a word, the share whose use of it runs on into one same next word (or in
+# from one same word before) above which the word alone is half of a phrase.
+_BOUND_SHARE = 0.5
+
+
+def _cut_short(vocab: np.ndarray, voices: np.ndarray) -> np.ndarray:
+    """Phrases that stop inside a longer one people write: "claims in a timely" (its voices go on
+    to "manner"), "contact customer" ("service"), "existing conditions" ("pre-"). A copywriter
+    cannot use them as they are; the whole phrase is in the list on its own when it is distinctive.
+
+    ``voices``: per phrase of ``vocab``, how many voices use it."""
+    index = {v: i for i, v in enumerate(vocab)}
+    after: Counter[str] = Counter()  # per word, the most voices that write it before one same word
+    before: Counter[str] = Counter()
+    for v, n in zip(vocab, voices):
+        pair = v.split()
+        if len(pair) == 2:
+            after[pair[0]] = max(after[pair[0]], n)
+            before[pair[1]] = max(before[pair[1]], n)
+
+    def bound(word: str, partner: Counter[str]) -> bool:
+        n = voices[index[word]] if word in index else 0
+        return n >= 3 and partner[word] >= _BOUND_SHARE * n
+
+    return np.array([bound(v.split()[-1], after) or bound(v.split()[0], before) for v in vocab], dtype=bool)
 
 
 def distinctive_phrases(texts: pd.Series, groups: pd.Series, inside: pd.Series, top: int = 12) -> list[str]:
@@ -215,6 +243,8 @@ def _distinctive(table: VoicePhrases, is_in: np.ndarray, top: int) -> list[str]:
         if score[i] <= 0 or len(picked) >= top * 2:
             break
         phrase, words_i = vocab[i], vocab[i].split()
+        if table.cut[i]:
+            continue
         content = [w for w in words_i if not _weak(w)]
         # A name makes the phrase about one brand; a phrase of only the corpus's common words says nothing.
         fresh = [w for w in content if w not in stale]
