@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 from functools import partial
@@ -19,13 +21,14 @@ os.environ.setdefault("VOC_PROGRESS", "false")
 # Each xdist worker takes its own folder instead of the one its parent pytest set: two workers'
 # Prefect servers on one SQLite file would lock each other out. A value the user set stays.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="voc-tests-"))
-_OURS = set(filter(None, os.environ.get("VOC_TESTS_SET_ENV", "").split(",")))
+atexit.register(shutil.rmtree, _SESSION_DIR, True)
+_OURS = set(filter(None, os.environ.get("PYTEST_VOC_OWN_ENV", "").split(",")))
 for _var, _value in {"VOC_SALT_FILE": _SESSION_DIR / "salt", "VOC_RUNTIME_DIR": _SESSION_DIR / "runtime",
                      "PREFECT_HOME": _SESSION_DIR / "prefect"}.items():
     if _var in _OURS or _var not in os.environ:
         os.environ[_var] = str(_value)
         _OURS.add(_var)
-os.environ["VOC_TESTS_SET_ENV"] = ",".join(sorted(_OURS))
+os.environ["PYTEST_VOC_OWN_ENV"] = ",".join(sorted(_OURS))
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Two workers on two cores: one thread each for torch, BLAS and numba, or they fight for the cores.
     for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):

@@ -162,6 +162,7 @@ def test_how_they_decide_quotes_the_same_sentences_in_html_and_markdown(demo_run
     from markupsafe import escape  # as the report's Jinja template escapes ("'" -> "&#39;")
 
     from voc.report.context import decide_quotes
+    from voc.report.markdown import _cell
 
     _study, _first, _second, out = demo_run
     personas = json.loads((out / "exports" / "personas.json").read_text())
@@ -175,4 +176,4 @@ def test_how_they_decide_quotes_the_same_sentences_in_html_and_markdown(demo_run
     for texts, in_html, in_md in zip(expected, html_parts, md_parts):
         assert in_html.count("<blockquote") == len(texts) and in_md.count("> “") == len(texts)
         for text in texts:
-            assert text[:40] in in_md.replace("\\", "") and str(escape(text[:40])) in in_html
+            assert f"“{_cell(text)}”" in in_md and f"“{escape(text)}”" in in_html

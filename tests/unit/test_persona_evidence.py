@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,7 +178,6 @@ def test_copy_words_edges():
     assert distinctive_phrases(pd.Series([], dtype=str), pd.Series([], dtype=str), pd.Series([], dtype=bool)) == []
 
 
-
 def test_copy_words_that_stop_inside_a_longer_phrase_are_left_out(shared):
     """Mid-rated Figo, Healthy Paws and Spot reviews: 4 of the 7 reviewers who write "timely" go
     on with "manner", 7 of the 12 who write "direct" with "deposit"; "claims in a timely" and
@@ -190,6 +190,13 @@ def test_copy_words_that_stop_inside_a_longer_phrase_are_left_out(shared):
     assert cut["claims in a timely"] and cut["timely"] and cut["direct"]
     assert not any(cut[p] for p in ("timely manner", "direct deposit", "pre-existing conditions", "peace of mind",
                                     "vet bills", "fine print", "premium increases"))
+    # Edge case: a phrase is judged by the longer phrases that hold it, not by its words' habits:
+    # "premium" runs on into "premium increases", "monthly premium" does not run on.
+    from voc.personas.phrases import _cut_short
+
+    vocab = np.array(["premium", "premium increases", "monthly premium", "monthly"])
+    assert _cut_short(vocab, np.array([10, 6, 4, 5])).tolist() == [True, False, False, True]
+
 
 # Real buying-role sentences, each naming two roles (reviews of pet insurers).
 DECIDERS = [("trustpilot:figo", "6439e058746ca7dfea09ac4c", "We decided to try Figo"),

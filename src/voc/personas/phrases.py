@@ -4,7 +4,9 @@ A copywriter reads this list, so every item has to carry meaning on its own ("pr
 condition", "claim denied", "burr grinder", "gets stuck on rugs"): phrases are counted inside
 sentence chunks, never across punctuation, never start or end on a function word, hold no number,
 brand or product name, and say something beyond the words every voice of the corpus uses. A lone
-word is kept only when it is a term ("deductible", "descaling"), not an everyday word ("week").
+word is kept only when it is a term ("deductible", "descaling"), not an everyday word ("week"), and
+no phrase is kept that most of its voices write as part of a longer one ("direct" for "direct
+deposit").
 """
 
 from __future__ import annotations
@@ -171,31 +173,52 @@ class VoicePhrases:
         return _distinctive(self, self.voices.isin(list(inside)), top)
 
 
-# Of the voices that use a word, the share whose use of it runs on into one same next word (or in
-# from one same word before) above which the word alone is half of a phrase.
+# A phrase half of whose voices write it as part of one same longer phrase is that phrase cut
+# short. Measured on mid-rated pet-insurance reviews: 4 of the 7 reviewers who write "timely" go
+# on with "manner", 7 of the 12 who write "direct" with "deposit".
 _BOUND_SHARE = 0.5
+_LONGEST = 4  # as _grams counts them
 
 
 def _cut_short(vocab: np.ndarray, voices: np.ndarray) -> np.ndarray:
-    """Phrases that stop inside a longer one people write: "claims in a timely" (its voices go on
-    to "manner"), "contact customer" ("service"), "existing conditions" ("pre-"). A copywriter
-    cannot use them as they are; the whole phrase is in the list on its own when it is distinctive.
+    """Phrases that stop inside a longer one people write: "direct" (its voices go on to
+    "deposit"), "existing conditions" (after "pre"). A copywriter cannot use them as they are,
+    and the whole phrase is in the vocabulary to be picked on its own merit.
+
+    A phrase is cut when one phrase a word longer holds at least ``_BOUND_SHARE`` of its voices.
+    Four-word phrases have no longer ones counted, so their edge words are judged instead:
+    "claims in a timely" ends on "timely", which runs on into "manner".
 
     ``voices``: per phrase of ``vocab``, how many voices use it."""
-    index = {v: i for i, v in enumerate(vocab)}
-    after: Counter[str] = Counter()  # per word, the most voices that write it before one same word
-    before: Counter[str] = Counter()
-    for v, n in zip(vocab, voices):
-        pair = v.split()
-        if len(pair) == 2:
-            after[pair[0]] = max(after[pair[0]], n)
-            before[pair[1]] = max(before[pair[1]], n)
+    terms, counts = vocab.tolist(), voices.tolist()
+    # Only phrases in two or more voices can hold half of a phrase worth judging (three or more).
+    shared = np.flatnonzero(voices >= 2).tolist()
+    longer: dict[str, int] = {}
+    after: dict[str, int] = {}   # per word, the most voices that write it before one same word
+    before: dict[str, int] = {}
+    for i in shared:
+        words, n = terms[i].split(), counts[i]
+        if len(words) < 2:
+            continue
+        for part in (" ".join(words[:-1]), " ".join(words[1:])):
+            longer[part] = max(longer.get(part, 0), n)
+        if len(words) == 2:
+            after[words[0]] = max(after.get(words[0], 0), n)
+            before[words[1]] = max(before.get(words[1], 0), n)
+    single = {terms[i]: counts[i] for i in shared if " " not in terms[i]}
 
-    def bound(word: str, partner: Counter[str]) -> bool:
-        n = voices[index[word]] if word in index else 0
-        return n >= 3 and partner[word] >= _BOUND_SHARE * n
+    def bound(word: str, partner: dict[str, int]) -> bool:
+        n = single.get(word, 0)
+        return n >= 3 and partner.get(word, 0) >= _BOUND_SHARE * n
 
-    return np.array([bound(v.split()[-1], after) or bound(v.split()[0], before) for v in vocab], dtype=bool)
+    out = np.zeros(len(terms), dtype=bool)
+    for i in np.flatnonzero(voices >= 3).tolist():
+        out[i] = terms[i].count(" ") < _LONGEST - 1 and longer.get(terms[i], 0) >= _BOUND_SHARE * counts[i]
+    for i, term in enumerate(terms):
+        if term.count(" ") == _LONGEST - 1:
+            words = term.split()
+            out[i] = bound(words[-1], after) or bound(words[0], before)
+    return out
 
 
 def distinctive_phrases(texts: pd.Series, groups: pd.Series, inside: pd.Series, top: int = 12) -> list[str]:

@@ -9,10 +9,10 @@ twice, or "prices (cheaper, price)".
 
 A label names an issue, need, event or result, so its terms are never only generic words
 ("issue", "term", "following", "probably") or names (``voc.topics.names``). A head must also
-cover a fair share of the topic's insights (``MIN_HEAD_SHARE``; a phrase standing in for its word,
-"customer service" for "customer", through the word's forms, of whose uses it holds most): a
-theme whose best term is in a few of its sentences is too diffuse to name and is labelled
-"various" instead of mislabelled.
+cover a fair share of the topic's insights (``MIN_HEAD_SHARE``): a theme whose best term is in a
+few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled. A
+phrase that replaced its word ("customer service" for "customer", being in most of the insights
+that use the word) heads when the word would have.
 """
 
 from __future__ import annotations
@@ -159,10 +159,17 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2)) & namable
     floor = max(2.0, MIN_HEAD_SHARE * rows.shape[0])
 
-    def uses(j: int) -> int:
+    def uses(j: int, family: bool = True) -> int:
         # Counted over the word's family ("communication", "communicate", "communicating"): a
-        # theme about one thing rarely says it in one word form.
-        cols = families.get(stem(str(vocab[j])), [j]) if " " not in str(vocab[j]) else [j]
+        # theme about one thing rarely says it in one word form. Whether a phrase stands for the
+        # word counts its plural and singular only: the crude family joins "car" to "care".
+        word = str(vocab[j])
+        if " " in word:
+            cols = [j]
+        elif family:
+            cols = families.get(stem(word), [j])
+        else:
+            cols = [index[w] for w in {word, word + "s", word.removesuffix("s")} if w in index]
         return int((rows[:, cols].sum(1) > 0).sum())
 
     candidates = [index[k] for k in own if k in index and strong[index[k]]]
@@ -174,7 +181,7 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     phrases = [int(i) for i in np.flatnonzero(strong) if " " in vocab[i]]
     chosen: list[str] = []
     for j in dict.fromkeys(candidates):
-        term = _phrase(vocab, phrases, j, inside, uses(j))
+        term = _phrase(vocab, phrases, j, inside, uses(j, family=False))
         if not chosen and " " not in term and n_all >= COMMON_MIN_KIND and total[j] > COMMON_SHARE * n_all:
             # A word in a large share of the whole kind ("dog" in pet-insurance objections, "claim"
             # in its pain points) says what the corpus is about, not what this theme is: only a
@@ -205,7 +212,7 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
 
 def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray, uses: int) -> str:
     """A two-word phrase (among the topic's strong ones) replaces its word when it accounts for
-    most of the topic's insights that use the word in any form (``uses``): "friday" -> "black
+    most of the topic's insights that use the word, plural or singular (``uses``): "friday" -> "black
     friday", "customer" -> "customer service", but "old" stays "old" when only some of its uses
     are "year old", and "customer service" does not stand for a theme that mostly says
     "customers". A phrase ending in an empty verb is a fragment ("app keeps") and never replaces
