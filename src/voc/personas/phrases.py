@@ -52,6 +52,8 @@ _NAME_SHARE = 0.4
 # A word in this share of the other voices is the corpus's subject ("insurance", "claim", "vet" in a pet
 # insurance study): a phrase of only such words ("insurance policy") names the topic, not a need.
 _TOPIC_SHARE = 0.08
+# The longest phrase counted, in words.
+_LONGEST = 4
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +97,7 @@ def _chunks(text: str) -> list[list[str]]:
     return [_TOKEN.findall(c) for c in _CHUNK.split(text) if c.strip()]
 
 
-def _grams(text: str, longest: int = 4) -> list[str]:
+def _grams(text: str, longest: int = _LONGEST) -> list[str]:
     """The 1- to 4-word phrases of a text that start and end on a content word; numbers break them."""
     out = []
     for tokens in _chunks(text.lower()):
@@ -177,7 +179,6 @@ class VoicePhrases:
 # short. Measured on mid-rated pet-insurance reviews: 4 of the 7 reviewers who write "timely" go
 # on with "manner", 7 of the 12 who write "direct" with "deposit".
 _BOUND_SHARE = 0.5
-_LONGEST = 4  # as _grams counts them
 
 
 def _cut_short(vocab: np.ndarray, voices: np.ndarray) -> np.ndarray:
