@@ -61,8 +61,37 @@ KINDS: tuple[Kind, ...] = (
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 INSIGHT_KINDS: tuple[str, ...] = tuple(k.name for k in KINDS)
 KIND_TITLES: dict[str, str] = {k.name: k.title for k in KINDS}
-# The parties a buying_role insight can name (the labelling guide's list).
-BUYING_ROLES: tuple[str, ...] = ("initiator", "researcher", "influencer", "decision_maker", "budget_holder", "user")
+
+
+@dataclass(frozen=True)
+class BuyingRole:
+    """A party a buying_role insight can name (the labelling guide's list), and how voc words it.
+
+    Attributes:
+        name: the role in data and exports ("decision_maker").
+        does: what the role does, in its theme label ("decision maker (who had the final say)").
+        said: what a segment naming it talks about, in the interview guide ("People in this group
+            talk about comparing the options").
+        asked: the part of the decision the guide asks about when the segment did not speak of it
+            ("who approved the money"); empty: not asked.
+    """
+
+    name: str
+    does: str
+    said: str
+    asked: str = ""
+
+
+ROLES: tuple[BuyingRole, ...] = (
+    BuyingRole("initiator", "who started the search", "starting the search", "who started the search"),
+    BuyingRole("researcher", "compares the options", "comparing the options", "who compared the options"),
+    BuyingRole("influencer", "whose advice swayed it", "advice that swayed them"),
+    BuyingRole("decision_maker", "who had the final say", "who had the final say", "who had the final say"),
+    BuyingRole("budget_holder", "who paid or approved the money", "who paid or approved the money",
+               "who approved the money"),
+    BuyingRole("user", "who it is for", "who it is for"),
+)
+BUYING_ROLES: tuple[str, ...] = tuple(r.name for r in ROLES)
 
 
 def kind(name: str) -> Kind:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from voc.config import Models
 from voc.defaults import MIN_EVENT_SHARE
-from voc.kinds import BY_NAME, KINDS
+from voc.kinds import BY_NAME, KINDS, ROLES
 from voc.personas.evidence import HOUSEHOLD_ROLES, role_of, shared_events
 from voc.topics.labels import names_nothing
 from voc.topics.vocabulary import stem, stop_words
@@ -317,19 +317,14 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
     return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
 
 
-# What a segment's voices say about a buying role, and the interview question that asks about it.
-_ROLE_SAID = {"initiator": "starting the search", "researcher": "comparing the options", "influencer": "advice that swayed them",
-              "decision_maker": "who had the final say", "budget_holder": "who paid or approved the money",
-              "user": "who it is for"}
-_ROLE_ASKED = {"initiator": "who started the search", "researcher": "who compared the options",
-               "decision_maker": "who had the final say", "budget_holder": "who approved the money"}
+_ROLE = {r.name: r for r in ROLES}
 
 
 def _who_decides(named: list[str]) -> str:
     """The buyer-journey question on the decision: what the segment said (its most named role),
     then the parts of the decision it did not speak of."""
-    rest = [q for r, q in _ROLE_ASKED.items() if r not in named] or ["who else had a say"]
+    rest = [r.asked for r in ROLES if r.asked and r.name not in named] or ["who else had a say"]
     ask = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
     if not named:
         return f"Who else had a say: {ask}?"
-    return f"People in this group talk about {_ROLE_SAID[named[0]]}. In your case, {ask}?"
+    return f"People in this group talk about {_ROLE[named[0]].said}. In your case, {ask}?"

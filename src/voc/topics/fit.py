@@ -18,6 +18,7 @@ import pandas as pd
 
 from voc.config import TopicSettings
 from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MIN_FOR_MODEL
+from voc.kinds import ROLES
 from voc.topics.coherence import Coherence
 from voc.topics.labels import Labeller
 from voc.topics.merge import absorb_small, ward_partitions
@@ -356,9 +357,7 @@ def _most_topics(options: list[tuple]) -> tuple:
     return max(close, key=lambda io: (io[1][1], io[1][0], -io[0]))[1]
 
 
-ROLE_LABELS = {"initiator": "initiator (who started the search)", "researcher": "researcher (compares the options)",
-               "influencer": "influencer (whose advice swayed it)", "decision_maker": "decision maker (who had the final say)",
-               "budget_holder": "budget holder (who paid or approved the money)", "user": "user (who it is for)"}
+ROLE_LABELS = {r.name: f"{r.name.replace('_', ' ')} ({r.does})" for r in ROLES}
 
 
 ROLE_PRIORITY = ("decision_maker", "budget_holder", "initiator", "influencer", "user", "researcher")
