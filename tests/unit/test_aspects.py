@@ -54,3 +54,8 @@ def test_aspect_term_f1_on_the_whole_laptop_file(nlp, shared):
     result = quality.aspect_terms(nlp, quality.LAPTOP_PRODUCT_TERMS)
     assert result["sentences"] == 3045 and result["gold_terms"] == 2358
     assert result["per_sentence"]["f1"] >= 0.55, result
+
+
+def test_a_range_names_its_unit_once(nlp):
+    # coffee.stackexchange.com question 399 (a grinder request): the report listed a must-have "oz oz".
+    assert extract_aspect(nlp("Minimal; Small; Something between 16oz - 20oz is ideal")) is None

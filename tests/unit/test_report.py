@@ -267,9 +267,9 @@ def test_on_a_qa_corpus_askers_themes_lead_and_quotes_come_from_questions():
     assert kind_tables(mixed, topics, {})["pain_point"]["askers"] is None
 
 
-def test_quotes_the_classifier_is_unsure_of_come_last_and_are_marked():
+def test_quotes_the_classifier_is_unsure_of_are_left_out_beside_sure_ones_and_marked_alone():
     # Pain points of the coffee.stackexchange report with the confidence the shipped classifier gave
-    # them: the on-label "grinder" sentences below 0.7 were judged not pain points at all.
+    # them: the on-label "grinder" sentences below 0.3 were judged not pain points at all.
     texts = ["I notice that some barista's keep whacking the doser on the coffee grinder when they fill the espresso holder.",
              "By my own empirical evidence, I would guess that time since grinding, coarseness of the grind, and tamping "
              "pressure are the biggest factors.",
@@ -281,12 +281,13 @@ def test_quotes_the_classifier_is_unsure_of_come_last_and_are_marked():
                           "doc_id": ["d0", "d1", "d2", "d3"]})
     topics = pd.DataFrame({"kind": "pain_point", "topic_id": [0], "label": ["grinder"], "keywords": [["grinder"]]})
     quotes = kind_tables(items, topics, {})["pain_point"]["topics"][0]["quotes"]
-    # The sure quote first though it never says "grinder"; then the unsure ones that do, best first.
-    assert [(q["text"][:16], q["sure"], q["confidence"]) for q in quotes] == [
-        ("The bottom part ", True, 0.8), ("My hand grinder ", False, 0.69), ("By my own empiri", False, 0.3)]
-    md = "\n".join(render_markdown_kind(kind_tables(items, topics, {})["pain_point"]))
+    # The sure quote alone, though it never says "grinder"; none of the unsure ones that do.
+    assert [(q["text"][:16], q["sure"], q["confidence"]) for q in quotes] == [("The bottom part ", True, 0.8)]
+    # Without it, the best unsure one alone, marked.
+    unsure_only = items[items["sent_id"] != "s2"]
+    md = "\n".join(render_markdown_kind(kind_tables(unsure_only, topics, {})["pain_point"]))
     assert "takes ten minutes of cranking" in md and "*(unsure, 0.69: check before use)*" in md
-    assert md.count("check before use") == 2
+    assert md.count("check before use") == 1 and "whacking" not in md
     # A theme with a sure quote leads the first screen over a bigger one without, if it has at least
     # half the mentions of the biggest.
     from voc.report.context import highlights
@@ -321,16 +322,20 @@ def test_unsure_quotes_are_marked_wherever_they_are_shown(study, tmp_path):
     assert body.count("(unsure, 0.69)") == 1
 
 
-def test_one_sentence_sure_in_one_review_and_unsure_in_another_is_quoted_once():
+def test_a_theme_with_sure_quotes_shows_no_unsure_one_and_a_theme_without_shows_one():
     from voc.personas.evidence import label_quotes
 
-    rows = pd.DataFrame({"sent_id": ["a", "b", "c"], "doc_id": ["d1", "d2", "d3"], "confidence": [0.8, 0.6, 0.65],
+    rows = pd.DataFrame({"sent_id": ["a", "b", "c", "d"], "doc_id": ["d1", "d2", "d3", "d4"],
+                         "confidence": [0.8, 0.6, 0.65, 0.75],
                          "text": ["The claim was denied after three months of waiting.",
                                   "- The claim was denied after three months of waiting.",
-                                  "They denied my claim for a pre-existing condition."],
+                                  "They denied my claim for a pre-existing condition.",
+                                  "- The claim was denied after three months of waiting."],
                          "url": None, "source": "trustpilot", "created_at": None})
-    assert [(q["text"][:14], q["sure"]) for q in label_quotes(rows, "claim denied")] == [
-        ("The claim was ", True), ("They denied my", False)]
+    # Sure in two reviews (a, d), unsure in a third: quoted once; the unsure c is not shown beside it.
+    assert [(q["text"][:14], q["sure"]) for q in label_quotes(rows, "claim denied")] == [("The claim was ", True)]
+    unsure = rows.iloc[1:3]
+    assert [(q["text"][:14], q["sure"]) for q in label_quotes(unsure, "claim denied")] == [("They denied my", False)]
 
 
 def test_markdown_quotes_every_theme_it_lists():
@@ -356,13 +361,14 @@ def render_markdown_kind(table):
 def test_at_a_glance_names_a_theme_or_says_there_is_none_yet():
     from voc.report.context import highlights
 
-    # The demo's five success factors: grouped by aspect, the largest group "other", the rest single mentions.
+    # The demo's five success factors: grouped by aspect, two without one (unassigned), the rest single mentions.
     items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(9)], "kind": ["success_factor"] * 5 + ["pain_point"] * 4,
-                          "topic_id": [0, 0, 1, 2, 3, 0, 0, 1, 1], "aspect": None, "strength": None, "confidence": 0.9,
+                          "topic_id": [-1, -1, 1, 2, 3, 0, 0, 1, 1], "aspect": None, "strength": None, "confidence": 0.9,
                           "text": [f"quote {i} " * 8 for i in range(9)], "url": "http://x/1", "source": "forum",
                           "created_at": None, "doc_id": [f"d{i}" for i in range(9)]})
-    topics = pd.DataFrame({"kind": ["success_factor"] * 4 + ["pain_point"] * 2, "topic_id": [0, 1, 2, 3, 0, 1],
-                           "label": ["other", "battery", "quiet", "time", "various (app, wifi)", "suction (carpet)"],
+    topics = pd.DataFrame({"kind": ["success_factor"] * 4 + ["pain_point"] * 2, "topic_id": [-1, 1, 2, 3, 0, 1],
+                           "label": ["unassigned (outliers)", "battery", "quiet", "time", "various (app, wifi)",
+                                     "suction (carpet)"],
                            "keywords": [[]] * 6})
     glance = {h["kind"]: h for h in highlights(kind_tables(items, topics, {}))}
     assert glance["success_factor"]["label"] is None and glance["success_factor"]["total"] == 5

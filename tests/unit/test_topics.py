@@ -137,11 +137,18 @@ def test_reduce_outliers_moves_the_most_similar_first():
 def test_few_insights_are_grouped_by_aspect():
     import pandas as pd
 
-    ins = pd.DataFrame({"sent_id": ["a", "b", "c"], "text": ["Battery dies fast.", "Battery is weak.", "App crashes."],
-                        "aspect": ["battery", "battery", "app"]})
-    res = fit_topics("pain_point", ins, np.eye(3, dtype=np.float32))
+    # Two success factors of the coffee.stackexchange study had no aspect and were listed as a theme
+    # "other"; a generic aspect names nothing either. Both stay out of every theme.
+    ins = pd.DataFrame({"sent_id": ["a", "b", "c", "d", "e"],
+                        "text": ["Battery dies fast.", "Battery is weak.", "App crashes.",
+                                 "In terms of similar effects such as energy, alertness, decreased fatigue?",
+                                 "The terms are unclear."],
+                        "aspect": ["battery", "battery", "app", None, "terms"]})
+    res = fit_topics("pain_point", ins, np.eye(5, dtype=np.float32))
     assert res.method == "aspect-groups"
-    assert dict(zip(res.topics["label"], res.topics["size"])) == {"battery": 2, "app": 1}
+    assert dict(zip(res.topics["topic_id"], res.topics["label"])) == {0: "battery", 1: "app", -1: "unassigned (outliers)"}
+    assert dict(zip(res.topics["label"], res.topics["size"])) == {"battery": 2, "app": 1, "unassigned (outliers)": 2}
+    assert res.assignments["topic_id"].tolist() == [0, 0, 1, -1, -1] and res.outlier_share == 0.4
 
 
 def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):

@@ -46,7 +46,9 @@ PREFERRED_DEPS = ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos",
 
 def normalise(tokens: list[Any]) -> str:
     """Lemmatised, lowercase form of a noun phrase without determiners or adjectives of opinion."""
-    words = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") or (t.dep_ == "compound")]
+    words = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") or (t.dep_ == "compound" and t.pos_ != "NUM")]
+    # A repeated word is a range or a list ("16oz - 20oz" gave "oz oz"): it names one thing.
+    words = [w for i, w in enumerate(words) if i == 0 or w.lemma_.lower() != words[i - 1].lemma_.lower()]
     if not words:
         return ""
     head = words[-1]

@@ -43,7 +43,7 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
 
     Unassigned insights (topic -1) come last whatever their size: they are not a theme. On a Q&A
     corpus themes are ranked by how many askers voice them, then by mentions, and the quotes
-    come from questions first (after the sure-before-unsure order of ``label_quotes``): what
+    come from questions first (among those ``label_quotes`` may show): what
     askers struggle with leads, not the answerers' advice.
     """
     asked = asks(items)

@@ -208,8 +208,8 @@ def _method(ctx: dict[str, Any]) -> list[str]:
     if d.get("confidence"):
         lines.append(f"- {_md(d['confidence']['text'])}")
     return lines + ["- Quotes: the most confident readable sentences of a theme, one per document first, each linked to its source. "
-                   f"A quote marked unsure has a classifier confidence below {QUOTE_CONFIDENCE} for its kind and comes after the "
-                   "sure ones: more than half of such quotes that content leads checked on two real corpora were filed "
+                   f"Where the classifier is sure (confidence {QUOTE_CONFIDENCE} or more) of some of a theme's sentences, "
+                   "only those are quoted; a theme it is sure of nowhere shows one quote, marked unsure: more than half of such quotes that content leads checked on two real corpora were filed "
                    "under the wrong kind, so check it before you use it.", ""]
 
 

@@ -20,7 +20,7 @@ from voc.config import TopicSettings
 from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MIN_FOR_MODEL
 from voc.kinds import ROLES
 from voc.topics.coherence import Coherence
-from voc.topics.labels import Labeller
+from voc.topics.labels import OUTLIER_LABEL, Labeller
 from voc.topics.merge import absorb_small, ward_partitions
 from voc.topics.names import GENERIC
 from voc.topics.reduce import auto_restarts, neighbours, restart_seeds, umap_model
@@ -230,7 +230,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     topics = reduce_outliers(emb, topics, max_outlier_share)
     keywords = {int(t): [w for w, _ in (model.get_topic(t) or [])][:8] for t in sorted(set(topics.tolist()))}
     labels = labeller.label(topics, keywords)
-    rows = [{"topic_id": t, "label": labels.get(t, "unassigned (outliers)"), "keywords": words,
+    rows = [{"topic_id": t, "label": labels.get(t, OUTLIER_LABEL), "keywords": words,
              "size": int((topics == t).sum())} for t, words in keywords.items()]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
@@ -382,18 +382,19 @@ def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
 
 
 def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
-    """Too few insights to cluster: one topic per aspect, the rest in 'other'.
+    """Too few insights to cluster: one topic per aspect, the rest unassigned (topic -1).
 
     An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
-    name) goes to 'other' too: a theme "conclusion" tells a reader nothing.
+    name) leaves its insight unassigned too: a theme "conclusion" tells a reader nothing, and
+    neither does a theme "other" (the report lists the rest as not grouped into a theme).
     """
     unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
-    aspects = ins["aspect"].fillna("other").replace("", "other")
-    aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "other")
-    ranked = [a for a, _ in Counter(aspects).most_common()]
-    ids = {a: i for i, a in enumerate(ranked)}
+    aspects = ins["aspect"].fillna("").astype(str)
+    aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "")
+    ids = {a: i for i, (a, _) in enumerate(Counter(aspects[aspects != ""]).most_common())} | {"": -1}
     topics = aspects.map(ids).astype(int)
-    rows = [{"topic_id": ids[a], "label": a, "keywords": [a], "size": int((aspects == a).sum())} for a in ranked]
+    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": int((aspects == a).sum())}
+            for a, i in ids.items() if (aspects == a).any()]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
                        model=None, method="aspect-groups")

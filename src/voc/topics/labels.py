@@ -27,6 +27,8 @@ from voc.topics.names import GENERIC, GENERIC_VERBS
 from voc.topics.vocabulary import TOKEN_PATTERN, stem, stop_words
 
 VARIOUS = "various"
+# What the insights no theme took are called in the topic tables (topic -1).
+OUTLIER_LABEL = "unassigned (outliers)"
 
 
 def _family(term: str) -> set[str]:

@@ -15,6 +15,7 @@ from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topics.fit import MIN_FOR_MODEL, TopicResult, by_role, fit_topics, reduce_outliers
+from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import learn_names, read_words, subject_forms, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 from voc.topics.vocabulary import stem
@@ -50,7 +51,7 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
                 keywords[first + int(r.topic_id)] = list(r.keywords)
     topics = reduce_outliers(emb, topics, settings.max_outlier_share)
     sizes = pd.Series(topics).value_counts()
-    rows = [{"topic_id": int(t), "label": labels.get(int(t), "unassigned (outliers)"),
+    rows = [{"topic_id": int(t), "label": labels.get(int(t), OUTLIER_LABEL),
              "keywords": keywords.get(int(t), []), "size": int(sizes[t])} for t in sorted(sizes.index)]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),

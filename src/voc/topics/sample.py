@@ -16,6 +16,7 @@ import pandas as pd
 
 from voc.config import TopicSettings
 from voc.topics.fit import TopicResult, by_aspect, fit_topics, reduce_outliers
+from voc.topics.labels import OUTLIER_LABEL
 
 
 def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
@@ -42,7 +43,7 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
     rows = fitted.topics[fitted.topics["topic_id"].isin(sizes.index)].copy()
     if -1 in sizes.index and not (rows["topic_id"] == -1).any():
         # The sample had no outliers (a fixed number of clusters) but some placed insights stay out.
-        rows = pd.concat([pd.DataFrame([{"topic_id": -1, "label": "unassigned (outliers)", "keywords": [], "size": 0}]),
+        rows = pd.concat([pd.DataFrame([{"topic_id": -1, "label": OUTLIER_LABEL, "keywords": [], "size": 0}]),
                           rows], ignore_index=True)
     rows["size"] = [int(sizes[t]) for t in rows["topic_id"]]
     return TopicResult(kind=kind, topics=rows.reset_index(drop=True),

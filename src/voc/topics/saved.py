@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
+from voc.topics.labels import OUTLIER_LABEL
 
 CANDIDATE_OFFSET = 1000  # candidate topic ids start here, clear of the saved model's ids
 
@@ -44,7 +45,7 @@ class TunedTopics:
 
     def frame(self) -> pd.DataFrame:
         sizes = pd.Series(self.topics).value_counts()
-        rows = [{"topic_id": int(t), "label": self.labels.get(int(t), "unassigned (outliers)" if t == -1 else f"topic {t}"),
+        rows = [{"topic_id": int(t), "label": self.labels.get(int(t), OUTLIER_LABEL if t == -1 else f"topic {t}"),
                  "keywords": self.keywords.get(int(t), []), "size": int(sizes.get(t, 0))} for t in sorted(sizes.index)]
         return pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"])
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from voc.config import TopicSettings
 from voc.errors import VocError
+from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.saved import SavedTopics, TunedTopics
 
 
@@ -33,7 +34,7 @@ class TopicSession:
     # -- views -------------------------------------------------------------------------------
     def topic_frame(self) -> pd.DataFrame:
         sizes = pd.Series(self.topics).value_counts()
-        return pd.DataFrame([{"topic_id": int(t), "label": self.labels.get(int(t), "unassigned (outliers)"),
+        return pd.DataFrame([{"topic_id": int(t), "label": self.labels.get(int(t), OUTLIER_LABEL),
                               "keywords": self.keywords(int(t)), "size": int(sizes[t])} for t in sorted(sizes.index)])
 
     def keywords(self, topic_id: int, n: int = 8) -> list[str]:
@@ -131,7 +132,7 @@ class TopicSession:
         m = self.model
         m.update_topics(self.insights["text"].tolist(), topics=self.topics.tolist(), vectorizer_model=m.vectorizer_model,
                         ctfidf_model=m.ctfidf_model, representation_model=None)
-        m.set_topic_labels({t: self.labels.get(t, "unassigned (outliers)") for t in set(self.topics.tolist())})
+        m.set_topic_labels({t: self.labels.get(t, OUTLIER_LABEL) for t in set(self.topics.tolist())})
 
     def tuned(self) -> TunedTopics:
         return TunedTopics(kind=self.kind, sent_ids=self.insights["sent_id"].tolist(), topics=self.topics.copy(),
