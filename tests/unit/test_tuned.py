@@ -35,7 +35,7 @@ def test_context_reads_kind_rating_and_the_sentence_before():
 def test_the_shipped_tuned_classifier_survives_a_round_trip(tmp_path):
     assert classifier_path("builtin-tuned") == BUILTIN_TUNED
     clf = load_classifier(BUILTIN_TUNED)
-    assert isinstance(clf, TunedClassifier) and clf.meta["rank"] == 32 and clf.meta["n_dev"] == 2872
+    assert isinstance(clf, TunedClassifier) and clf.meta["rank"] == 32 and clf.meta["n_dev"] == 3451
     frame = context_frame(["The app logs me out every time I switch networks.", "Posting a picture below."])
     again = load_classifier(clf.save(tmp_path / "copy.npz"))
     assert np.allclose(clf.proba(frame), again.proba(frame), atol=1e-6)
