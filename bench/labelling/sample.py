@@ -3,9 +3,10 @@
 Whole documents are drawn (a sentence is labelled in its document's context), from every source
 type, with a fixed seed. Richer sub-corpora are drawn more heavily where the rare kinds live
 (r/SuggestALaptop and r/BuyItForLife for triggers and must-haves, 1-3 star reviews for objections,
-Capterra and small-business subreddits for buying roles), but within a sub-corpus documents are
-drawn at random: no keyword or classifier picks them, so no model's cues are built into the test
-split. A quarter of the documents of every dataset go to the fixed test split.
+Capterra and small-business subreddits for buying roles), but in rounds 1 and 2 (the test split's
+rounds) documents are drawn at random within a sub-corpus: no keyword or classifier picks them, so
+no model's cues are built into the test split. A quarter of the documents of every dataset go to
+the fixed test split. Rounds 3-5 are training data only (keyword-favoured, then heads-ranked).
 
     python bench/labelling/sample.py OUT_DIR [--round 1] [--packets 10] [--overlap 45]
 
@@ -219,9 +220,11 @@ def draw(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: se
 
 def draw_ranked(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, taken: set[str], heads_path: Path,
                 candidates: int = 6) -> list[tuple[RealDoc, list[tuple[str, int, int]], str]]:
-    """Round 5's draw: per sub-corpus, ``candidates`` times the documents the budget needs are
-    read, their sentences scored by the heads at ``heads_path``, and three of every four documents
-    taken by their rarest-kind score, the fourth at random (see ROUND5)."""
+    """Round 5's draw: per sub-corpus, ``candidates`` times budget / 8 documents are read (about
+    six times what the budget needs at eight sentences a document; short documents such as
+    product questions fill the budget from most of what was read, so ranking chooses little
+    there), their sentences scored by the heads at ``heads_path``, and three of every four
+    documents taken by their rarest-kind score, the fourth at random (see ROUND5)."""
     import numpy as np
 
     from voc.embed import get_embedder
@@ -239,6 +242,9 @@ def draw_ranked(root: Path, nlp, plan: list[tuple[str, str, int]], seed: int, ta
             if len(read) >= candidates * max(1, budget // 8):
                 break
             read.append((doc, sents))
+        if not read:
+            print(f"{dataset:<42}{flt:<28}    0 docs left to draw", file=sys.stderr)
+            continue
         frame = context_frame(pd.DataFrame(
             [{"text": s, "prev": sents[i - 1][0] if i else "", "doc_kind": doc.role, "rating": doc.rating, "position": i}
              for doc, sents in read for i, (s, _a, _b) in enumerate(sents)]))

@@ -57,5 +57,9 @@ def test_aspect_term_f1_on_the_whole_laptop_file(nlp, shared):
 
 
 def test_a_range_names_its_unit_once(nlp):
+    from voc.extract.aspects import normalise
+
     # coffee.stackexchange.com question 399 (a grinder request): the report listed a must-have "oz oz".
-    assert extract_aspect(nlp("Minimal; Small; Something between 16oz - 20oz is ideal")) is None
+    doc = nlp("Minimal; Small; Something between 16oz - 20oz is ideal")
+    assert [t.text for t in doc[6:11]] == ["16", "oz", "-", "20", "oz"] and normalise(list(doc[6:11])) == "oz"
+    assert extract_aspect(doc) is None  # a unit alone is too short to name a theme

@@ -27,6 +27,15 @@ def test_clear_sentences_get_their_kind(extractor, text, kind):
     assert 0.0 < rec["kinds"][kind] <= 1.0
 
 
+def test_the_default_classifier_reads_the_written_pain_point_the_heads_miss(nlp, embedder):
+    from voc.extract.classifier import load_classifier
+    from voc.extract.insights import BUILTIN_ENSEMBLE, Extractor
+
+    rec = Extractor(nlp, embedder, load_classifier(BUILTIN_ENSEMBLE)).classify(
+        ["The side brush gets tangled with dog hair every single day and I have to cut it free."])[0]
+    assert set(rec["kinds"]) == {"pain_point"} and rec["kinds"]["pain_point"] >= 0.7, rec
+
+
 NEUTRAL = [
     "The package came with two spare filters and a cleaning tool.",
     "Ours lives under the stairs between runs.",

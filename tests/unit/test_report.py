@@ -269,7 +269,7 @@ def test_on_a_qa_corpus_askers_themes_lead_and_quotes_come_from_questions():
 
 def test_quotes_the_classifier_is_unsure_of_are_left_out_beside_sure_ones_and_marked_alone():
     # Pain points of the coffee.stackexchange report with the confidence the shipped classifier gave
-    # them: the on-label "grinder" sentences below 0.3 were judged not pain points at all.
+    # them: the on-label "grinder" sentences at 0.29 and 0.30 were judged not pain points at all.
     texts = ["I notice that some barista's keep whacking the doser on the coffee grinder when they fill the espresso holder.",
              "By my own empirical evidence, I would guess that time since grinding, coarseness of the grind, and tamping "
              "pressure are the biggest factors.",

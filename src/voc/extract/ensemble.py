@@ -3,8 +3,8 @@
 The two read a sentence differently: the heads see its MiniLM vector, cue phrases, words and
 context features; the fine-tuned encoder reads the sentence and its context as one text. Each is
 wrong in different places, so their mean ranks real insights better than either (mean average
-precision on the real-text test split 0.581 against 0.515 for the heads and 0.539 for the
-fine-tuned model; see models/insights/README.md).
+precision on the real-text test split 0.582 against 0.519 for the heads and 0.539 for the
+fine-tuned model, all trained on labelling rounds 1-5; see models/insights/README.md).
 
 What ships is small: the two component files are referenced by name (they ship anyway), and the
 ensemble file holds only the mixing weight, a Platt calibration of the mixture and per-kind

@@ -4,7 +4,7 @@ Reproducible by default (seeded UMAP, deterministic HDBSCAN, inputs in a fixed o
 the corpus (fine clusters merged to a topic count within ``topic_range(n)``; the count,
 HDBSCAN's core density and the UMAP seed picked by NPMI coherence among the candidates that leave
 least to themes too diffuse to name), with an outlier budget: at most ``max_outlier_share`` of
-insights stay in topic -1.
+insights stay in topic -1 (a kind grouped by aspect, ``by_aspect``, has no budget).
 """
 
 from __future__ import annotations
