@@ -41,8 +41,9 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
     """Themes of the latest run that the insights new since the run before made new or rising
     (``voc.trends.arrivals``, the rule the report's "What changed" section uses), with at least
     ``settings.min_mentions`` new mentions and ``settings.rising`` as the rise; quotes are taken
-    from the new mentions."""
-    from voc.personas.evidence import pick_quotes
+    from the new mentions, as the report picks them (``label_quotes``: sure ones only where there
+    are any)."""
+    from voc.personas.evidence import label_quotes
     from voc.trends import arrivals, arrived
 
     runs = store.analysis_runs()
@@ -56,13 +57,14 @@ def find_alerts(store: Store, settings: Alerts) -> list[Alert]:
     found = []
     for t in arrivals(items, previous, settings.rising, settings.min_mentions):
         members = fresh[(fresh["kind"] == t["kind"]) & (fresh["topic_id"] == t["topic_id"])]
-        found.append(Alert(t["kind"], labels.get((t["kind"], t["topic_id"]), str(t["topic_id"])), t["count"], t["new"],
-                           None if t["status"] == "new" else t["count"] - t["new"], pick_quotes(members, 2)))
+        label = labels.get((t["kind"], t["topic_id"]), str(t["topic_id"]))
+        found.append(Alert(t["kind"], label, t["count"], t["new"], None if t["status"] == "new" else t["count"] - t["new"],
+                           label_quotes(members, label, 2)))
     return found
 
 
 def message(study: StudyConfig, alerts: list[Alert], report: str | None = None) -> tuple[str, str]:
-    """A short title and body: one block per theme with its counts and two quotes with links."""
+    """A short title and body: one block per theme with its counts and up to two quotes with links."""
     name = study.product or study.name
     if not alerts:
         return f"voc · {name}: nothing new", "No new or rising themes since the previous run." + (

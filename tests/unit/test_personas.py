@@ -241,6 +241,8 @@ def test_a_lone_singular_noun_theme_reads_with_its_article():
     assert _clause_for("pain_point", "gets stuck") == "fed up when it gets stuck"
     assert _clause_for("must_have_feature", "app") == "who needs the app"
     assert _clause_for("must_have_feature", "games") == "who needs games"
+    # The demo's must-have theme "mop (emptying, bin)": the small model tags a bare "mop" as a name.
+    assert _clause_for("must_have_feature", "mop") == "who needs the mop"
 
 
 def test_the_article_is_read_with_the_studys_spacy_model():

@@ -66,7 +66,13 @@ def _takes_article(word: str, spacy_model: str) -> bool:
     if not (word.isalpha() and word.islower()) or word.endswith("ing"):
         return False
     # Tagged in a clause of its own: alone, spaCy calls most words nouns.
-    doc = load_spacy(spacy_model)(f"I am fed up with {word}.")
+    nlp = load_spacy(spacy_model)
+    doc = nlp(f"I am fed up with {word}.")
+    if len(doc) == 7 and doc[5].tag_ == "NNP":
+        # Without an article the small model reads some nouns as names ("mop" in the demo gave
+        # "The buyer who needs mop"); with one it tells them apart from adjectives still.
+        doc = nlp(f"I am fed up with the {word} now.")
+        return len(doc) == 9 and doc[6].tag_ == "NN"
     return len(doc) == 7 and doc[5].tag_ == "NN"
 
 
