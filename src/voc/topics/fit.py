@@ -385,16 +385,16 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     """Too few insights to cluster: one topic per aspect, the rest unassigned (topic -1).
 
     An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
-    name) leaves its insight unassigned too: a theme "conclusion" tells a reader nothing, and
-    neither does a theme "other" (the report lists the rest as not grouped into a theme).
+    name) leaves its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
     """
     unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
     aspects = ins["aspect"].fillna("").astype(str)
     aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "")
-    ids = {a: i for i, (a, _) in enumerate(Counter(aspects[aspects != ""]).most_common())} | {"": -1}
+    sizes = Counter(aspects)  # once: an unclusterable sample of a big kind has thousands of aspects
+    ids = {a: i for i, a in enumerate(a for a, _ in sizes.most_common() if a)} | {"": -1}
     topics = aspects.map(ids).astype(int)
-    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": int((aspects == a).sum())}
-            for a, i in ids.items() if (aspects == a).any()]
+    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": sizes[a]}
+            for a, i in ids.items() if sizes[a]]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
                        model=None, method="aspect-groups")
