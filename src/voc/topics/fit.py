@@ -9,8 +9,6 @@ insights stay in topic -1 (a kind grouped by aspect, ``by_aspect``, has no budge
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,28 +16,12 @@ import pandas as pd
 
 from voc.config import TopicSettings
 from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MIN_FOR_MODEL
-from voc.kinds import ROLES
 from voc.topics.coherence import Coherence
+from voc.topics.groups import TopicResult, by_aspect
 from voc.topics.labels import OUTLIER_LABEL, Labeller
 from voc.topics.merge import absorb_small, ward_partitions
-from voc.topics.names import GENERIC
 from voc.topics.reduce import auto_restarts, neighbours, restart_seeds, umap_model
 from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
-
-
-@dataclass
-class TopicResult:
-    kind: str
-    topics: pd.DataFrame        # topic_id, label, keywords, size
-    assignments: pd.DataFrame   # sent_id, topic_id
-    model: Any = None           # the fitted BERTopic object (None when grouped by aspect)
-    method: str = "bertopic"
-
-    @property
-    def outlier_share(self) -> float:
-        if self.assignments.empty:
-            return 0.0
-        return float((self.assignments["topic_id"] == -1).mean())
 
 
 def auto_min_topic_size(n: int) -> int:
@@ -206,7 +188,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     method = "bertopic"
     groups = None
     if choices:
-        _, _, found, density, groups, _, umap_seed = _most_topics(_nameable(choices, 5))
+        _, _, found, density, groups, _, umap_seed = _most_topics(_nameable(_in_range(choices, low), 5))
         if (found, density, umap_seed) != (size, first, seed):
             # Refit once with the chosen clustering so the BERTopic object matches what users see;
             # BERTopic numbers its topics anew, so the merges are planned again on its ids.
@@ -334,13 +316,21 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
             scored.append((score, len(set(clusters.tolist())), clusters, diffuse))
     if not scored:
         return [], float("nan"), len(ids), 0.0
-    score, count, clusters, diffuse = _most_topics(_nameable(scored, 3))
+    score, count, clusters, diffuse = _most_topics(_nameable(_in_range(scored, low), 3))
     if count == len(ids):
         return [], score, count, diffuse
     by_cluster: dict[int, list[int]] = {}
     for tid, c in zip(ids, clusters):
         by_cluster.setdefault(int(c), []).append(int(seen[tid]))
     return [g for g in by_cluster.values() if len(g) > 1], score, count, diffuse
+
+
+def _in_range(options: list[tuple], low: int) -> list[tuple]:
+    """The options (item 1: topic count) that leave at least ``low`` topics, if any do: absorbing
+    small topics can leave one blob that holds most of a kind, and a blob of the corpus's common
+    words scores as coherent (coffee Q&A: 51 of 54 pain points in one theme "coffee (filter)")."""
+    kept = [o for o in options if o[1] >= low]
+    return kept or options
 
 
 def _nameable(options: list[tuple], at: int) -> list[tuple]:
@@ -355,46 +345,3 @@ def _most_topics(options: list[tuple]) -> tuple:
     top = max(o[0] for o in options)
     close = [(i, o) for i, o in enumerate(options) if o[0] >= top - COHERENCE_TIE - 1e-12]
     return max(close, key=lambda io: (io[1][1], io[1][0], -io[0]))[1]
-
-
-ROLE_LABELS = {r.name: f"{r.name.replace('_', ' ')} ({r.does})" for r in ROLES}
-
-
-ROLE_PRIORITY = ("decision_maker", "budget_holder", "initiator", "influencer", "user", "researcher")
-
-
-def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
-    """Buying-role insights grouped by the role they name first: who takes part in a decision is
-    what a content team needs from them, and a word cluster of "my wife" sentences says less."""
-    def main_role(named: str) -> str:
-        # The most telling role a sentence names: researching is what most buyers do anyway.
-        found = [r for r in ROLE_PRIORITY if r in (named or "").split(";")]
-        return found[0] if found else "researcher"
-
-    roles = ins["roles"].map(main_role) if "roles" in ins.columns else pd.Series("researcher", index=ins.index)
-    ranked = sorted(set(roles), key=lambda r: (-int((roles == r).sum()), r))
-    ids = {r: i for i, r in enumerate(ranked)}
-    rows = [{"topic_id": ids[r], "label": ROLE_LABELS.get(r, r), "keywords": [r.replace("_", " ")],
-             "size": int((roles == r).sum())} for r in ranked]
-    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
-                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": roles.map(ids).astype(int)}),
-                       model=None, method="role-groups")
-
-
-def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
-    """Too few insights to cluster: one topic per aspect, the rest unassigned (topic -1).
-
-    An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
-    name) leaves its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
-    """
-    unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
-    aspects = ins["aspect"].fillna("").astype(str)
-    aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "")
-    sizes = Counter(aspects)  # once: an unclusterable sample of a big kind has thousands of aspects
-    ids = {a: i for i, a in enumerate(a for a, _ in sizes.most_common() if a)} | {"": -1}
-    topics = aspects.map(ids).astype(int)
-    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": sizes[a]}
-            for a, i in ids.items() if sizes[a]]
-    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
-                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
-                       model=None, method="aspect-groups")

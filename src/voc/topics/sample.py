@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
-from voc.topics.fit import TopicResult, by_aspect, fit_topics, reduce_outliers
+from voc.topics.fit import TopicResult, fit_topics, reduce_outliers
+from voc.topics.groups import by_aspect
 from voc.topics.labels import OUTLIER_LABEL
 
 

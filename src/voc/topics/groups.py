@@ -1,0 +1,74 @@
+"""Groupings without clustering: a kind too small or too plain to cluster is grouped by the
+aspect its insights name, and buying roles by the role they name; and the result every topic
+fit returns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from voc.kinds import ROLES
+from voc.topics.labels import OUTLIER_LABEL
+from voc.topics.names import GENERIC
+
+
+@dataclass
+class TopicResult:
+    kind: str
+    topics: pd.DataFrame        # topic_id, label, keywords, size
+    assignments: pd.DataFrame   # sent_id, topic_id
+    model: Any = None           # the fitted BERTopic object (None when grouped by aspect)
+    method: str = "bertopic"
+
+    @property
+    def outlier_share(self) -> float:
+        if self.assignments.empty:
+            return 0.0
+        return float((self.assignments["topic_id"] == -1).mean())
+
+
+
+ROLE_LABELS = {r.name: f"{r.name.replace('_', ' ')} ({r.does})" for r in ROLES}
+
+
+ROLE_PRIORITY = ("decision_maker", "budget_holder", "initiator", "influencer", "user", "researcher")
+
+
+def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
+    """Buying-role insights grouped by the role they name first: who takes part in a decision is
+    what a content team needs from them, and a word cluster of "my wife" sentences says less."""
+    def main_role(named: str) -> str:
+        # The most telling role a sentence names: researching is what most buyers do anyway.
+        found = [r for r in ROLE_PRIORITY if r in (named or "").split(";")]
+        return found[0] if found else "researcher"
+
+    roles = ins["roles"].map(main_role) if "roles" in ins.columns else pd.Series("researcher", index=ins.index)
+    ranked = sorted(set(roles), key=lambda r: (-int((roles == r).sum()), r))
+    ids = {r: i for i, r in enumerate(ranked)}
+    rows = [{"topic_id": ids[r], "label": ROLE_LABELS.get(r, r), "keywords": [r.replace("_", " ")],
+             "size": int((roles == r).sum())} for r in ranked]
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": roles.map(ids).astype(int)}),
+                       model=None, method="role-groups")
+
+
+def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
+    """Too few insights to cluster: one topic per aspect, the rest unassigned (topic -1).
+
+    An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
+    name) leaves its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
+    """
+    unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
+    aspects = ins["aspect"].fillna("").astype(str)
+    aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "")
+    sizes = Counter(aspects)  # once: an unclusterable sample of a big kind has thousands of aspects
+    ids = {a: i for i, a in enumerate(a for a, _ in sizes.most_common() if a)} | {"": -1}
+    topics = aspects.map(ids).astype(int)
+    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": sizes[a]}
+            for a, i in ids.items() if sizes[a]]
+    return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
+                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
+                       model=None, method="aspect-groups")
