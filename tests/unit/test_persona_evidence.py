@@ -24,7 +24,8 @@ from voc.extract.self_description import self_descriptions
 from voc.personas.cards import buying_process
 from voc.personas.evidence import role_of
 from voc.personas.phrases import distinctive_phrases
-from voc.personas.wording import DEFAULT_SPACY, _clause_for, _gerund, interview_questions, persona_name
+from voc.personas.clauses import DEFAULT_SPACY, _clause_for, _gerund
+from voc.personas.wording import interview_questions, persona_name
 from voc.report.context import decide_quotes
 from voc.report.markdown import persona_md
 
@@ -247,14 +248,20 @@ def test_a_theme_named_by_a_verb_reads_as_what_people_do(shared):
     def said(word: str) -> tuple[str, ...]:
         return tuple([s for s in sentences if word in s.lower()][:60])
 
-    assert _gerund("submit", said("submit"), DEFAULT_SPACY) == "submitting"
+    assert _gerund("submit", said("submit"), DEFAULT_SPACY) == "submitting claims"  # what most uses submit
     assert _gerund("claim", said("claim"), DEFAULT_SPACY) is None
     assert _gerund("process", said("process"), DEFAULT_SPACY) is None
-    assert _clause_for("pain_point", "submit", DEFAULT_SPACY, said("submit")) == "fed up with submitting"
+    assert _clause_for("pain_point", "submit", DEFAULT_SPACY, said("submit")) == "fed up with submitting claims"
     assert _clause_for("pain_point", "submit", DEFAULT_SPACY) == "fed up with the submit"  # no sentences, no guess
     # persona_name reads the theme's own sentences (its kind and topic, not another theme's).
     theme = pd.DataFrame({"kind": "pain_point", "topic_key": "2", "voice": "a", "text": list(said("submit"))})
     other = pd.DataFrame({"kind": "objection", "topic_key": "2", "voice": "b", "text": list(said("claim"))})
     items = {"pain_point": [{"topic_id": "2", "label": "submit (file, deny)", "count": 40, "lift": 2.0, "quotes": []}]}
-    assert persona_name(items, [], pd.concat([theme, other])) == "The owner fed up with submitting"
+    assert persona_name(items, [], pd.concat([theme, other])) == "The owner fed up with submitting claims"
     assert persona_name(items, [], pd.concat([theme.assign(topic_key="5"), other])) == "The owner fed up with the submit"
+    # Participles say what happened to whom ("fed up with reimbursed", "fed up with denied" in the
+    # pet-insurance report), and "deductible", alone an adjective, is a noun in these reviews.
+    assert _clause_for("pain_point", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "who struggles to get reimbursed"
+    assert _clause_for("pain_point", "denied", DEFAULT_SPACY, said("denied")) == "whose claim was denied"
+    assert _clause_for("objection", "deductible", DEFAULT_SPACY, said("deductible")) == "wary of the deductible"
+    assert _clause_for("objection", "expensive", DEFAULT_SPACY, said("expensive")) == "who finds it expensive"

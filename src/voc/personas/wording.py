@@ -5,24 +5,21 @@ validate it, all built from the segment's themes (``voc.personas.cards`` describ
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from voc.config import Models
 from voc.defaults import MIN_EVENT_SHARE
 from voc.kinds import BY_NAME, KINDS, ROLES
+from voc.personas.clauses import DEFAULT_SPACY, NEED_TEMPLATES, VERB_KINDS, _clause_for, _is_adjective
 from voc.personas.evidence import HOUSEHOLD_ROLES, role_of, shared_events
 from voc.topics.labels import names_nothing
 from voc.topics.vocabulary import stem, stop_words
 
-# From voc.kinds: the kinds that can name a persona, the noun for someone voicing each, and the
-# clause its theme makes ("The buyer who needs a quiet dock").
+# From voc.kinds: the kinds that can name a persona and the noun for someone voicing each.
 GENERIC_ROLE = {k.name: k.role for k in KINDS if k.phrase}
-NEED_TEMPLATES = {k.name: k.phrase for k in KINDS if k.phrase}
 
 
 def _named(item: dict[str, Any]) -> bool:
@@ -42,121 +39,8 @@ def _label(item: dict[str, Any]) -> str:
     return short_label(item["label"])
 
 
-# Labels that start with a verb ("gets stuck") describe what the product does, not a thing.
-_VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "falls", "dies", "breaks", "loses",
-               "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
-
-
-DEFAULT_SPACY = Models.model_fields["spacy"].default
 # A theme sets a segment apart when its voices raise it this many times as often as everyone does.
 SETS_APART = 1.2
-
-# A lone singular noun reads with its article: "fed up with the brush", "wary of the price",
-# "who needs the app" (not "who needs app", 27k bench corpus), "prompted by the roaster" (coffee
-# Q&A); "fed up with charging" and "fed up with vets" take none.
-ARTICLE_KINDS = ("pain_point", "objection", "must_have_feature", "purchase_trigger")
-# A lone adjective is no object: "wary of expensive" (coffee Q&A) reads "who finds it expensive".
-ADJECTIVE_CLAUSES = {"pain_point": "fed up that it is {}", "objection": "who finds it {}"}
-
-
-@lru_cache(maxsize=1024)
-def _takes_article(word: str, spacy_model: str) -> bool:
-    from voc.segment import load_spacy
-
-    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
-        return False
-    # Tagged in a clause of its own: alone, spaCy calls most words nouns.
-    nlp = load_spacy(spacy_model)
-    doc = nlp(f"I am fed up with {word}.")
-    if len(doc) == 7 and doc[5].tag_ == "NNP":
-        # Without an article the small model reads some nouns as names ("mop" in the demo gave
-        # "The buyer who needs mop"); with one it tells them apart from adjectives still.
-        doc = nlp(f"I am fed up with the {word} now.")
-        return len(doc) == 9 and doc[6].tag_ == "NN"
-    return len(doc) == 7 and doc[5].tag_ == "NN"
-
-
-# Adjectives that describe the buyer, not the product: "the worry that it is “hesitant”" is wrong.
-_BUYER_STATES = {"hesitant", "worried", "scared", "afraid", "unsure", "skeptical", "sceptical", "nervous",
-                 "concerned", "reluctant", "wary", "doubtful", "disappointed", "happy", "unhappy", "confused"}
-
-
-@lru_cache(maxsize=1024)
-def _is_adjective(label: str, spacy_model: str) -> bool:
-    """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
-    from voc.segment import load_spacy
-
-    if not (label.isalpha() and label.islower()) or label in _BUYER_STATES:
-        return False
-    nlp = load_spacy(spacy_model)
-    doc = nlp(f"It is {label}.")
-    # After "It is" the small model calls verbs adjectives too ("recommend", "cancel"); alone it
-    # calls them verbs, and adjectives stay adjectives or participles ("overpriced", "worried").
-    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and nlp(label)[0].tag_ in (
-        "JJ", "JJR", "JJS", "VBN", "VBD")
-
-
-@lru_cache(maxsize=256)
-def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
-    """The -ing form of a one-word theme label as its own sentences write it, when they use the
-    word as a verb: the pet-insurance pain theme "submit" is about submitting claims, and "fed up
-    with the submit" reads wrong. None when the word is a noun there (or alone: "process")."""
-    from voc.segment import load_spacy
-
-    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
-        return None
-    nlp = load_spacy(spacy_model)
-    if nlp(word)[0].tag_ != "VB":
-        return None
-    done = other = nouns = 0
-    forms: Counter[str] = Counter()
-    for tok in (t for doc in nlp.pipe(texts, disable=["ner"]) for t in doc if t.lemma_.lower() == word):
-        # Only what people do counts ("I had to submit", "we submitted"): "it doesn't connect" and
-        # "it broke" are what the product does, and "fed up with breaking" would misread them.
-        # A passive ("the claim was denied") does not say who did it, so it counts for neither.
-        nouns += tok.tag_.startswith("NN")
-        if tok.tag_.startswith("VB") and not any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
-            by = _doer(tok)
-            done, other = done + (by is True), other + (by is False)
-        forms[tok.lower_] += tok.tag_ == "VBG"
-    form, n = forms.most_common(1)[0] if forms else ("", 0)
-    return form if n and done >= max(3, other, 2 * nouns) else None
-
-
-_PEOPLE = frozenset("i we you me us".split())  # not "they": "they break" is often the product
-
-
-def _doer(verb: Any) -> bool | None:
-    """Whether a person does what a verb says: True for "I had to submit", "we were able to cancel"
-    and a gerund used as a noun ("my experience submitting claims"), False when its subject (or
-    that of the verb or adjective it hangs on) is something else ("it won't connect"), None when
-    the sentence does not say."""
-    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-    if subjects:
-        return subjects[0].lower_ in _PEOPLE
-    if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "csubj", "acl"):
-        return True
-    if verb.dep_ in ("xcomp", "conj", "acomp") and verb.head is not verb:
-        return _doer(verb.head)
-    return None
-
-
-# Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying".
-VERB_KINDS = ("pain_point", "objection")
-
-
-def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
-    """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences,
-    which tell whether a one-word label is used as a verb."""
-    if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
-        return f"fed up when it {label}"
-    if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
-        return NEED_TEMPLATES[kind].format(ing)  # "fed up with submitting", "wary of paying"
-    if kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model):
-        return ADJECTIVE_CLAUSES[kind].format(label)
-    if kind in ARTICLE_KINDS and _takes_article(label, spacy_model):
-        label = f"the {label}"
-    return NEED_TEMPLATES[kind].format(label)
 
 
 def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], members: pd.DataFrame,
@@ -204,7 +88,9 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     # repeats the role's own words comes after the others, and when every theme does (and no life
     # event names the segment), the role gives way to the plain one of the leading kind.
     said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), "person people"] for w in r.split()}
-    repeats = [k for k in order if said & _content(_label(best[k]))]
+    # So does a theme named after the household ("wary of the dog": a pet-insurance objection theme
+    # whose label fell on the pet): it says who they are, not what they want or doubt.
+    repeats = [k for k in order if said & _content(_label(best[k])) or _household(_label(best[k]))]
     if repeats and len(repeats) == len(order) and not events:
         role = GENERIC_ROLE[order[0]]
     order = [k for k in order if k not in repeats] + repeats
@@ -228,6 +114,11 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         if name not in taken:
             return name
     return f"{names[0]} ({len(taken) + 1})"
+
+
+def _household(label: str) -> bool:
+    """Whether a theme label is only a household member, pet or home ("dog", "puppy", "kids")."""
+    return " " not in label and role_of(f"i have a {label}") in HOUSEHOLD_ROLES
 
 
 _NUMBERED = re.compile(r" \(\d+\)$")

@@ -20,6 +20,7 @@ from voc.topics.coherence import Coherence
 from voc.topics.groups import TopicResult, by_aspect
 from voc.topics.labels import OUTLIER_LABEL, Labeller
 from voc.topics.merge import absorb_small, ward_partitions
+from voc.topics.names import label_names
 from voc.topics.reduce import auto_restarts, neighbours, restart_seeds, umap_model
 from voc.topics.vocabulary import TOKEN_PATTERN, stop_words
 
@@ -169,7 +170,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     docs = ins["text"].tolist()
     n = len(ins)
     if n < MIN_FOR_MODEL or too_plain_to_cluster(docs, extra_stop_words):
-        return by_aspect(kind, ins, extra_stop_words + s.names)
+        return by_aspect(kind, ins, extra_stop_words + label_names(kind, s.names))
     low, high = (n_topics, n_topics) if n_topics else topic_range(n)
     size = min_topic_size or micro_topic_size(n)
     first = DENSITIES[0]
@@ -177,7 +178,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     model = first_model(n, s, embedding_model, knn)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
     coherence = Coherence(docs, extra_stop_words)
-    labeller = Labeller(docs, extra_stop_words, s.names)
+    labeller = Labeller(docs, extra_stop_words, label_names(kind, s.names))
     choices = []  # per UMAP seed, its best clustering
     for i, umap_seed in enumerate(restart_seeds(seed, restarts or auto_restarts(n))):
         reduced = model.umap_model.embedding_ if i == 0 else umap_model(n, umap_seed, knn).fit_transform(emb)
@@ -201,7 +202,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
         method = "bertopic-agglomerative"
     if (topics != -1).sum() == 0:
-        return by_aspect(kind, ins, extra_stop_words + s.names)
+        return by_aspect(kind, ins, extra_stop_words + label_names(kind, s.names))
     if groups is None:
         groups = merge_plan(emb, topics, docs, low, high, max_outlier_share, coherence, labeller)[0]
     if groups:

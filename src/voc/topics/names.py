@@ -22,6 +22,13 @@ give gives gave given giving take takes took taken taking get gets got make make
 look looks looked looking feel feels felt think thinking thought say says saying said
 want wants wanted wish consider considering considered stop stops stopped keep keeps kept improve improved
 """.split())
+# Who someone lives with or cares for: such a word says who is speaking, not what they want or
+# struggle with (a pet-insurance objection theme about price was labelled "dog (vet, healthy)"),
+# except in a purchase trigger, where a new puppy or a baby is the event (``label_names``).
+HOUSEHOLD = frozenset("""
+dog dogs puppy puppies pup pups cat cats kitten kittens kitty pet pets furbaby animal animals
+kid kids child children baby babies toddler toddlers son sons daughter daughters wife husband
+""".split())
 # Words that name no issue, need or result however often a theme's sentences use them (feelings
 # grade a theme, they do not name it: "frustrating", "easy").
 GENERIC = GENERIC_VERBS | frozenset("""
@@ -112,3 +119,9 @@ def subject_words(product: str, keywords: Iterable[str]) -> set[str]:
             low = w.lower()
             words |= {low, low + "s"} if not low.endswith("s") else {low, low[:-1]}
     return words
+
+
+def label_names(kind: str, names: list[str]) -> list[str]:
+    """The words that cannot label a theme of ``kind`` alone: the study's names and, but for
+    purchase triggers, the household (``HOUSEHOLD``)."""
+    return list(names) if kind == "purchase_trigger" else [*names, *sorted(HOUSEHOLD)]

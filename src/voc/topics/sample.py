@@ -17,6 +17,7 @@ import pandas as pd
 from voc.config import TopicSettings
 from voc.topics.fit import TopicResult, fit_topics, reduce_outliers
 from voc.topics.groups import by_aspect
+from voc.topics.names import label_names
 from voc.topics.labels import OUTLIER_LABEL
 
 
@@ -33,7 +34,7 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
     fitted = fit_topics(kind, ins.iloc[chosen].reset_index(drop=True), emb[chosen],
                         settings.model_copy(update={"max_fit": 0}), embedding_model)
     if fitted.model is None:  # the sample was grouped by aspect: so is every insight
-        return by_aspect(kind, ins, settings.stop_words + settings.names)
+        return by_aspect(kind, ins, settings.stop_words + label_names(kind, settings.names))
     topics = np.full(len(ins), -1, dtype=int)
     by_sent = dict(zip(fitted.assignments["sent_id"], fitted.assignments["topic_id"]))
     topics[chosen] = [int(by_sent[s]) for s in ins["sent_id"].iloc[chosen]]

@@ -1,0 +1,202 @@
+"""How one theme reads in a persona name: "fed up with the brush", "wary of paying", "who
+finds it expensive", "fed up with submitting claims", "whose claim was denied". A theme label is
+a word or two; its own sentences (tagged by the study's spaCy model) tell whether it is a noun
+that takes "the", an adjective, or a verb people do or undergo.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from voc.config import Models
+from voc.kinds import KINDS
+
+# From voc.kinds: the clause a theme of each kind makes ("The buyer who needs a quiet dock").
+NEED_TEMPLATES = {k.name: k.phrase for k in KINDS if k.phrase}
+
+# Labels that start with a verb ("gets stuck") describe what the product does, not a thing.
+_VERB_START = {"gets", "keeps", "stops", "won't", "doesn't", "can't", "goes", "falls", "dies", "breaks", "loses",
+               "misses", "takes", "runs", "starts", "smells", "leaves", "bumps", "spins"}
+
+
+DEFAULT_SPACY = Models.model_fields["spacy"].default
+
+# A lone singular noun reads with its article: "fed up with the brush", "wary of the price",
+# "who needs the app" (not "who needs app", 27k bench corpus), "prompted by the roaster" (coffee
+# Q&A); "fed up with charging" and "fed up with vets" take none.
+ARTICLE_KINDS = ("pain_point", "objection", "must_have_feature", "purchase_trigger")
+# A lone adjective is no object: "wary of expensive" (coffee Q&A) reads "who finds it expensive".
+ADJECTIVE_CLAUSES = {"pain_point": "fed up that it is {}", "objection": "who finds it {}"}
+
+
+@lru_cache(maxsize=1024)
+def _takes_article(word: str, spacy_model: str) -> bool:
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+        return False
+    # Tagged in a clause of its own: alone, spaCy calls most words nouns.
+    nlp = load_spacy(spacy_model)
+    doc = nlp(f"I am fed up with {word}.")
+    if len(doc) == 7 and doc[5].tag_ == "NNP":
+        # Without an article the small model reads some nouns as names ("mop" in the demo gave
+        # "The buyer who needs mop"); with one it tells them apart from adjectives still.
+        doc = nlp(f"I am fed up with the {word} now.")
+        return len(doc) == 9 and doc[6].tag_ == "NN"
+    return len(doc) == 7 and doc[5].tag_ == "NN"
+
+
+# Adjectives that describe the buyer, not the product: "the worry that it is “hesitant”" is wrong.
+_BUYER_STATES = {"hesitant", "worried", "scared", "afraid", "unsure", "skeptical", "sceptical", "nervous",
+                 "concerned", "reluctant", "wary", "doubtful", "disappointed", "happy", "unhappy", "confused"}
+
+
+@lru_cache(maxsize=1024)
+def _is_adjective(label: str, spacy_model: str) -> bool:
+    """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
+    from voc.segment import load_spacy
+
+    if not (label.isalpha() and label.islower()) or label in _BUYER_STATES:
+        return False
+    nlp = load_spacy(spacy_model)
+    doc = nlp(f"It is {label}.")
+    # After "It is" the small model calls verbs adjectives too ("recommend", "cancel"); alone it
+    # calls them verbs, and adjectives stay adjectives or participles ("overpriced", "worried").
+    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and nlp(label)[0].tag_ in (
+        "JJ", "JJR", "JJS", "VBN", "VBD")
+
+
+@lru_cache(maxsize=256)
+def _mostly_noun(word: str, texts: tuple[str, ...], spacy_model: str) -> bool:
+    """Whether the theme's own sentences use a word mostly as a noun: "deductible", alone an
+    adjective, is a noun in pet-insurance reviews ("my deductible"), and "who finds it deductible"
+    reads wrong."""
+    from voc.segment import load_spacy
+
+    if not texts:
+        return False
+    tags = [t.tag_ for doc in load_spacy(spacy_model).pipe(texts, disable=["ner"]) for t in doc if t.lower_ == word]
+    return sum(t.startswith("NN") for t in tags) * 2 > len(tags) > 0
+
+
+@lru_cache(maxsize=256)
+def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
+    """The -ing form of a one-word theme label as its own sentences write it, when they use the
+    word as a verb: the pet-insurance pain theme "submit" is about submitting claims, and "fed up
+    with the submit" reads wrong. None when the word is a noun there (or alone: "process")."""
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+        return None
+    nlp = load_spacy(spacy_model)
+    if nlp(word)[0].tag_ != "VB":
+        return None
+    done = other = nouns = 0
+    forms: Counter[str] = Counter()
+    objects: Counter[str] = Counter()
+    for tok in (t for doc in nlp.pipe(texts, disable=["ner"]) for t in doc if t.lemma_.lower() == word):
+        # Only what people do counts ("I had to submit", "we submitted"): "it doesn't connect" and
+        # "it broke" are what the product does, and "fed up with breaking" would misread them.
+        # A passive ("the claim was denied") does not say who did it, so it counts for neither.
+        nouns += tok.tag_.startswith("NN")
+        if tok.tag_.startswith("VB") and not any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
+            by = _doer(tok)
+            done, other = done + (by is True), other + (by is False)
+            if by is True:
+                objects.update(c.lemma_.lower() for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN")
+        forms[tok.lower_] += tok.tag_ == "VBG"
+    form, n = forms.most_common(1)[0] if forms else ("", 0)
+    if not (n and done >= max(3, other, 2 * nouns)):
+        return None
+    # "fed up with submitting" leaves the reader asking what: the object most uses name says it.
+    thing, said = objects.most_common(1)[0] if objects else ("", 0)
+    return f"{form} {_plural(thing)}" if said * 2 >= done else form
+
+
+def _plural(noun: str) -> str:
+    """Plural of a lemma, for "submitting claims" (no inflection library at hand)."""
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+# Of a participle's uses, the share that must befall people for "who struggles to get reimbursed".
+PERSON_SHARE = 0.4
+
+
+@lru_cache(maxsize=256)
+def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
+    """A pain clause for a one-word theme label that its sentences use as a participle of what
+    happened to someone: "who struggles to get reimbursed" when mostly the author is the one
+    ("I got reimbursed", "they reimbursed me"), "whose claim was denied" when mostly one thing
+    is. "fed up with reimbursed" (pet-insurance reviews) reads wrong. None otherwise."""
+    from voc.segment import load_spacy
+
+    if not (word.isalpha() and word.islower() and word.endswith("ed")):
+        return None
+    person = uses = 0
+    things: Counter[str] = Counter()
+    for tok in (t for doc in load_spacy(spacy_model).pipe(texts, disable=["ner"]) for t in doc
+                if t.lower_ == word and t.tag_ in ("VBN", "VBD")):
+        uses += 1
+        kids = {c.dep_: c for c in tok.children}
+        subject, obj = kids.get("nsubjpass"), kids.get("dobj")
+        got = tok.head.lemma_.lower() == "get" or any(c.lemma_.lower() == "get" for c in tok.children if c.dep_ == "auxpass")
+        # "(it takes weeks) to be reimbursed": a passive infinitive is about whoever waits for it.
+        waiting = subject is None and "aux" in kids and kids["aux"].lower_ == "to" and "auxpass" in kids
+        person += got or waiting or (subject is not None and subject.lower_ in _PEOPLE | {"people", "customers"}) or (
+            obj is not None and obj.lower_ in _PEOPLE)
+        # What it happened to: "the claim was denied", "they denied my claim", "a denied claim".
+        thing = subject or obj or (tok.head if tok.dep_ in ("acl", "amod") else None)
+        if thing is not None and thing.pos_ == "NOUN":
+            things[thing.lemma_.lower()] += 1
+    thing, n = things.most_common(1)[0] if things else ("", 0)
+    if person >= 3 and person >= PERSON_SHARE * uses:
+        return f"who struggles to get {word}"
+    if n >= 3 and n * 2 >= uses:
+        return f"whose {thing} was {word}"
+    return None
+
+
+_PEOPLE = frozenset("i we you me us".split())  # not "they": "they break" is often the product
+
+
+def _doer(verb: Any) -> bool | None:
+    """Whether a person does what a verb says: True for "I had to submit", "we were able to cancel"
+    and a gerund used as a noun ("my experience submitting claims"), False when its subject (or
+    that of the verb or adjective it hangs on) is something else ("it won't connect"), None when
+    the sentence does not say."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        return subjects[0].lower_ in _PEOPLE
+    if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "csubj", "acl"):
+        return True
+    if verb.dep_ in ("xcomp", "conj", "acomp") and verb.head is not verb:
+        return _doer(verb.head)
+    return None
+
+
+# Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying".
+VERB_KINDS = ("pain_point", "objection")
+
+
+def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
+    """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences,
+    which tell whether a one-word label is used as a verb."""
+    if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
+        return f"fed up when it {label}"
+    if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
+        return NEED_TEMPLATES[kind].format(ing)  # "fed up with submitting claims", "wary of paying"
+    if kind == "pain_point" and texts and (undergone := _undergone(label, texts, spacy_model)):
+        return undergone
+    if (kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model)
+            and not _mostly_noun(label, texts, spacy_model)):
+        return ADJECTIVE_CLAUSES[kind].format(label)
+    if kind in ARTICLE_KINDS and (_takes_article(label, spacy_model) or (
+            label.isalpha() and not label.endswith("s") and _mostly_noun(label, texts, spacy_model))):
+        label = f"the {label}"
+    return NEED_TEMPLATES[kind].format(label)
