@@ -336,6 +336,12 @@ def test_a_theme_with_sure_quotes_shows_no_unsure_one_and_a_theme_without_shows_
     assert [(q["text"][:14], q["sure"]) for q in label_quotes(rows, "claim denied")] == [("The claim was ", True)]
     unsure = rows.iloc[1:3]
     assert [(q["text"][:14], q["sure"]) for q in label_quotes(unsure, "claim denied")] == [("They denied my", False)]
+    # Askers first: a mask indexed like the rows is used as given, one indexed otherwise is refused.
+    asked = pd.Series([False, False, True, False], index=rows.index)
+    assert [q["text"][:14] for q in label_quotes(rows.assign(confidence=0.9), "claim denied", 2, asked)] == [
+        "They denied my", "The claim was "]
+    with pytest.raises(ValueError, match="indexed like"):
+        label_quotes(unsure, "claim denied", first=asked)
 
 
 def test_markdown_quotes_every_theme_it_lists():

@@ -345,8 +345,7 @@ def shared_events(texts: list[str], voices: list[str], mine: set[str] | None = N
     shortest without a name or a date ("whose old one died" for "whose old Dustly D3 died" too).
 
     One voice's event is an anecdote, not a segment: on the 27k bench corpus single quotes named
-    personas "who got the game on sale they realized of course" and "who upgraded to a wireless G
-    Linksys USB adaptor"."""
+    personas "who upgraded to a wireless G Linksys USB adaptor"."""
     by_clause: dict[str, set[str]] = {}
     for text, voice in zip(texts, voices):
         if c := _clause(text):
@@ -378,12 +377,13 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
     Only quotes the classifier is sure of are shown when the theme has any, else its one best
     quote, marked unsure: in the judged #18 reports (bench/content/judged/quotes-*-ensemble.csv)
     unsure quotes beside sure ones were of the kind they were filed under 2 times in 9. ``first``
-    (a mask on ``rows``) puts some speakers first in each group (askers before answerers on Q&A).
-    """
+    (a mask indexed like ``rows``) puts some speakers first in each group (askers on Q&A)."""
     from voc.topics.labels import on_label
 
     if rows.empty:
         return []
+    if first is not None and not first.index.equals(rows.index):  # pandas would align it by chance
+        raise ValueError("label_quotes: `first` must be indexed like `rows` (reindex it on rows.index)")
     about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
     sure = vouched(rows)
     shown, n = (sure, n) if sure.any() else (~sure, min(n, 1))
