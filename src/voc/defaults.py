@@ -92,6 +92,7 @@ MAX_SEGMENT_SHARE = 0.5     # a segment of more than half the voices is "the res
 MIN_ROLE_SHARE = 0.01      # a self-described role names a segment only if 1% of its voices share it
 MIN_EVENT_SHARE = 0.02     # a life event names it only if two voices and 2% of its trigger theme's voices tell of it
 MIN_FALLBACK_STABILITY = 0.6  # the split in theme-embedding space replaces it only if this reproducible
+STABILITY_MARGIN = 0.2  # and a sound split by theme mixes only if it is this much more reproducible
 
 # -- Trends and alerts (voc.trends) ----------
 WINDOW_DAYS = 90

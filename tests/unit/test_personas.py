@@ -441,3 +441,34 @@ def test_a_tagline_names_each_thing_once_and_only_what_sets_the_segment_apart():
     assert tagline(claims) == "Needs: claims · Pain: process"
     # Nothing sets a segment apart: its most distinctive theme still says what it is about.
     assert tagline(_items(pain_point=[("app (website, zip code)", 20, 1.1)], objection=[("price", 3, 0.9)])) == "Pain: app"
+
+
+def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monkeypatch):
+    """Pet-insurance reviews split by theme mixes into three claim personas (submitting,
+    reimbursement, the process) that re-clustering reproduced at ARI 0.44; at their themes'
+    centroids into one claims persona, at 0.91. The choice rule, with the two splits' scores as
+    measured there (k, stability) and as they could have been."""
+    import numpy as np
+
+    import voc.personas.segments as seg
+
+    counts, X = pd.DataFrame(index=[f"v{i}" for i in range(100)]), np.eye(100)
+    mixes = (6, np.arange(100) % 6, {"silhouette": 0.25, "stability": 0.44, "per_k": []})
+
+    def decide(embedded, mix=mixes):
+        results = iter([mix, embedded])
+        monkeypatch.setattr(seg, "choose_k", lambda *a: next(results))
+        monkeypatch.setattr(seg, "theme_vectors", lambda counts, cents: X)
+        k, _labels, scores = seg.split(counts, X, 3, 8, 42, lambda: {"t": np.ones(3)})
+        return k, scores["space"], scores.get("why")
+
+    even = np.arange(100) % 4
+    assert decide((4, even, {"silhouette": 0.35, "stability": 0.91, "per_k": []})) == (4, "theme embeddings", "reproduced 0.44")
+    # Not far enough ahead (0.62 against 0.48 on the coffee Q&A), or lopsided (59% in one
+    # segment on the demo): the split by theme mixes stands.
+    assert decide((4, even, {"silhouette": 0.3, "stability": 0.62, "per_k": []}),
+                  (6, np.arange(100) % 6, {"silhouette": 0.5, "stability": 0.48, "per_k": []}))[1] == "themes"
+    lopsided = np.where(np.arange(100) < 59, 0, np.arange(100) % 3)
+    assert decide((3, lopsided, {"silhouette": 0.36, "stability": 0.94, "per_k": []}))[1] == "themes"
+    text = seg.confidence(4, 100, 0.35, 0.91, (3, 8), "theme embeddings", "reproduced 0.44")["text"]
+    assert "reproduced its segments only at an adjusted Rand index of 0.44" in text

@@ -105,8 +105,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         seed: makes the split reproducible.
         spacy_model: the study's spaCy model, which reads the grammar of persona names.
         theme_centroids: the themed insights of segmenting kinds -> each theme's centroid by
-            ``theme_keys``; called only when the split by theme mixes is lopsided
-            (``voc.personas.segments.split``).
+            ``theme_keys``; the split in that space replaces the one by theme mixes when
+            that one is lopsided or far less reproducible (``voc.personas.segments.split``).
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
@@ -152,7 +152,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         rows, merged = _drafts(themed, attrs, labels, phrases, spacy_model, described), merged + 1
     for r in rows:
         r["interview_questions"] = interview_questions(r, spacy_model)
-    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"])
+    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"],
+                      scores.get("why", "lopsided"))
     if merged:
         conf = {**conf, "text": f"{conf['text']} Of these {k} segments, {merged} could only be named as another "
                                 f"persona and {'was' if merged == 1 else 'were'} merged into it: {len(rows)} drafts."}
