@@ -185,8 +185,13 @@ def test_a_name_does_not_say_its_role_twice():
     # When every trait repeats the role, the role gives way.
     assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
     # A theme named after the household says who they are, not what they doubt: it comes last
-    # whatever the role ("The person with oily skin wary of the dog" read as nonsense).
+    # whatever the role ("The person with oily skin wary of the dog" read as nonsense), and the
+    # role stays; a trigger's new puppy is the event itself and keeps its place.
     assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin fed up with the process"
+    assert persona_name({"objection": items["objection"]}, ["nurse"], members) == "The nurse wary of the dog"
+    puppy = {"purchase_trigger": [{"topic_id": "5", "label": "puppy (adopted, new)", "count": 30, "lift": 2.0, "quotes": []}],
+             "pain_point": [{"topic_id": "3", "label": "process (long, slow)", "count": 30, "lift": 1.1, "quotes": []}]}
+    assert persona_name(puppy, ["nurse"], members) == "The nurse prompted by the puppy"
     # Only the role's own content words count: "with", "of", "the" are in every clause.
     items["objection"] = [{**items["objection"][0], "label": "price (vet, healthy)"}]
     assert persona_name(items, ["person with oily skin"], members) == "The person with oily skin wary of the price"

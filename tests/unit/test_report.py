@@ -342,6 +342,8 @@ def test_a_theme_with_sure_quotes_shows_no_unsure_one_and_a_theme_without_shows_
         "They denied my", "The claim was "]
     with pytest.raises(ValueError, match="indexed like"):
         label_quotes(unsure, "claim denied", first=asked)
+    with pytest.raises(ValueError, match="indexed like"):  # as long, but numbered afresh
+        label_quotes(rows.set_axis([10, 11, 12, 13]), "claim denied", first=asked)
 
 
 def test_markdown_quotes_every_theme_it_lists():

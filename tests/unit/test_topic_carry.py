@@ -6,7 +6,7 @@ import pandas as pd
 from voc.config import TopicSettings
 from voc.store import Store
 from voc.topics.carry import fingerprint, previous_topics, record_fit
-from voc.topics.fit import TopicResult
+from voc.topics.groups import TopicResult
 from voc.topics.runs import apply_saved
 
 SETTINGS = TopicSettings()

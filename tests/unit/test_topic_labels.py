@@ -210,4 +210,4 @@ def test_the_household_names_no_theme_but_a_trigger(shared):
     heads = {kind: label_topics(dog + rest, topics, {0: ["dog"], 1: []}, names=label_names(kind, ["healthy paws"]))[0]
              for kind in ("objection", "purchase_trigger")}
     assert heads["purchase_trigger"].split(" (")[0] == "dog", heads
-    assert not {"dog", "dogs"} & set(re.findall(r"[a-z]+", heads["objection"].split(" (")[0])), heads
+    assert heads["objection"].split(" (")[0] == "surgery", heads  # the next word these sentences share

@@ -36,8 +36,7 @@ def test_topic_count_follows_the_corpus_size_or_the_setting(pain_points):
     assert topic_range(120) == (3, 5) and topic_range(200_000) == (20, 40)
 
 
-
-def test_absorbing_small_topics_never_leaves_fewer_than_the_range_allows(shared, nlp, embedder):
+def test_absorbing_small_topics_leaves_fewer_than_the_range_allows_only_when_nothing_else_can(shared, nlp, embedder):
     """The 30 objections in the real labelled Q&A sentences (Stack Exchange: coffee, appliances).
     Absorbing topics under ``smallest_topic`` can leave fewer than ``topic_range``'s least; one
     such blob of a corpus's common words scored as the most coherent and won (the coffee Q&A
@@ -51,11 +50,21 @@ def test_absorbing_small_topics_never_leaves_fewer_than_the_range_allows(shared,
 
     rows = pd.concat([real_rows(split, shared) for split in ("train", "test")])
     ins = rows[(rows["source_type"] == "qa") & rows["labels"].str.contains("objection")].reset_index(drop=True)
+    assert len(ins) == 30 and topic_range(len(ins))[0] == 3
     ins["sent_id"] = [f"q{i:03d}" for i in range(len(ins))]
     ins["aspect"] = [extract_aspect(d) for d in nlp.pipe(ins["text"])]
     result = fit_topics("objection", ins, embed_cached(ins["text"].tolist(), embedder), TopicSettings(seed=42))
-    assert len(ins) == 30 and topic_range(len(ins))[0] == 3
     assert result.method == "bertopic" and int((result.topics["topic_id"] != -1).sum()) >= 3
+
+
+def test_options_under_the_range_are_kept_only_when_nothing_reaches_it():
+    from voc.topics.fit import _in_range
+
+    # (npmi, topic count, ...) as merge_plan and the seed choice list them; the blob is the most coherent.
+    blob, three, four = (-0.35, 2, "blob"), (-0.51, 3, "three"), (-0.48, 4, "four")
+    assert _in_range([blob, three, four], 3) == [three, four]
+    assert _most_topics(_nameable([(*o, 0.0) for o in _in_range([blob, three, four], 3)], 3))[2] == "four"
+    assert _in_range([blob], 3) == [blob]  # nothing reaches 3: the blob is all there is
 
 def judges(ins):
     """The two measures topic fitting chooses by, as it applies them: the share of insights left

@@ -6,6 +6,7 @@ that takes "the", an adjective, or a verb people do or undergo.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from typing import Any
@@ -69,34 +70,39 @@ def _is_adjective(label: str, spacy_model: str) -> bool:
 
 
 @lru_cache(maxsize=256)
+def _parsed(texts: tuple[str, ...], spacy_model: str) -> list[Any]:
+    """A theme's sentences parsed once for every reading below."""
+    from voc.segment import load_spacy
+
+    return list(load_spacy(spacy_model).pipe(texts, disable=["ner"]))
+
+
 def _mostly_noun(word: str, texts: tuple[str, ...], spacy_model: str) -> bool:
     """Whether the theme's own sentences use a word mostly as a noun: "deductible", alone an
     adjective, is a noun in pet-insurance reviews ("my deductible"), and "who finds it deductible"
     reads wrong."""
-    from voc.segment import load_spacy
-
     if not texts:
         return False
-    tags = [t.tag_ for doc in load_spacy(spacy_model).pipe(texts, disable=["ner"]) for t in doc if t.lower_ == word]
+    word = word.lower()
+    tags = [t.tag_ for doc in _parsed(texts, spacy_model) for t in doc if t.lower_ == word]
     return sum(t.startswith("NN") for t in tags) * 2 > len(tags) > 0
 
 
-@lru_cache(maxsize=256)
 def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     """The -ing form of a one-word theme label as its own sentences write it, when they use the
-    word as a verb: the pet-insurance pain theme "submit" is about submitting claims, and "fed up
-    with the submit" reads wrong. None when the word is a noun there (or alone: "process")."""
+    word as a verb people do, with what they most do it to when most uses say ("fed up with
+    submitting claims": the pet-insurance pain theme "submit"; "fed up with the submit" read
+    wrong). None when the word is a noun there (or alone: "process")."""
     from voc.segment import load_spacy
 
-    if not (word.isalpha() and word.islower()) or word.endswith("ing"):
+    if not (word.isalpha() and word.islower()) or word.endswith("ing") or not texts:
         return None
-    nlp = load_spacy(spacy_model)
-    if nlp(word)[0].tag_ != "VB":
+    if load_spacy(spacy_model)(word)[0].tag_ != "VB":
         return None
     done = other = nouns = 0
     forms: Counter[str] = Counter()
     objects: Counter[str] = Counter()
-    for tok in (t for doc in nlp.pipe(texts, disable=["ner"]) for t in doc if t.lemma_.lower() == word):
+    for tok in (t for doc in _parsed(texts, spacy_model) for t in doc if t.lemma_.lower() == word):
         # Only what people do counts ("I had to submit", "we submitted"): "it doesn't connect" and
         # "it broke" are what the product does, and "fed up with breaking" would misread them.
         # A passive ("the claim was denied") does not say who did it, so it counts for neither.
@@ -105,60 +111,76 @@ def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
             by = _doer(tok)
             done, other = done + (by is True), other + (by is False)
             if by is True:
-                objects.update(c.lemma_.lower() for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN")
+                objects.update(_object(c) for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN")
         forms[tok.lower_] += tok.tag_ == "VBG"
     form, n = forms.most_common(1)[0] if forms else ("", 0)
     if not (n and done >= max(3, other, 2 * nouns)):
         return None
-    # "fed up with submitting" leaves the reader asking what: the object most uses name says it.
-    thing, said = objects.most_common(1)[0] if objects else ("", 0)
-    return f"{form} {_plural(thing)}" if said * 2 >= done else form
+    # "fed up with submitting" leaves the reader asking what: the object most uses name says it,
+    # counted by lemma ("claim", "claims") and said as most of them write it.
+    lemmas = Counter[str]()
+    for (lemma, _written), k in objects.items():
+        lemmas[lemma] += k
+    lemma, said = lemmas.most_common(1)[0] if lemmas else ("", 0)
+    # "submitting claims", not "submitting claim" when some write it singular: a plural needs no
+    # article; a noun never written plural is a mass noun ("paying money") or says it once.
+    forms = sorted((w for (lem, w) in objects if lem == lemma), key=lambda w: (w == lemma, -objects[(lemma, w)]))
+    written = forms[0] if forms else ""
+    return f"{form} {written}" if said * 2 >= done else form
 
 
-def _plural(noun: str) -> str:
-    """Plural of a lemma, for "submitting claims" (no inflection library at hand)."""
-    if noun.endswith(("s", "x", "ch", "sh")):
-        return noun + "es"
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
+def _object(noun: Any) -> tuple[str, str]:
+    """A noun with the nouns compounded before it, as (lemma, written): ("claim", "claims"),
+    ("customer service", "customer service"); the written form needs no inflecting back from a
+    lemma ("paperworks")."""
+    words = sorted([c for c in noun.children if c.dep_ == "compound" and c.i < noun.i] + [noun], key=lambda w: w.i)
+    return " ".join(w.lemma_.lower() for w in words), " ".join(w.lower_ for w in words)
 
 
-# Of a participle's uses, the share that must befall people for "who struggles to get reimbursed".
+# Of a participle's uses, the share that must befall people for "who struggles to get reimbursed";
+# a pain theme is about one such thing or person at least this often, or it says neither.
 PERSON_SHARE = 0.4
+# What someone waits or fights for, not what befalls them: "still waiting to be reimbursed",
+# "never got approved", "trying to get reimbursed".
+_WANTED = frozenset("wait waiting try trying struggle struggling still never yet".split())
 
 
-@lru_cache(maxsize=256)
 def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     """A pain clause for a one-word theme label that its sentences use as a participle of what
-    happened to someone: "who struggles to get reimbursed" when mostly the author is the one
-    ("I got reimbursed", "they reimbursed me"), "whose claim was denied" when mostly one thing
-    is. "fed up with reimbursed" (pet-insurance reviews) reads wrong. None otherwise."""
-    from voc.segment import load_spacy
-
-    if not (word.isalpha() and word.islower() and word.endswith("ed")):
+    happened to someone or something: "whose claim was denied" when mostly one thing undergoes it;
+    when mostly people do, "who struggles to get reimbursed" if they mostly wait, try or fail to
+    get it ("it takes weeks to be reimbursed", "I never got reimbursed"), else "fed up with being
+    charged". "fed up with reimbursed" (pet-insurance reviews) reads wrong. None otherwise."""
+    if not (word.isalpha() and word.islower() and word.endswith("ed")) or not texts:
         return None
-    person = uses = 0
+    person = wanted = uses = 0
     things: Counter[str] = Counter()
-    for tok in (t for doc in load_spacy(spacy_model).pipe(texts, disable=["ner"]) for t in doc
-                if t.lower_ == word and t.tag_ in ("VBN", "VBD")):
+    for tok in (t for doc in _parsed(texts, spacy_model) for t in doc if t.lower_ == word and t.tag_ in ("VBN", "VBD")):
         uses += 1
         kids = {c.dep_: c for c in tok.children}
         subject, obj = kids.get("nsubjpass"), kids.get("dobj")
-        got = tok.head.lemma_.lower() == "get" or any(c.lemma_.lower() == "get" for c in tok.children if c.dep_ == "auxpass")
+        by_person = subject is not None and subject.lower_ in _PEOPLE | {"people", "customers"}
+        # "I got reimbursed", but not "my claim got denied": the getter must be a person or unsaid.
+        got = (subject is None or by_person) and (tok.head.lemma_.lower() == "get" or any(
+            c.lemma_.lower() == "get" for c in tok.children if c.dep_ == "auxpass"))
         # "(it takes weeks) to be reimbursed": a passive infinitive is about whoever waits for it.
         waiting = subject is None and "aux" in kids and kids["aux"].lower_ == "to" and "auxpass" in kids
-        person += got or waiting or (subject is not None and subject.lower_ in _PEOPLE | {"people", "customers"}) or (
-            obj is not None and obj.lower_ in _PEOPLE)
+        befalls = got or waiting or by_person or (obj is not None and obj.lower_ in _PEOPLE)
+        person += befalls
+        # Wanted: an infinitive ("to get reimbursed"), a negation, or waiting words just before.
+        aim = tok.head if tok.head.lemma_.lower() == "get" else tok
+        before = {w.lemma_.lower() for w in tok.doc[max(0, tok.i - 6):tok.i]}
+        wanted += befalls and (waiting or "neg" in kids or any(c.dep_ == "aux" and c.lower_ == "to" for c in aim.children)
+                               or bool(before & _WANTED))
         # What it happened to: "the claim was denied", "they denied my claim", "a denied claim".
         thing = subject or obj or (tok.head if tok.dep_ in ("acl", "amod") else None)
         if thing is not None and thing.pos_ == "NOUN":
             things[thing.lemma_.lower()] += 1
     thing, n = things.most_common(1)[0] if things else ("", 0)
-    if person >= 3 and person >= PERSON_SHARE * uses:
-        return f"who struggles to get {word}"
-    if n >= 3 and n * 2 >= uses:
+    if n >= 3 and n >= person and n >= PERSON_SHARE * uses:
         return f"whose {thing} was {word}"
+    if person >= 3 and person >= PERSON_SHARE * uses:
+        return f"who struggles to get {word}" if wanted * 2 >= person else f"fed up with being {word}"
     return None
 
 
@@ -182,11 +204,15 @@ def _doer(verb: Any) -> bool | None:
 
 # Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying".
 VERB_KINDS = ("pain_point", "objection")
+# The who-clauses the templates above make, told apart from life events ("whose old one died"),
+# which names compare by their first words only.
+TEMPLATE_CLAUSE = re.compile(r"who (?:needs|wants|finds it|struggles to get) |whose [a-z]+ was [a-z]+$")
 
 
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
-    """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences,
-    which tell whether a one-word label is used as a verb."""
+    """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences
+    (pain points and objections), which tell whether a one-word label is a verb people do, a
+    participle of what befalls them (pain points) or a noun."""
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
     if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
@@ -197,6 +223,6 @@ def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: 
             and not _mostly_noun(label, texts, spacy_model)):
         return ADJECTIVE_CLAUSES[kind].format(label)
     if kind in ARTICLE_KINDS and (_takes_article(label, spacy_model) or (
-            label.isalpha() and not label.endswith("s") and _mostly_noun(label, texts, spacy_model))):
+            label.isalpha() and not label.endswith(("s", "ing")) and _mostly_noun(label, texts, spacy_model))):
         label = f"the {label}"
     return NEED_TEMPLATES[kind].format(label)

@@ -13,9 +13,10 @@ import pandas as pd
 
 from voc.defaults import MIN_EVENT_SHARE
 from voc.kinds import BY_NAME, KINDS, ROLES
-from voc.personas.clauses import DEFAULT_SPACY, NEED_TEMPLATES, VERB_KINDS, _clause_for, _is_adjective
+from voc.personas.clauses import DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for, _is_adjective
 from voc.personas.evidence import HOUSEHOLD_ROLES, role_of, shared_events
 from voc.topics.labels import names_nothing
+from voc.topics.names import HOUSEHOLD
 from voc.topics.vocabulary import stem, stop_words
 
 # From voc.kinds: the kinds that can name a persona and the noun for someone voicing each.
@@ -54,9 +55,10 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     diffuse to name ("various") never name a persona. Names stay unique: a second trait is added
     when another segment has the name (and a segment left with only a numbered copy of another's
     name is merged into it by ``build_personas``). A theme that repeats the role ("The dog owner
-    wary of the dog") comes last. ``spacy_model`` (the study's) tags a lone theme head to tell
-    whether it takes "the", and reads a one-word theme used as a verb in its sentences (in
-    ``everyone``) as its -ing form.
+    wary of the dog") or, but for a trigger, is named after the household comes last.
+    ``spacy_model`` (the study's) tags a lone theme head to tell whether it takes "the", and reads
+    one-word pain and objection themes as their sentences (in ``everyone``) use them
+    (``voc.personas.clauses``: "fed up with submitting claims", "whose claim was denied").
     (Two traits every time read worse: judged on two real corpora, no two-trait name of nine
     read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
     """
@@ -88,11 +90,13 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     # repeats the role's own words comes after the others, and when every theme does (and no life
     # event names the segment), the role gives way to the plain one of the leading kind.
     said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), "person people"] for w in r.split()}
-    # So does a theme named after the household ("wary of the dog": a pet-insurance objection theme
-    # whose label fell on the pet): it says who they are, not what they want or doubt.
-    repeats = [k for k in order if said & _content(_label(best[k])) or _household(_label(best[k]))]
+    repeats = [k for k in order if said & _content(_label(best[k]))]
     if repeats and len(repeats) == len(order) and not events:
         role = GENERIC_ROLE[order[0]]
+    # A theme named after the household comes last too ("wary of the dog": a pet-insurance
+    # objection theme whose label fell on the pet says who they are, not what they doubt), but
+    # keeps the role; a trigger's new puppy is the event itself.
+    repeats += [k for k in order if k != "purchase_trigger" and k not in repeats and _label(best[k]).lower() in HOUSEHOLD]
     order = [k for k in order if k not in repeats] + repeats
     clause = {k: _clause_for(k, _label(best[k]), spacy_model, tuple(everyone.loc[
         (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60))
@@ -114,11 +118,6 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         if name not in taken:
             return name
     return f"{names[0]} ({len(taken) + 1})"
-
-
-def _household(label: str) -> bool:
-    """Whether a theme label is only a household member, pet or home ("dog", "puppy", "kids")."""
-    return " " not in label and role_of(f"i have a {label}") in HOUSEHOLD_ROLES
 
 
 _NUMBERED = re.compile(r" \(\d+\)$")
@@ -143,8 +142,8 @@ def _stop() -> frozenset[str]:
 def _head(name: str) -> str:
     """Life-event clauses compare by their first words, names and model numbers aside ("whose old
     one died" and "whose old Dustly D3 died" are one event); template clauses by the whole clause."""
-    m = re.search(r"\b(?:who|whose) (?!needs\b).*", name)
-    if not m:
+    m = re.search(r"\b(?:who|whose) .*", name)
+    if not m or TEMPLATE_CLAUSE.match(m.group(0)):
         return name
     words = [w for w in m.group(0).split() if not (w[:1].isupper() or any(c.isdigit() for c in w)) and w != "one"]
     return " ".join(words[:3])

@@ -25,7 +25,7 @@ from voc import __version__
 from voc.config import TopicSettings
 from voc.schema import stable_id
 from voc.store import Store
-from voc.topics.fit import TopicResult
+from voc.topics.groups import TopicResult
 from voc.topics.saved import SavedTopics, TunedTopics, claim_similarity
 
 

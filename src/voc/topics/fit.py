@@ -147,7 +147,9 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     derived from it (0: ``auto_restarts(n)``), each reduce the embeddings; of each reduction's
     best clustering the most coherent wins (near-ties: more topics, then the higher score, then
     the earlier seed), since on a few hundred insights one UMAP draw can land far from another.
-    The model is refitted with the winner unless it is the first one tried.
+    At every step a candidate left with fewer topics than ``topic_range``'s least (small topics
+    absorbed) competes only when none reaches it (``_in_range``). The model is refitted with the
+    winner unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -185,7 +187,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         options = _clusterings(reduced, topics if i == 0 else None, emb, docs, size, low, high,
                                max_outlier_share, coherence, labeller, search=not min_topic_size)
         if options:
-            choices.append(_most_topics(_nameable(options, 5)) + (umap_seed,))
+            choices.append(_most_topics(_nameable(_in_range(options, low), 5)) + (umap_seed,))
     method = "bertopic"
     groups = None
     if choices:
@@ -278,8 +280,8 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
     topics they leave and the share of insights in topics too diffuse to name. The count chosen is
     the one whose topics (after outlier reduction, as users see them) are most coherent, or the
     largest count within ``COHERENCE_TIE`` of it, among the counts whose diffuse share (by
-    ``labeller``; 0 without one) is within ``DIFFUSE_TIE`` of the least. No groups when nothing
-    should be merged.
+    ``labeller``; 0 without one) is within ``DIFFUSE_TIE`` of the least, and among the counts of
+    at least ``low`` when absorption leaves any. No groups when nothing should be merged.
 
     Merges follow Ward's criterion weighted by cluster size (see ``ward_partitions``); a merged
     topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
@@ -329,7 +331,7 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
 def _in_range(options: list[tuple], low: int) -> list[tuple]:
     """The options (item 1: topic count) that leave at least ``low`` topics, if any do: absorbing
     small topics can leave one blob that holds most of a kind, and a blob of the corpus's common
-    words scores as coherent (coffee Q&A: 51 of 54 pain points in one theme "coffee (filter)")."""
+    words scores as coherent (coffee Q&A: 51 of 54 pain points in one theme "filter (cup, machine)")."""
     kept = [o for o in options if o[1] >= low]
     return kept or options
 

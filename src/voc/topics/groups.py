@@ -30,7 +30,6 @@ class TopicResult:
         return float((self.assignments["topic_id"] == -1).mean())
 
 
-
 ROLE_LABELS = {r.name: f"{r.name.replace('_', ' ')} ({r.does})" for r in ROLES}
 
 

@@ -14,8 +14,8 @@ from voc.defaults import NAME_SAMPLE
 from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
-from voc.topics.fit import MIN_FOR_MODEL, TopicResult, fit_topics, reduce_outliers
-from voc.topics.groups import by_role
+from voc.topics.fit import MIN_FOR_MODEL, fit_topics, reduce_outliers
+from voc.topics.groups import TopicResult, by_role
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import learn_names, read_words, subject_forms, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place

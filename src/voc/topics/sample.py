@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
-from voc.topics.fit import TopicResult, fit_topics, reduce_outliers
-from voc.topics.groups import by_aspect
-from voc.topics.names import label_names
+from voc.topics.fit import fit_topics, reduce_outliers
+from voc.topics.groups import TopicResult, by_aspect
 from voc.topics.labels import OUTLIER_LABEL
+from voc.topics.names import label_names
 
 
 def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
