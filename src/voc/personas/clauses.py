@@ -124,8 +124,8 @@ def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     lemma, said = lemmas.most_common(1)[0] if lemmas else ("", 0)
     # "submitting claims", not "submitting claim" when some write it singular: a plural needs no
     # article; a noun never written plural is a mass noun ("paying money") or says it once.
-    forms = sorted((w for (lem, w) in objects if lem == lemma), key=lambda w: (w == lemma, -objects[(lemma, w)]))
-    written = forms[0] if forms else ""
+    spellings = sorted((w for (lem, w) in objects if lem == lemma), key=lambda w: (w == lemma, -objects[(lemma, w)]))
+    written = spellings[0] if spellings else ""
     return f"{form} {written}" if said * 2 >= done else form
 
 
