@@ -47,13 +47,14 @@ def test_words_that_judge_are_not_aspects(nlp, laptop):
 
 
 def test_aspect_term_f1_on_the_whole_laptop_file(nlp, shared):
-    """bench/quality.py's measure; 0.516 per sentence before the scene/function/judging-word rules."""
+    """bench/quality.py's measure; 0.516 per sentence before the scene/function/judging-word rules
+    (gold terms parsed alone); 0.581 with gold terms read in their sentence, 0.558 alone."""
     spec = importlib.util.spec_from_file_location("quality", REPO / "bench" / "quality.py")
     quality = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(quality)
     result = quality.aspect_terms(nlp, quality.LAPTOP_PRODUCT_TERMS)
     assert result["sentences"] == 3045 and result["gold_terms"] == 2358
-    assert result["per_sentence"]["f1"] >= 0.55, result
+    assert result["per_sentence"]["f1"] >= 0.575 and result["out_of_context"]["f1"] >= 0.55, result
 
 
 def test_a_range_names_its_unit_once(nlp):
