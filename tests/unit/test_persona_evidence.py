@@ -266,7 +266,6 @@ def test_a_theme_named_by_a_verb_reads_as_what_people_do(shared):
     assert persona_name(items, [], pd.concat([theme.assign(topic_key="5"), other])) == "The owner fed up with the submit"
 
 
-
 def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     # 1-3 star Trustpilot reviews of six pet insurers, the sentences that use each word (as a pain
     # theme's would): "fed up with reimbursed" and "fed up with denied" read wrong in the report.
@@ -285,8 +284,20 @@ def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     assert _clause_for("pain_point", "charged", DEFAULT_SPACY, said("charged")) == "fed up with being charged"
     assert _clause_for("pain_point", "denied", DEFAULT_SPACY, said("denied")) == "whose claim was denied"
     assert _clause_for("pain_point", "cancelled", DEFAULT_SPACY, said("cancelled")) == "whose policy was cancelled"
-    # "My claim got denied": getting it is the claim's, not a person's.
+    # "My claim got denied": getting it is the claim's, not a person's; customers are people, not a thing.
     assert _clause_for("pain_point", "denied", DEFAULT_SPACY, ("My claim got denied.",) * 3) == "whose claim was denied"
+    assert _clause_for("pain_point", "charged", DEFAULT_SPACY, ("Customers were charged twice.",) * 3) == (
+        "fed up with being charged")
+    # What people do it to, said as they count it: "claims" (one head: "vet claims" too), "a
+    # claim" when never plural, a mass noun as written.
+    submit = ("I had to submit vet claims again.", "We submit claims online.", "I submitted a claim.",
+              "I am tired of submitting claims.", "I submit claims every month.")
+    assert _gerund("submit", submit, DEFAULT_SPACY) == "submitting claims"
+    assert _gerund("submit", tuple(t.replace("vet claims", "a claim").replace("claims", "a claim") for t in submit),
+                   DEFAULT_SPACY) == "submitting a claim"
+    pay = ("I had to pay money upfront.", "We paid money for nothing.", "I pay money every month.",
+           "I hate paying money.", "We paid moneys.")
+    assert _gerund("pay", pay, DEFAULT_SPACY) == "paying money"
     # "deductible", alone an adjective, is a noun in these reviews; "expensive" stays an adjective.
     assert _clause_for("objection", "deductible", DEFAULT_SPACY, said("deductible")) == "wary of the deductible"
     assert _clause_for("objection", "expensive", DEFAULT_SPACY, said("expensive")) == "who finds it expensive"

@@ -465,15 +465,27 @@ def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monke
         monkeypatch.setattr(seg, "choose_k", lambda *a: next(results))
         monkeypatch.setattr(seg, "theme_vectors", lambda counts, cents: X)
         k, _labels, scores = seg.split(counts, X, 3, 8, 42, lambda: {"t": np.ones(3)})
-        return k, scores["space"], scores.get("why")
+        return k, scores["space"], scores.get("themes_stability")
 
     even = np.arange(100) % 4
-    assert decide((4, even, {"silhouette": 0.35, "stability": 0.91, "per_k": []})) == (4, "theme embeddings", "reproduced 0.44")
+    assert decide((4, even, {"silhouette": 0.35, "stability": 0.91, "per_k": []})) == (4, "theme embeddings", 0.44)
     # Not far enough ahead (0.62 against 0.48 on the coffee Q&A), or lopsided (59% in one
     # segment on the demo): the split by theme mixes stands.
     assert decide((4, even, {"silhouette": 0.3, "stability": 0.62, "per_k": []}),
                   (6, np.arange(100) % 6, {"silhouette": 0.5, "stability": 0.48, "per_k": []}))[1] == "themes"
     lopsided = np.where(np.arange(100) < 59, 0, np.arange(100) % 3)
     assert decide((3, lopsided, {"silhouette": 0.36, "stability": 0.94, "per_k": []}))[1] == "themes"
-    text = seg.confidence(4, 100, 0.35, 0.91, (3, 8), "theme embeddings", "reproduced 0.44")["text"]
+    text = seg.confidence(4, 100, 0.35, 0.91, (3, 8), "theme embeddings", 0.44)["text"]
     assert "reproduced its segments only at an adjusted Rand index of 0.44" in text
+    # A sound split reproduced at 0.85 cannot be beaten by 0.2: the centroids are never read.
+    monkeypatch.setattr(seg, "choose_k", lambda *a: (6, np.arange(100) % 6, {"silhouette": 0.3, "stability": 0.85,
+                                                                            "per_k": []}))
+    assert seg.split(counts, X, 3, 8, 42, lambda: pytest.fail("centroids read"))[2]["space"] == "themes"
+    # The report's method notes say why the split was redone, in both formats.
+    from voc.report.markdown import _method
+
+    method = {"spacy": "s", "embedding": "e", "classifier": {"name": "c"}, "seed": 1, "max_outlier_share": 0.1, "topics": {}}
+    diag = {"per_k": [{"k": 4, "silhouette": 0.35, "stability": 0.91}], "space": "theme embeddings"}
+    assert "that split was lopsided" in "\n".join(_method({"method": method, "persona_diag": diag}))
+    assert "that split was reproduced only at an adjusted Rand index of 0.44" in "\n".join(
+        _method({"method": method, "persona_diag": {**diag, "themes_stability": 0.44}}))

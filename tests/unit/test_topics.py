@@ -66,6 +66,7 @@ def test_options_under_the_range_are_kept_only_when_nothing_reaches_it():
     assert _most_topics(_nameable([(*o, 0.0) for o in _in_range([blob, three, four], 3)], 3))[2] == "four"
     assert _in_range([blob], 3) == [blob]  # nothing reaches 3: the blob is all there is
 
+
 def judges(ins):
     """The two measures topic fitting chooses by, as it applies them: the share of insights left
     to themes too diffuse to name, then NPMI."""

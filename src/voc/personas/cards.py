@@ -153,13 +153,14 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     for r in rows:
         r["interview_questions"] = interview_questions(r, spacy_model)
     conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"],
-                      scores.get("why", "lopsided"))
+                      scores.get("themes_stability"))
     if merged:
         conf = {**conf, "text": f"{conf['text']} Of these {k} segments, {merged} could only be named as another "
                                 f"persona and {'was' if merged == 1 else 'were'} merged into it: {len(rows)} drafts."}
     diag = {"voices": n_voices, "voice_unit": unit, "k": k, "merged": merged, "space": scores["space"], "silhouette": scores["silhouette"],
             "stability": scores["stability"], "per_k": scores["per_k"], "confidence": conf,
-            **({"per_k_themes": scores["per_k_themes"]} if "per_k_themes" in scores else {}),
+            **({"per_k_themes": scores["per_k_themes"], "themes_stability": scores.get("themes_stability")}
+               if "per_k_themes" in scores else {}),
             "unthemed_voices": int(items.loc[~items["voice"].isin(counts.index), "voice"].nunique()),
             "kinds": kinds,
             "drafts": {str(r["persona_id"]): {"tagline": r["tagline"], "roles": r["roles"],

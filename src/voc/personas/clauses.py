@@ -69,7 +69,7 @@ def _is_adjective(label: str, spacy_model: str) -> bool:
         "JJ", "JJR", "JJS", "VBN", "VBD")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)  # spaCy Docs are large: a run names a few dozen themes at most
 def _parsed(texts: tuple[str, ...], spacy_model: str) -> list[Any]:
     """A theme's sentences parsed once for every reading below."""
     from voc.segment import load_spacy
@@ -117,24 +117,38 @@ def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     if not (n and done >= max(3, other, 2 * nouns)):
         return None
     # "fed up with submitting" leaves the reader asking what: the object most uses name says it,
-    # counted by lemma ("claim", "claims") and said as most of them write it.
-    lemmas = Counter[str]()
-    for (lemma, _written), k in objects.items():
-        lemmas[lemma] += k
-    lemma, said = lemmas.most_common(1)[0] if lemmas else ("", 0)
-    # "submitting claims", not "submitting claim" when some write it singular: a plural needs no
-    # article; a noun never written plural is a mass noun ("paying money") or says it once.
-    spellings = sorted((w for (lem, w) in objects if lem == lemma), key=lambda w: (w == lemma, -objects[(lemma, w)]))
-    written = spellings[0] if spellings else ""
-    return f"{form} {written}" if said * 2 >= done else form
+    # counted by its head noun ("claims", "a claim", "vet claims" are one) and said as most write it.
+    heads: Counter[str] = Counter()
+    for (head, _written, _a), k in objects.items():
+        heads[head] += k
+    head, said = heads.most_common(1)[0] if heads else ("", 0)
+    if not said * 2 >= done:
+        return form
+    return f"{form} {_said_as(Counter({(w, a): k for (h, w, a), k in objects.items() if h == head}), head)}"
 
 
-def _object(noun: Any) -> tuple[str, str]:
-    """A noun with the nouns compounded before it, as (lemma, written): ("claim", "claims"),
-    ("customer service", "customer service"); the written form needs no inflecting back from a
-    lemma ("paperworks")."""
-    words = sorted([c for c in noun.children if c.dep_ == "compound" and c.i < noun.i] + [noun], key=lambda w: w.i)
-    return " ".join(w.lemma_.lower() for w in words), " ".join(w.lower_ for w in words)
+def _said_as(spellings: Counter, head: str) -> str:
+    """How to name an object from its spellings ((written, with "a"?) -> uses): "claims" for a
+    noun people count ("submit a claim", "submit claims"; "submitting claim" reads wrong), "a
+    claim" when no use is plural, and a mass noun as written ("paying money", not "moneys")."""
+    plural = Counter({w: k for (w, _a), k in spellings.items() if w.split()[-1] != head})
+    singular = {(w, a): k for (w, a), k in spellings.items() if w.split()[-1] == head}
+    counted = sum(k for (_w, a), k in singular.items() if a) * 2 >= max(1, sum(singular.values()))
+    if plural and (counted or 3 * sum(plural.values()) >= sum(spellings.values())):
+        return plural.most_common(1)[0][0]
+    word = max(singular, key=lambda wa: singular[wa])[0] if singular else head
+    return f"a {word}" if counted else word
+
+
+def _object(noun: Any) -> tuple[str, str, bool]:
+    """A noun's lemma, how it is written with the common nouns compounded before it, and whether
+    it takes "a": ("claim", "claims", False), ("service", "customer service", False), ("claim",
+    "claim", True) for "a claim". Written forms need no inflecting back from a lemma
+    ("paperworks"), and names stay out ("trupanion premiums")."""
+    words = sorted([c for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < noun.i]
+                   + [noun], key=lambda w: w.i)
+    indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an", "another", "each", "every") for c in noun.children)
+    return noun.lemma_.lower(), " ".join(w.lower_ for w in words), indefinite
 
 
 # Of a participle's uses, the share that must befall people for "who struggles to get reimbursed";
@@ -147,10 +161,11 @@ _WANTED = frozenset("wait waiting try trying struggle struggling still never yet
 
 def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     """A pain clause for a one-word theme label that its sentences use as a participle of what
-    happened to someone or something: "whose claim was denied" when mostly one thing undergoes it;
-    when mostly people do, "who struggles to get reimbursed" if they mostly wait, try or fail to
-    get it ("it takes weeks to be reimbursed", "I never got reimbursed"), else "fed up with being
-    charged". "fed up with reimbursed" (pet-insurance reviews) reads wrong. None otherwise."""
+    happened to someone or something: "whose claim was denied" when one thing undergoes it at
+    least 3 times, as often as people do and in ``PERSON_SHARE`` of the uses; else, when people
+    do as often, "who struggles to get reimbursed" if at least half of them wait, try or fail to
+    get it ("it takes weeks to be reimbursed", "I never got reimbursed"), "fed up with being
+    charged" if not. "fed up with reimbursed" (pet-insurance reviews) reads wrong. None otherwise."""
     if not (word.isalpha() and word.islower() and word.endswith("ed")) or not texts:
         return None
     person = wanted = uses = 0
@@ -159,7 +174,7 @@ def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | Non
         uses += 1
         kids = {c.dep_: c for c in tok.children}
         subject, obj = kids.get("nsubjpass"), kids.get("dobj")
-        by_person = subject is not None and subject.lower_ in _PEOPLE | {"people", "customers"}
+        by_person = subject is not None and subject.lower_ in _PERSONS
         # "I got reimbursed", but not "my claim got denied": the getter must be a person or unsaid.
         got = (subject is None or by_person) and (tok.head.lemma_.lower() == "get" or any(
             c.lemma_.lower() == "get" for c in tok.children if c.dep_ == "auxpass"))
@@ -172,9 +187,10 @@ def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | Non
         before = {w.lemma_.lower() for w in tok.doc[max(0, tok.i - 6):tok.i]}
         wanted += befalls and (waiting or "neg" in kids or any(c.dep_ == "aux" and c.lower_ == "to" for c in aim.children)
                                or bool(before & _WANTED))
-        # What it happened to: "the claim was denied", "they denied my claim", "a denied claim".
+        # What it happened to: "the claim was denied", "they denied my claim", "a denied claim"
+        # (not the people it befell: "customers were charged" is no thing's clause).
         thing = subject or obj or (tok.head if tok.dep_ in ("acl", "amod") else None)
-        if thing is not None and thing.pos_ == "NOUN":
+        if thing is not None and thing.pos_ == "NOUN" and not befalls and thing.lower_ not in _PERSONS:
             things[thing.lemma_.lower()] += 1
     thing, n = things.most_common(1)[0] if things else ("", 0)
     if n >= 3 and n >= person and n >= PERSON_SHARE * uses:
@@ -185,6 +201,7 @@ def _undergone(word: str, texts: tuple[str, ...], spacy_model: str) -> str | Non
 
 
 _PEOPLE = frozenset("i we you me us".split())  # not "they": "they break" is often the product
+_PERSONS = _PEOPLE | {"people", "customers", "customer", "person", "owners", "members"}
 
 
 def _doer(verb: Any) -> bool | None:
@@ -206,7 +223,9 @@ def _doer(verb: Any) -> bool | None:
 VERB_KINDS = ("pain_point", "objection")
 # The who-clauses the templates above make, told apart from life events ("whose old one died"),
 # which names compare by their first words only.
-TEMPLATE_CLAUSE = re.compile(r"who (?:needs|wants|finds it|struggles to get) |whose [a-z]+ was [a-z]+$")
+TEMPLATE_CLAUSE = re.compile("|".join(
+    [re.escape(t.split("{}")[0]) for t in [*NEED_TEMPLATES.values(), *ADJECTIVE_CLAUSES.values()] if t.startswith("who")]
+    + [r"who struggles to get ", r"whose [a-z]+ was (?!stolen\b)[a-z]+(?:,|$)"]))  # "whose bike was stolen": an event
 
 
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:

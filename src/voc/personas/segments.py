@@ -195,7 +195,9 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
 
     Degenerate: no k keeps every segment at MIN_SEGMENT_SHARE, or one segment holds more than
     MAX_SEGMENT_SHARE of the voices. That segment is "everyone whose themes are not another
-    segment's", which no persona can describe. scores["space"] says which space split them.
+    segment's", which no persona can describe. scores["space"] says which space split them, and
+    scores["themes_stability"] the ARI of a sound theme-mix split that was replaced (None when
+    the replaced split was degenerate).
     """
     n = len(X)
     if n < MIN_VOICES_PER_SEGMENT * k_min:
@@ -203,7 +205,9 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
     k, labels, scores = choose_k(X, k_min, k_max, seed)
     largest = np.bincount(labels).max() / n
     degenerate = k == 1 or largest > MAX_SEGMENT_SHARE
-    cents = centroids() if centroids is not None else None
+    # A sound split this reproducible cannot be beaten by the margin: no second split to compute.
+    beatable = degenerate or (scores["stability"] or 0.0) + STABILITY_MARGIN <= 1.0
+    cents = centroids() if centroids is not None and beatable else None
     if not cents:
         return k, labels, {**scores, "space": "themes"}
     k2, labels2, scores2 = choose_k(theme_vectors(counts, cents), k_min, k_max, seed)
@@ -217,18 +221,22 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
         # A sound split by theme mixes still gives way to one that re-clustering reproduces far
         # better: pet-insurance reviews split by mixes into three claim personas (submitting,
         # reimbursement, the process) at ARI 0.44; at their themes' centroids, into one at 0.91.
+        # (Each ARI is at its own best k, and fewer segments tend to reproduce better: the margin
+        # is wide so that a coarser split must be clearly steadier, not only coarser.)
         better = (k2 > 1 and np.bincount(labels2).max() / n <= MAX_SEGMENT_SHARE
                   and stable2 >= max(MIN_FALLBACK_STABILITY, (scores["stability"] or 0.0) + STABILITY_MARGIN))
     if not better:
         return k, labels, {**scores, "space": "themes"}
     # The theme-mix scores stay in the diagnostics: they show why that split was not used.
     return k2, labels2, {**scores2, "space": "theme embeddings", "per_k_themes": scores["per_k"],
-                         "why": "lopsided" if degenerate else f"reproduced {scores['stability'] or 0.0:.2f}"}
+                         "themes_stability": None if degenerate else scores["stability"]}
 
 
 def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_range: tuple[int, int],
-               space: str = "themes", why: str = "lopsided") -> dict[str, str]:
-    """How far to trust the split, in words a content team can act on."""
+               space: str = "themes", themes_stability: float | None = None) -> dict[str, str]:
+    """How far to trust the split, in words a content team can act on. ``themes_stability``: the
+    ARI of the split by theme mixes that a split in theme-embedding space replaced for being far
+    less reproducible (None: it was replaced for being lopsided)."""
     if k <= 1 and n_voices >= MIN_VOICES_PER_SEGMENT * k_range[0]:
         return {"level": "none", "text": (
             f"The {n_voices} voices share too few distinct mixes of themes to split into {k_range[0]} or more "
@@ -248,8 +256,8 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
                  f"re-clustering 80% subsamples reproduces it with a mean adjusted Rand index of {stab:.2f} (1 = identical)")
     edge = (" k is the top of the allowed range, so more segments might fit better (raise "
             "[personas] max_personas to check).") if k == k_range[1] else ""
-    reason = ("one segment held most voices (or no split held)" if why == "lopsided" else
-              f"re-clustering reproduced its segments only at an adjusted Rand index of {why.removeprefix('reproduced ')}")
+    reason = ("one segment held most voices (or no split held)" if themes_stability is None else
+              f"re-clustering reproduced its segments only at an adjusted Rand index of {themes_stability:.2f}")
     how = (f" Split by their mix of themes, {reason}, so voices were split by what their themes are about "
            "(voices of related themes together)." if space == "theme embeddings" else "")
     return {"level": level, "text": (

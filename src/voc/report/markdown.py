@@ -202,7 +202,9 @@ def _method(ctx: dict[str, Any]) -> list[str]:
                      f"{round(s['outlier_share'] * 100, 1)}% outliers ({s['method']})")
     if d.get("per_k"):
         scores = "; ".join(f"k={r['k']}: silhouette {r['silhouette']}, stability {r['stability']}" for r in d["per_k"])
-        space = (" (that split was lopsided, so each voice was placed at the mean of its themes' embedding "
+        why = ("was lopsided" if d.get("themes_stability") is None else
+               f"was reproduced only at an adjusted Rand index of {d['themes_stability']:.2f}")
+        space = (f" (that split {why}, so each voice was placed at the mean of its themes' embedding "
                  "centroids and split there)" if d.get("space") == "theme embeddings" else "")
         lines.append(f"- Personas: k-means over each {d.get('voice_unit', 'author')}'s themes{space}; k = best silhouette × "
                      f"stability (mean adjusted Rand index against 80% subsamples). {scores}.")
