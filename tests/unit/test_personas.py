@@ -481,6 +481,10 @@ def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monke
     monkeypatch.setattr(seg, "choose_k", lambda *a: (6, np.arange(100) % 6, {"silhouette": 0.3, "stability": 0.85,
                                                                             "per_k": []}))
     assert seg.split(counts, X, 3, 8, 42, lambda: pytest.fail("centroids read"))[2]["space"] == "themes"
+    # Nor one whose reproducibility could not be checked.
+    monkeypatch.setattr(seg, "choose_k", lambda *a: (6, np.arange(100) % 6, {"silhouette": 0.3, "stability": None,
+                                                                            "per_k": []}))
+    assert seg.split(counts, X, 3, 8, 42, lambda: pytest.fail("centroids read"))[2]["space"] == "themes"
     # The report's method notes say why the split was redone, in both formats.
     from voc.report.markdown import _method
 

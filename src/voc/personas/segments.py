@@ -206,7 +206,8 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
     largest = np.bincount(labels).max() / n
     degenerate = k == 1 or largest > MAX_SEGMENT_SHARE
     # A sound split this reproducible cannot be beaten by the margin: no second split to compute.
-    beatable = degenerate or (scores["stability"] or 0.0) + STABILITY_MARGIN <= 1.0
+    # Nor one whose reproducibility could not be checked (too few voices): nothing says another is steadier.
+    beatable = degenerate or (scores["stability"] is not None and scores["stability"] + STABILITY_MARGIN <= 1.0)
     cents = centroids() if centroids is not None and beatable else None
     if not cents:
         return k, labels, {**scores, "space": "themes"}
@@ -224,7 +225,7 @@ def split(counts: pd.DataFrame, X: np.ndarray, k_min: int, k_max: int, seed: int
         # (Each ARI is at its own best k, and fewer segments tend to reproduce better: the margin
         # is wide so that a coarser split must be clearly steadier, not only coarser.)
         better = (k2 > 1 and np.bincount(labels2).max() / n <= MAX_SEGMENT_SHARE
-                  and stable2 >= max(MIN_FALLBACK_STABILITY, (scores["stability"] or 0.0) + STABILITY_MARGIN))
+                  and stable2 >= max(MIN_FALLBACK_STABILITY, scores["stability"] + STABILITY_MARGIN))
     if not better:
         return k, labels, {**scores, "space": "themes"}
     # The theme-mix scores stay in the diagnostics: they show why that split was not used.
