@@ -344,7 +344,9 @@ def main() -> None:
         if args.heads is None:
             sys.exit("--round 5 needs --heads (see --help)")
         # Rounds 1-4 are read back from their samples rather than drawn again (minutes of parsing).
-        for path in [Path(__file__).resolve().parent / "passes" / f"sample_{p:02d}.csv" for p in (1, 11, 17, 24)]:
+        from merge import ROUND_OF_SAMPLE  # bench/labelling/merge.py: which sample file holds which round
+
+        for path in [Path(__file__).resolve().parent / "passes" / name for name, r in ROUND_OF_SAMPLE.items() if r < 5]:
             with path.open(encoding="utf-8", newline="") as fh:
                 taken |= {f"{r['dataset']}/{r['file']}#{r['key']}" for r in csv.DictReader(fh)}
         plan, first_id = ROUNDS[5]
