@@ -66,6 +66,10 @@ PHRASE_SHARE = 0.6   # of a word's uses in the topic that a phrase must cover to
 # Of a topic's insights, the share its label's head term must occur in: below it the label would
 # describe a few members, not the theme (a "headphone jack" theme where 8 of 135 mention one).
 MIN_HEAD_SHARE = 0.15
+# The share a household word ("cat", "puppy") must occur in to head a purchase trigger's label
+# alone: it names the event only when most of the theme is about it (a trigger theme of people
+# signing up, 9 of 57 mentioning a cat, was labelled "cat").
+HOUSEHOLD_HEAD_SHARE = 0.35
 # A word in more than this share of a kind's insights heads a label only inside a phrase.
 COMMON_SHARE = 0.1
 COMMON_MIN_KIND = 200  # below it every word of a theme is in a tenth of the kind

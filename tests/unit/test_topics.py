@@ -169,17 +169,41 @@ def test_few_insights_are_grouped_by_aspect():
     import pandas as pd
 
     # Two success factors of the coffee.stackexchange study had no aspect and were listed as a theme
-    # "other"; a generic aspect names nothing either. Both stay out of every theme.
-    ins = pd.DataFrame({"sent_id": ["a", "b", "c", "d", "e"],
+    # "other"; a generic aspect names nothing either, and one mention is not a theme. All stay out.
+    ins = pd.DataFrame({"sent_id": ["a", "b", "c", "d", "e", "f", "g"],
                         "text": ["Battery dies fast.", "Battery is weak.", "App crashes.",
                                  "In terms of similar effects such as energy, alertness, decreased fatigue?",
-                                 "The terms are unclear."],
-                        "aspect": ["battery", "battery", "app", None, "terms"]})
-    res = fit_topics("pain_point", ins, np.eye(5, dtype=np.float32))
+                                 "The terms are unclear.", "The espresso machine leaks.", "The machine is loud."],
+                        "aspect": ["battery", "battery", "app", None, "terms", "espresso machine", "machine"]})
+    res = fit_topics("pain_point", ins, np.eye(7, dtype=np.float32))
     assert res.method == "aspect-groups"
-    assert dict(zip(res.topics["topic_id"], res.topics["label"])) == {0: "battery", 1: "app", -1: "unassigned (outliers)"}
-    assert dict(zip(res.topics["label"], res.topics["size"])) == {"battery": 2, "app": 1, "unassigned (outliers)": 2}
-    assert res.assignments["topic_id"].tolist() == [0, 0, 1, -1, -1] and res.outlier_share == 0.4
+    # Named once each, "espresso machine" and "machine" share their head noun: one theme.
+    assert dict(zip(res.topics["topic_id"], res.topics["label"])) == {0: "battery", 1: "machine",
+                                                                      -1: "unassigned (outliers)"}
+    assert dict(zip(res.topics["label"], res.topics["size"])) == {"battery": 2, "machine": 2,
+                                                                  "unassigned (outliers)": 3}
+    assert res.assignments["topic_id"].tolist() == [0, 0, -1, -1, -1, 1, 1]
+
+
+def test_an_aspect_one_real_insight_names_is_not_a_theme(shared, nlp):
+    """The 10 success factors in the real labelled Q&A sentences (coffee.stackexchange) name 8
+    aspects; 7 are named once ("crema", "latte art", "toaster") and were listed as 7 one-mention
+    themes. Only "coffee", named 3 times, is a theme, and not in a study of coffee."""
+    import pandas as pd
+
+    from voc.extract.aspects import extract_aspect
+    from voc.extract.train import real_rows
+    from voc.topics.groups import by_aspect
+
+    rows = pd.concat([real_rows(split, shared) for split in ("train", "test")])
+    ins = rows[(rows["source_type"] == "qa") & rows["labels"].str.contains("success_factor")].reset_index(drop=True)
+    ins["sent_id"] = [f"q{i:03d}" for i in range(len(ins))]
+    ins["aspect"] = [extract_aspect(d) for d in nlp.pipe(ins["text"])]
+    assert len(ins) == 10 and ins["aspect"].nunique() == 8
+    res = by_aspect("success_factor", ins)
+    assert res.topics[["label", "size"]].values.tolist() == [["coffee", 3], ["unassigned (outliers)", 7]]
+    coffee_study = by_aspect("success_factor", ins, ["coffee"])
+    assert coffee_study.topics[["label", "size"]].values.tolist() == [["unassigned (outliers)", 10]]
 
 
 def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):

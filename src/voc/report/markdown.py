@@ -112,7 +112,7 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
         return lines + [f"No {t['title'].lower()} were found in this corpus.", ""]
     if method == "aspect-groups":
         lines += [f"Too few distinct {t['title'].lower()} to find themes in; they are grouped by the aspect "
-                  "they mention instead, and those that name no aspect are not grouped.", ""]
+                  "they mention instead, where at least two mention it.", ""]
     if window.get("from") and not window.get("reason"):
         lines += [f"Trend: share of mentions after {window['from']} (last {window['days']} days) against before.", ""]
     qa = t.get("askers") is not None
@@ -127,10 +127,12 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
         lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{askers} "
                      f"{round(e['share'] * 100, 1)}% | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
     lines.append("")
-    # Every theme the table lists gets its evidence: a theme without quotes cannot be handed on.
-    for e in [e for e in t["topics"] if not e["outlier"]]:
+    # Every row the table lists gets its evidence: a theme without quotes cannot be handed on, and
+    # a kind too small to group would otherwise show none.
+    for e in t["topics"]:
         if e["quotes"]:
-            lines += [f"**{_md(e['label'])}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
+            title = "Not grouped into a theme" if e["outlier"] else _md(e["label"])
+            lines += [f"**{title}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
     return lines
 
 

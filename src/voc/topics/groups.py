@@ -55,19 +55,37 @@ def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
 
 
 def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
-    """Too few insights to cluster: one topic per aspect, the rest unassigned (topic -1).
+    """Too few insights to cluster: one topic per aspect that at least two insights name, the rest
+    unassigned (topic -1).
 
-    An aspect that cannot name a theme (a generic word such as "term", the study's subject, a
-    name) leaves its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
+    An aspect named once is not a theme: the coffee Q&A study listed its six purchase triggers as
+    six one-mention "themes" ("water", "package"). Aspects that share their head noun are one
+    theme when each alone is named once ("espresso machine" and "machine": "machine"). An aspect
+    that cannot name a theme (a generic word such as "term", the study's subject, a name) leaves
+    its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
     """
     unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
     aspects = ins["aspect"].fillna("").astype(str)
     aspects = aspects.where(~aspects.str.lower().str.split().map(lambda ws: all(w in unnamed for w in ws)), "")
     sizes = Counter(aspects)  # once: an unclusterable sample of a big kind has thousands of aspects
-    ids = {a: i for i, a in enumerate(a for a, _ in sizes.most_common() if a)} | {"": -1}
-    topics = aspects.map(ids).astype(int)
-    rows = [{"topic_id": i, "label": a or OUTLIER_LABEL, "keywords": [a] if a else [], "size": sizes[a]}
-            for a, i in ids.items() if sizes[a]]
+    by_head: Counter[str] = Counter()
+    for a, n in sizes.items():
+        if a:
+            by_head[a.split()[-1]] += n
+
+    def theme(a: str) -> str:
+        if not a or sizes[a] > 1:
+            return a
+        head = a.split()[-1]
+        return head if by_head[head] > 1 and head.lower() not in unnamed else ""
+
+    aspects = aspects.map({a: theme(a) for a in sizes})
+    sizes = Counter(aspects)
+    ids = {a: i for i, a in enumerate(a for a, n in sizes.most_common() if a and n > 1)}
+    topics = aspects.map(lambda a: ids.get(a, -1)).astype(int)
+    rows = [{"topic_id": i, "label": a, "keywords": [a], "size": sizes[a]} for a, i in ids.items()]
+    if (topics == -1).any():
+        rows.append({"topic_id": -1, "label": OUTLIER_LABEL, "keywords": [], "size": int((topics == -1).sum())})
     return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
                        model=None, method="aspect-groups")

@@ -10,7 +10,9 @@ twice, or "prices (cheaper, price)".
 A label names an issue, need, event or result, so its terms are never only generic words
 ("issue", "term", "following", "probably") or names (``voc.topics.names``). A head must also
 cover a fair share of the topic's insights (``MIN_HEAD_SHARE``): a theme whose best term is in a
-few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled. A
+few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled; a
+household word, where it may head at all (purchase triggers), must cover more
+(``HOUSEHOLD_HEAD_SHARE``). A
 phrase that replaced its word ("customer service" for "customer", being in most of the insights
 that use the word) heads when the word would have.
 """
@@ -22,8 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voc.defaults import COMMON_MIN_KIND, COMMON_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT, PHRASE_SHARE
-from voc.topics.names import GENERIC, GENERIC_VERBS
+from voc.defaults import (COMMON_MIN_KIND, COMMON_SHARE, HOUSEHOLD_HEAD_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT,
+                          PHRASE_SHARE)
+from voc.topics.names import GENERIC, GENERIC_VERBS, HOUSEHOLD
 from voc.topics.vocabulary import TOKEN_PATTERN, stem, stop_words
 
 VARIOUS = "various"
@@ -92,6 +95,7 @@ class Labeller:
         # block "medical". The study's subject comes with its corpus word forms (study_settings).
         unnamed = {n.lower() for n in names or []}
         self.namable = np.array([_namable(str(v), unnamed) for v in self.vocab], dtype=bool)
+        self.household = np.array([str(v) in HOUSEHOLD for v in self.vocab], dtype=bool)
         self.families: dict[str, list[int]] = {}
         for i, v in enumerate(self.vocab):
             if " " not in str(v):
@@ -111,7 +115,8 @@ class Labeller:
                    if str(k) and not set(str(k).split()) & self.stop and (" " not in str(k) or str(k) in self.index)]
             members = topics == t
             chosen = _terms(self.present[members], self.total, members.mean(), self.vocab, self.index, own, heads,
-                            self.namable, self.families, self.n) if self.present is not None else []
+                            self.namable & ~self.household, self.namable, self.families,
+                            self.n) if self.present is not None else []
             if not chosen or chosen[0] == VARIOUS:
                 # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
                 twins = sum(v.startswith(VARIOUS) for v in labels.values())
@@ -153,9 +158,12 @@ _LY_NOUNS = frozenset("family supply assembly reply jelly belly fly rally ally a
 
 
 def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[str, int], own: list[str],
-           heads: set[str], namable: np.ndarray, families: dict[str, list[int]], n_all: int) -> list[str]:
+           heads: set[str], plain: np.ndarray, namable: np.ndarray, families: dict[str, list[int]],
+           n_all: int) -> list[str]:
     """Up to MAX_TERMS terms for one topic (``rows``: its insights' term presence), head first;
-    ``VARIOUS`` first when no term covers enough of the topic to head it."""
+    ``VARIOUS`` first when no term covers enough of the topic to head it. ``plain``: the namable
+    terms that head at ``MIN_HEAD_SHARE``; the other namable ones (household words) need
+    ``HOUSEHOLD_HEAD_SHARE``."""
     inside = np.asarray(rows.sum(0)).ravel()
     # For a topic holding most of the kind, 1.5x its share would be unreachable.
     strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2)) & namable
@@ -197,7 +205,9 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
             continue
         # A phrase standing in for its word (most uses of the word's family) heads when the word could.
-        if not chosen and not (uses(j) if " " not in str(vocab[j]) else inside[index[term]]) >= floor:
+        lone = term == str(vocab[j]) and not plain[j]
+        if not chosen and not (uses(j) if " " not in str(vocab[j]) else inside[index[term]]) >= (
+                max(floor, HOUSEHOLD_HEAD_SHARE * rows.shape[0]) if lone else floor):
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
