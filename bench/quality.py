@@ -83,38 +83,48 @@ def aspect_terms(nlp, product_terms: list[str]) -> dict | None:
     model then lemmatises "Windows" to "window" and "iTunes" to "itune", which no prediction of
     the name in its sentence matches.)
     """
-    path = SHARED / "semeval2014_task4_absa" / "Laptop_Train_v2.xml"
-    if not path.exists():
+    sents = laptop_sentences()
+    if sents is None:
         return None
     from voc.extract.aspects import extract_terms
 
-    root = ET.parse(path).getroot()
-    sents = [(s.find("text").text or "", [(a.get("term"), int(a.get("from")), int(a.get("to")))
-                                          for a in s.iter("aspectTerm")]) for s in root.iter("sentence")]
     exclude = {t.lower() for t in product_terms}
-
-    def norm(term: str) -> str:
-        return " ".join(w.lemma_.lower() for w in nlp(term) if not w.is_punct and w.pos_ != "DET")
-
-    def in_context(doc, term: str, start: int, end: int) -> str:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            return norm(term)
-        words = [(w.text if w.pos_ == "PROPN" else w.lemma_).lower() for w in span
-                 if not w.is_punct and w.pos_ != "DET" and w.tag_ != "POS"]
-        # The tokeniser can glue punctuation to a word ("speaker-", 'now")software').
-        words = [w.rsplit('"', 1)[-1].strip(string.punctuation) for w in words]
-        return " ".join(w for w in words if w)
-
     docs = list(nlp.pipe([t for t, _ in sents], batch_size=256))
     preds = [[p for p in dict.fromkeys(extract_terms(d)) if not set(p.split()) & exclude] for d in docs]
-    golds = [[in_context(d, *g) for g in gold_terms] for d, (_, gold_terms) in zip(docs, sents)]
-    alone = [[norm(g[0]) for g in gold_terms] for _, gold_terms in sents]
+    golds = [[gold_in_context(nlp, d, *g) for g in gold_terms] for d, (_, gold_terms) in zip(docs, sents)]
+    alone = [[normalise_term(nlp, g[0]) for g in gold_terms] for _, gold_terms in sents]
     # Corpus-level pruning (Hu & Liu's "frequent features"): keep terms whose head noun recurs.
     heads = Counter(p.split()[-1] for ps in preds for p in ps)
     pruned = [[p for p in ps if heads[p.split()[-1]] >= 5] for ps in preds]
     return {"per_sentence": _term_f1(preds, golds), "frequent_heads_min5": _term_f1(pruned, golds),
             "out_of_context": _term_f1(preds, alone), "sentences": len(sents), "gold_terms": sum(map(len, golds))}
+
+
+def laptop_sentences() -> list[tuple[str, list[tuple[str, int, int]]]] | None:
+    """The SemEval-2014 laptop train file: (text, [(term, from, to)]) per sentence; None without it."""
+    path = SHARED / "semeval2014_task4_absa" / "Laptop_Train_v2.xml"
+    if not path.exists():
+        return None
+    root = ET.parse(path).getroot()
+    return [(s.find("text").text or "", [(a.get("term"), int(a.get("from")), int(a.get("to")))
+                                         for a in s.iter("aspectTerm")]) for s in root.iter("sentence")]
+
+
+def normalise_term(nlp, term: str) -> str:
+    """A term parsed alone: lemmas, no punctuation or determiners."""
+    return " ".join(w.lemma_.lower() for w in nlp(term) if not w.is_punct and w.pos_ != "DET")
+
+
+def gold_in_context(nlp, doc, term: str, start: int, end: int) -> str:
+    """A gold term normalised as predictions are, read in its parsed sentence ``doc``."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return normalise_term(nlp, term)
+    words = [(w.text if w.pos_ == "PROPN" else w.lemma_).lower() for w in span
+             if not w.is_punct and w.pos_ != "DET" and w.tag_ != "POS"]
+    # The tokeniser can glue punctuation to a word ("speaker-", 'now")software').
+    words = [w.rsplit('"', 1)[-1].strip(string.punctuation) for w in words]
+    return " ".join(w for w in words if w)
 
 
 def insight_aspects(nlp) -> dict | None:

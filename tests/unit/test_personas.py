@@ -198,6 +198,22 @@ def test_a_name_does_not_say_its_role_twice():
     assert persona_name(items, ["fan of the brand"], members) == "The fan of the brand wary of the price"
 
 
+def test_reviewers_led_by_their_doubts_are_customers_not_hesitant_buyers():
+    from voc.personas.wording import persona_name
+
+    # The pet-insurance report's largest segment: Trustpilot reviewers, with no shared
+    # self-description, whose most distinctive theme is an objection labelled "premium". They
+    # have bought; the same doubts in questions on a Q&A site are a hesitant buyer's.
+    items = {"objection": [{"topic_id": "0", "label": "premium (increase, renewal)", "count": 80, "lift": 1.8,
+                            "quotes": []}]}
+    reviews = pd.DataFrame({"kind": ["objection"] * 3, "topic_key": ["0"] * 3, "voice": ["a", "b", "c"],
+                            "text": ["x"] * 3, "doc_kind": ["review", "review", "post"]})
+    assert persona_name(items, [], reviews) == "The customer wary of the premium"
+    asked = reviews.assign(doc_kind=["question", "answer", "review"])
+    assert persona_name(items, [], asked) == "The hesitant buyer wary of the premium"
+    assert persona_name(items, [], reviews.drop(columns="doc_kind")) == "The hesitant buyer wary of the premium"
+
+
 def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():
     from voc.personas.wording import persona_name
 
