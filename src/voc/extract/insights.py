@@ -64,7 +64,9 @@ class Extractor:
 
     @property
     def model_id(self) -> str:
-        return f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
+        precision = getattr(self.classifier, "precision", "float")
+        return (f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
+                + ("" if precision == "float" else f"+{precision}"))
 
     def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> np.ndarray:
         """Per-kind calibrated probabilities; ``sentences`` as for ``context_frame``."""
