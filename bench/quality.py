@@ -151,20 +151,26 @@ def insight_aspects(nlp) -> dict | None:
     return {"insights": len(rows), "named": named, "agree": agree, "agree_share": round(agree / max(1, len(rows)), 4)}
 
 
+def match_term(pred: str, unmatched: list[str]) -> str | None:
+    """The gold term a predicted one matches (equal, or one is a word of the other), removed from
+    ``unmatched`` (each gold term matches once); None when none does."""
+    hit = next((g for g in unmatched if pred == g or pred in g.split() or g in pred.split()), None)
+    if hit is not None:
+        unmatched.remove(hit)
+    return hit
+
+
+def prf(tp: int, predicted: int, gold: int) -> dict:
+    prec, rec = tp / max(1, predicted), tp / max(1, gold)
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(2 * prec * rec / max(1e-9, prec + rec), 4)}
+
+
 def _term_f1(preds: list[list[str]], golds: list[list[str]]) -> dict:
-    tp = fp = fn = 0
+    tp = 0
     for pred, gold in zip(preds, golds):
         unmatched = list(gold)
-        for p in pred:
-            hit = next((g for g in unmatched if p == g or p in g.split() or g in p.split()), None)
-            if hit is None:
-                fp += 1
-            else:
-                tp += 1
-                unmatched.remove(hit)
-        fn += len(unmatched)
-    prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(2 * prec * rec / max(1e-9, prec + rec), 4)}
+        tp += sum(match_term(p, unmatched) is not None for p in pred)
+    return prf(tp, sum(map(len, preds)), sum(map(len, golds)))
 
 
 def main() -> None:

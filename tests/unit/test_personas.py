@@ -212,6 +212,10 @@ def test_reviewers_led_by_their_doubts_are_customers_not_hesitant_buyers():
     asked = reviews.assign(doc_kind=["question", "answer", "review"])
     assert persona_name(items, [], asked) == "The hesitant buyer wary of the premium"
     assert persona_name(items, [], reviews.drop(columns="doc_kind")) == "The hesitant buyer wary of the premium"
+    # "The customer wary of customer service" would say it twice; a customer who says so still does.
+    items["objection"][0]["label"] = "customer service (hold, call)"
+    assert persona_name(items, [], reviews) == "The hesitant buyer wary of customer service"
+    assert persona_name(items, ["long-time customer"], reviews) == "The hesitant buyer wary of customer service"
 
 
 def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona():

@@ -369,7 +369,7 @@ def render_markdown_kind(table):
 def test_at_a_glance_names_a_theme_or_says_there_is_none_yet():
     from voc.report.context import highlights
 
-    # The demo's five success factors: grouped by aspect, two without one (unassigned), the rest single mentions.
+    # Success factors grouped by aspect, two without one (unassigned), the rest in small themes.
     items = pd.DataFrame({"sent_id": [f"s{i}" for i in range(9)], "kind": ["success_factor"] * 5 + ["pain_point"] * 4,
                           "topic_id": [-1, -1, 1, 2, 3, 0, 0, 1, 1], "aspect": None, "strength": None, "confidence": 0.9,
                           "text": [f"quote {i} " * 8 for i in range(9)], "url": "http://x/1", "source": "forum",
@@ -381,6 +381,22 @@ def test_at_a_glance_names_a_theme_or_says_there_is_none_yet():
     glance = {h["kind"]: h for h in highlights(kind_tables(items, topics, {}))}
     assert glance["success_factor"]["label"] is None and glance["success_factor"]["total"] == 5
     assert (glance["pain_point"]["label"], glance["pain_point"]["count"]) == ("suction (carpet)", 2)
+
+
+def test_a_kind_with_nothing_grouped_still_shows_its_quotes():
+    # The coffee Q&A study's purchase triggers: six, each naming its own aspect, so no theme. The
+    # Markdown report quoted none of them (the HTML did).
+    texts = ["In a few months, I'll have to buy my own machine to practice on.",
+             "I use a camping stove temporarily, but it requires me to buy gas refills every now and then."]
+    items = pd.DataFrame({"sent_id": ["s0", "s1"], "kind": "purchase_trigger", "topic_id": -1, "aspect": None,
+                          "strength": None, "confidence": [0.9, 0.8], "text": texts,
+                          "url": ["https://coffee.stackexchange.com/q/344", "https://coffee.stackexchange.com/q/78"],
+                          "source": "coffee-se", "created_at": None, "doc_id": ["d0", "d1"]})
+    topics = pd.DataFrame({"kind": ["purchase_trigger"], "topic_id": [-1], "label": ["unassigned (outliers)"],
+                           "keywords": [[]]})
+    md = "\n".join(render_markdown_kind(kind_tables(items, topics, {})["purchase_trigger"]))
+    assert "**Not grouped into a theme**" in md
+    assert all(f"> “{t}”" in md for t in texts)
 
 
 def test_life_events_from_real_trigger_sentences_keep_their_last_words(shared):

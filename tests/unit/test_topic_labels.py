@@ -226,8 +226,9 @@ def test_a_household_word_heads_a_trigger_only_where_most_of_the_theme_speaks_of
     cat = [s for s in sentences if re.search(r"\bcats?\b", s, re.I)][:20]
     rest = [s for s in sentences if not re.search(r"\b(cats?|kitt(y|ies|ens?))\b", s, re.I)][:2000]
     names = label_names("purchase_trigger", ["healthy paws"])
-    for n_cat, n_other, head in ((10, 30, "various"), (20, 20, "cat")):
+    # 35% of the theme (HOUSEHOLD_HEAD_SHARE): 13 of 40 is under it, 15 of 40 over.
+    for n_cat, n_other, below in ((10, 30, True), (13, 27, True), (15, 25, False), (20, 20, False)):
         docs = cat[:n_cat] + rest[:n_other] + rest[n_other:]
         topics = np.array([0] * (n_cat + n_other) + [1] * (len(docs) - n_cat - n_other))
         label = label_topics(docs, topics, {0: ["cat"], 1: []}, names=names)[0]
-        assert label.split(" (")[0].rstrip(" 0123456789") == head, (n_cat, label)
+        assert (label.split(" (")[0] != "cat") == below, (n_cat, label)

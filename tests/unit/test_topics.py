@@ -206,6 +206,26 @@ def test_an_aspect_one_real_insight_names_is_not_a_theme(shared, nlp):
     assert coffee_study.topics[["label", "size"]].values.tolist() == [["unassigned (outliers)", 10]]
 
 
+def test_aspects_named_once_join_under_a_shared_head_noun_but_not_a_particle(nlp):
+    """Two of the coffee.stackexchange study's purchase triggers (questions 344 and 240, CC BY-SA)
+    name "machine" and "espresso machine" once each: one theme "machine". Two judged functions
+    named once ("set up", "sign up"; written edge cases) share only a particle: no theme "up"."""
+    import pandas as pd
+
+    from voc.extract.aspects import extract_aspect
+    from voc.topics.groups import by_aspect
+
+    texts = ["In a few months, I'll have to buy my own machine to practice on.",
+             "I am moving abroad, and will put my espresso machine in storage for at least one year.",
+             "It was easy to set up.", "Hard to sign up."]
+    ins = pd.DataFrame({"sent_id": ["a", "b", "c", "d"], "text": texts,
+                        "aspect": [extract_aspect(d) for d in nlp.pipe(texts)]})
+    assert ins["aspect"].tolist() == ["machine", "espresso machine", "set up", "sign up"]
+    res = by_aspect("purchase_trigger", ins)
+    assert res.topics[["label", "size"]].values.tolist() == [["machine", 2], ["unassigned (outliers)", 2]]
+    assert res.assignments["topic_id"].tolist() == [0, 0, -1, -1]
+
+
 def test_evaluation_puts_voc_next_to_averaged_library_defaults(pain_points):
     from types import SimpleNamespace
 

@@ -59,7 +59,8 @@ class TunedClassifier:
     # ensemble runs it; not saved. Alone the fine-tuned model stays float: there int8 cost 0.013
     # macro-F1 on the real test split (0.518 against 0.531).
     int8: bool = field(default=False, compare=False)
-    _model: Any = field(default=None, repr=False, compare=False)
+    # Built from ``int8`` on first use; not an argument, so ``dataclasses.replace`` starts afresh.
+    _model: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def precision(self) -> str:

@@ -27,9 +27,11 @@ GENERIC_ROLE = {k.name: k.role for k in KINDS if k.phrase}
 CUSTOMER = "customer"
 
 
-def _generic_role(kind: str, members: pd.DataFrame) -> str:
-    """The noun for someone voicing ``kind``, for a segment (``members``) with no self-description."""
-    if kind == "objection" and "doc_kind" in members.columns and (members["doc_kind"] == "review").mean() > 0.5:
+def _generic_role(kind: str, members: pd.DataFrame, label: str = "") -> str:
+    """The noun for someone voicing ``kind``, for a segment (``members``) with no self-description
+    whose leading theme is ``label`` ("The customer wary of customer service" says it twice)."""
+    if (kind == "objection" and "doc_kind" in members.columns and (members["doc_kind"] == "review").mean() > 0.5
+            and not _content(CUSTOMER) & _content(label)):
         return CUSTOMER
     return GENERIC_ROLE[kind]
 
@@ -92,7 +94,8 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     if not events and not order:
         return "The unnamed segment"
     # Without a self-description, the kind that sets the segment apart most says who they are.
-    role = roles[0] if roles else _generic_role(order[0] if order else "purchase_trigger", members)
+    role = roles[0] if roles else _generic_role(order[0] if order else "purchase_trigger", members,
+                                                _label(best[order[0]]) if order else "")
     # "The cat owner whose dog passed away" contradicts itself and "The dog owner whose dog passed
     # away" says dog twice: when the event names the household, it says who they are.
     if role in HOUSEHOLD_ROLES and any(role_of("i have a " + w) in HOUSEHOLD_ROLES for e in events for w in e.split()):
@@ -100,10 +103,10 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     # "The dog owner wary of the dog" (pet-insurance reviews) says dog twice: a theme whose label
     # repeats the role's own words comes after the others, and when every theme does (and no life
     # event names the segment), the role gives way to the plain one of the leading kind.
-    said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), CUSTOMER, "person people"] for w in r.split()}
+    said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), "person people"] for w in r.split()}
     repeats = [k for k in order if said & _content(_label(best[k]))]
     if repeats and len(repeats) == len(order) and not events:
-        role = _generic_role(order[0], members)
+        role = GENERIC_ROLE[order[0]]
     # A theme named after the household comes last too ("wary of the dog": a pet-insurance
     # objection theme whose label fell on the pet says who they are, not what they doubt), but
     # keeps the role; a trigger's new puppy is the event itself.

@@ -198,7 +198,7 @@ def _method(ctx: dict[str, Any]) -> list[str]:
              + (f" (version {clf['version']})" if clf.get("version") else "") + (f": {clf['method']}" if clf.get("method") else "")
              + (f"; thresholds {thresholds}" if thresholds else "") + ".",
              f"- Themes: BERTopic per kind, seed {m['seed']}, outlier budget {round(m['max_outlier_share'] * 100)}% (for kinds clustered into "
-             "themes; a kind grouped by aspect leaves out what names no aspect)."]
+             "themes; a kind grouped by aspect leaves out what names no aspect or an aspect only one insight names)."]
     for kind, s in m["topics"].items():
         lines.append(f"  - {KIND_TITLES[kind]}: {s['topics']} themes, {s['insights']} insights, "
                      f"{round(s['outlier_share'] * 100, 1)}% outliers ({s['method']})")

@@ -95,7 +95,8 @@ class Labeller:
         # block "medical". The study's subject comes with its corpus word forms (study_settings).
         unnamed = {n.lower() for n in names or []}
         self.namable = np.array([_namable(str(v), unnamed) for v in self.vocab], dtype=bool)
-        self.household = np.array([str(v) in HOUSEHOLD for v in self.vocab], dtype=bool)
+        # Namable terms that head at MIN_HEAD_SHARE; the rest of the namable (household words) need more.
+        self.plain = self.namable & ~np.array([str(v) in HOUSEHOLD for v in self.vocab], dtype=bool)
         self.families: dict[str, list[int]] = {}
         for i, v in enumerate(self.vocab):
             if " " not in str(v):
@@ -115,7 +116,7 @@ class Labeller:
                    if str(k) and not set(str(k).split()) & self.stop and (" " not in str(k) or str(k) in self.index)]
             members = topics == t
             chosen = _terms(self.present[members], self.total, members.mean(), self.vocab, self.index, own, heads,
-                            self.namable & ~self.household, self.namable, self.families,
+                            self.plain, self.namable, self.families,
                             self.n) if self.present is not None else []
             if not chosen or chosen[0] == VARIOUS:
                 # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
