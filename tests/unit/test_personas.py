@@ -182,8 +182,10 @@ def test_a_name_does_not_say_its_role_twice():
     assert persona_name(items, ["dog owner"], members, {"The dog owner fed up with the process"}) == (
         "The dog owner who needs direct pay")
     del items["must_have_feature"]
-    # When every trait repeats the role, the role gives way.
+    # When every trait repeats the role, the role gives way; reviewers have bought already.
     assert persona_name({"objection": items["objection"]}, ["dog owner"], members) == "The hesitant buyer wary of the dog"
+    assert persona_name({"objection": items["objection"]}, ["dog owner"],
+                        members.assign(doc_kind="review")) == "The customer wary of the dog"
     # A theme named after the household says who they are, not what they doubt: it comes last
     # whatever the role ("The person with oily skin wary of the dog" read as nonsense), and the
     # role stays; a trigger's new puppy is the event itself and keeps its place.

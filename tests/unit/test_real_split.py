@@ -53,6 +53,7 @@ def test_on_real_text_the_ensemble_beats_both_of_its_parts(real_split_scores):
         f1[name] = evaluate(test, lambda _: pred, ex.classifier.kinds)["macro_f1"]
         ap[name] = np.mean([average_precision_score(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
     # Measured: mean AP 0.584 against 0.519 (heads) and 0.539 (fine-tuned); macro-F1 0.543 against
-    # 0.488 and 0.531 (models/insights/README.md, "The ensemble").
+    # 0.488 and 0.531 (models/insights/README.md, "The ensemble's encoder at int8").
     assert ap["ensemble"] >= max(ap["heads"], ap["tuned"]) + 0.03
-    assert f1["ensemble"] >= max(0.54, f1["heads"] + 0.05) and f1["ensemble"] >= f1["tuned"] + 0.01
+    # (int8 arithmetic can differ a little between CPUs: a margin, not the measured value.)
+    assert f1["ensemble"] >= max(0.535, f1["heads"] + 0.045) and f1["ensemble"] >= f1["tuned"] + 0.005

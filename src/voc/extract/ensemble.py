@@ -169,8 +169,9 @@ def build_ensemble(heads_path: Path, tuned_path: Path, out: Path, embedder: Any,
 
     _refuse_part(out, heads_path, tuned_path)   # before minutes of fitting, not after
     heads, tuned = load_classifier(heads_path), load_classifier(tuned_path)
-    # In the ensemble the fine-tuned encoder runs its feed-forward layers at int8, at the same
-    # quality (``voc.embed.quantised_feed_forward``): the mixture is calibrated on what will run.
+    # In the ensemble the fine-tuned encoder runs its feed-forward layers at int8: macro-F1 0.543
+    # against 0.551 float, within the 0.01 a speed-up may cost (``voc.embed.quantised_feed_forward``).
+    # The mixture is calibrated on what will run.
     tuned.int8 = True
     ph, pt, Y, kinds = held_out_scores(heads, tuned, embedder, extra, include_shipped, real, root, suggestions,
                                        weak_weight, names=(str(heads_path), str(tuned_path)))

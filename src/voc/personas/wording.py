@@ -106,7 +106,7 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     said = _content(role) - {stem(w) for r in [*GENERIC_ROLE.values(), "person people"] for w in r.split()}
     repeats = [k for k in order if said & _content(_label(best[k]))]
     if repeats and len(repeats) == len(order) and not events:
-        role = GENERIC_ROLE[order[0]]
+        role = _generic_role(order[0], members, _label(best[order[0]]))
     # A theme named after the household comes last too ("wary of the dog": a pet-insurance
     # objection theme whose label fell on the pet says who they are, not what they doubt), but
     # keeps the role; a trigger's new puppy is the event itself.

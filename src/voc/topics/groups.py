@@ -13,7 +13,6 @@ import pandas as pd
 from voc.kinds import ROLES
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import GENERIC
-from voc.topics.vocabulary import stop_words
 
 
 @dataclass
@@ -55,6 +54,10 @@ def by_role(kind: str, ins: pd.DataFrame) -> TopicResult:
                        model=None, method="role-groups")
 
 
+# A judged function's particle is no head: "set up" and "sign up" are not one theme "up".
+PARTICLES = frozenset("up out off in on down over back away through around about".split())
+
+
 def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None = None) -> TopicResult:
     """Too few insights to cluster: one topic per aspect that at least two insights name, the rest
     unassigned (topic -1).
@@ -74,14 +77,12 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
         if a:
             by_head[a.split()[-1]] += n
 
-    # A judged function's particle is no head: "set up" and "sign up" are not one theme "up".
-    particles = set(stop_words())
 
     def theme(a: str) -> str:
         if not a or sizes[a] > 1:
             return a
         head = a.split()[-1]
-        return head if by_head[head] > 1 and head.lower() not in unnamed | particles else ""
+        return head if by_head[head] > 1 and head.lower() not in unnamed | PARTICLES else ""
 
     aspects = aspects.map({a: theme(a) for a in sizes})
     sizes = Counter(aspects)
