@@ -106,6 +106,10 @@ def _overview(ctx: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+# What the table and the quotes call the insights no theme took (topic -1).
+UNGROUPED = "Not grouped into a theme"
+
+
 def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) -> list[str]:
     lines = [f"## {t['title']} ({t['total']})", "", t["blurb"], ""]
     if not t["topics"]:
@@ -122,7 +126,7 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
     lines += [f"| # | Theme | Mentions |{' Askers |' if qa else ''} Share | Trend | Keywords |",
               f"|---|---|---:|{'---:|' if qa else ''}---:|---|---|"]
     for i, e in enumerate(t["topics"], 1):
-        label = "Not grouped into a theme" if e["outlier"] else e["label"]
+        label = UNGROUPED if e["outlier"] else e["label"]
         askers = f" {e['askers']} |" if qa else ""
         lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{askers} "
                      f"{round(e['share'] * 100, 1)}% | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
@@ -131,7 +135,7 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
     # a kind too small to group would otherwise show none.
     for e in t["topics"]:
         if e["quotes"]:
-            title = "Not grouped into a theme" if e["outlier"] else _md(e["label"])
+            title = UNGROUPED if e["outlier"] else _md(e["label"])
             lines += [f"**{title}**", ""] + [x for q in e["quotes"][:3] for x in (_quote(q), "")]
     return lines
 

@@ -76,13 +76,13 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     for a, n in sizes.items():
         if a:
             by_head[a.split()[-1]] += n
-
+    no_head = unnamed | PARTICLES
 
     def theme(a: str) -> str:
         if not a or sizes[a] > 1:
             return a
         head = a.split()[-1]
-        return head if by_head[head] > 1 and head.lower() not in unnamed | PARTICLES else ""
+        return head if by_head[head] > 1 and head.lower() not in no_head else ""
 
     aspects = aspects.map({a: theme(a) for a in sizes})
     sizes = Counter(aspects)

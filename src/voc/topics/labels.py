@@ -12,9 +12,8 @@ A label names an issue, need, event or result, so its terms are never only gener
 cover a fair share of the topic's insights (``MIN_HEAD_SHARE``): a theme whose best term is in a
 few of its sentences is too diffuse to name and is labelled "various" instead of mislabelled; a
 household word, where it may head at all (purchase triggers), must cover more
-(``HOUSEHOLD_HEAD_SHARE``). A
-phrase that replaced its word ("customer service" for "customer", being in most of the insights
-that use the word) heads when the word would have.
+(``HOUSEHOLD_HEAD_SHARE``). A phrase that replaced its word ("customer service" for "customer",
+being in most of the insights that use the word) heads when the word would have.
 """
 
 from __future__ import annotations
@@ -116,8 +115,7 @@ class Labeller:
                    if str(k) and not set(str(k).split()) & self.stop and (" " not in str(k) or str(k) in self.index)]
             members = topics == t
             chosen = _terms(self.present[members], self.total, members.mean(), self.vocab, self.index, own, heads,
-                            self.plain, self.namable, self.families,
-                            self.n) if self.present is not None else []
+                            self.plain, self.namable, self.families, self.n) if self.present is not None else []
             if not chosen or chosen[0] == VARIOUS:
                 # Nothing names the topic: say so, with what little it shares, rather than mislabel it.
                 twins = sum(v.startswith(VARIOUS) for v in labels.values())
@@ -169,6 +167,7 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
     # For a topic holding most of the kind, 1.5x its share would be unreachable.
     strong = (inside >= 2) & (inside / np.maximum(total, 1) >= min(MIN_LIFT * base, (1 + base) / 2)) & namable
     floor = max(2.0, MIN_HEAD_SHARE * rows.shape[0])
+    household_floor = max(floor, HOUSEHOLD_HEAD_SHARE * rows.shape[0])
 
     def uses(j: int, family: bool = True) -> int:
         # Counted over the word's family ("communication", "communicate", "communicating"): a
@@ -206,9 +205,8 @@ def _terms(rows, total: np.ndarray, base: float, vocab: np.ndarray, index: dict[
         if any(_family(term) & _family(c) for c in chosen) or (not chosen and stem(term) in heads):
             continue
         # A phrase standing in for its word (most uses of the word's family) heads when the word could.
-        lone = term == str(vocab[j]) and not plain[j]
-        if not chosen and not (uses(j) if " " not in str(vocab[j]) else inside[index[term]]) >= (
-                max(floor, HOUSEHOLD_HEAD_SHARE * rows.shape[0]) if lone else floor):
+        needed = household_floor if term == str(vocab[j]) and not plain[j] else floor
+        if not chosen and not (uses(j) if " " not in str(vocab[j]) else inside[index[term]]) >= needed:
             continue
         chosen.append(term)
         if len(chosen) == MAX_TERMS:
