@@ -54,6 +54,12 @@ COHERENCE_TIE = 0.005
 # ("various") is within this of the least are compared by coherence: a theme a content team
 # cannot name is worth splitting even at a small cost in NPMI.
 DIFFUSE_TIE = 0.05
+# A candidate clustering whose largest theme holds more than this share of its kind competes only
+# when every candidate has one (``voc.topics.fit._balanced``): coffee Q&A's pain points came out
+# as one theme of 46 beside two of 3, the most coherent by NPMI.
+MAX_THEME_SHARE = 0.5
+# A theme needs this many voices (authors): one asker's nine sentences about price are one voice.
+MIN_THEME_VOICES = 2
 # By default the UMAP fits to choose from (the study's seed and seeds derived from it) reduce about
 # this many insights in all: 5 fits up to about 2,200 insights, 1 from about 6,700 on.
 RESTART_BUDGET = 10_000
@@ -92,6 +98,7 @@ SILHOUETTE_SAMPLE = 5_000
 SILHOUETTE_MEMORY_MB = 64  # the silhouette computes its distances in chunks of this size
 MIN_VOICES_PER_SEGMENT = 3  # fewer voices than 3 per segment is not a split worth drafting
 MIN_SEGMENT_SHARE = 0.08    # nor a segment of fewer than 8% of the voices
+MIN_MEAN_VOICES = 10        # nor more segments than one per 10 voices (voc.personas.segments.most_segments)
 MAX_SEGMENT_SHARE = 0.5     # a segment of more than half the voices is "the rest", not a persona
 MIN_ROLE_SHARE = 0.01      # a self-described role names a segment only if 1% of its voices share it
 MIN_EVENT_SHARE = 0.02     # a life event names it only if two voices and 2% of its trigger theme's voices tell of it

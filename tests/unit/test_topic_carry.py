@@ -28,7 +28,7 @@ def fitted_store(tmp_path, clustered=True):
     emb = np.vstack([vectors(20, 0, rng), vectors(19, 1, rng), vectors(1, 5, rng)])
     assignments = pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": [0] * 20 + [1] * 19 + [-1]})
     topics = pd.DataFrame({"topic_id": [-1, 0, 1], "label": ["unassigned (outliers)", "suction", "app login"],
-                           "keywords": [[], ["suction"], ["app", "login"]], "size": [1, 20, 19]})
+                           "keywords": [["wheel"], ["suction"], ["app", "login"]], "size": [1, 20, 19]})
     store = Store(tmp_path / "s.duckdb")
     run = store.start_run("analyze")
     store.save_topics(run, "pain_point", topics, assignments)
@@ -55,6 +55,8 @@ def test_a_few_new_insights_join_the_topic_they_are_close_to_and_the_rest_keep_t
     assert [got[f"n{i:03d}"] for i in range(3)] == [1, 1, 1]
     assert [got[f"s{i:03d}"] for i in range(40)] == [0] * 20 + [1] * 19 + [-1]
     assert result.topics.set_index("topic_id").loc[1, "size"] == 22
+    # The ungrouped row keeps its words: the demo's second run listed none beside "Not grouped".
+    assert result.topics.set_index("topic_id").loc[-1, "keywords"] == ["wheel"]
     store.close()
 
 

@@ -17,7 +17,7 @@ from voc.defaults import MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES
 from voc.personas.evidence import channel_of, label_quotes, pick_quotes, quote_text, role_of
 from voc.personas.phrases import VoicePhrases
-from voc.personas.segments import confidence, segmenting, split, voice_matrix, voice_unit, voices
+from voc.personas.segments import confidence, most_segments, segmenting, split, voice_matrix, voice_unit, voices
 from voc.personas.wording import DEFAULT_SPACY, copied_name, interview_questions, persona_name, tagline
 from voc.schema import INSIGHT_KINDS, KIND_TITLES
 
@@ -101,7 +101,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
             thread_id, doc_id, confidence, aspect).
         topics: (kind, topic_id, label).
         attrs: self-descriptions (doc_id, author_hash, attribute).
-        k_min, k_max: the range of segment counts to choose from.
+        k_min, k_max: the range of segment counts to choose from; fewer voices lower k_max (``most_segments``).
         seed: makes the split reproducible.
         spacy_model: the study's spaCy model, which reads the grammar of persona names.
         theme_centroids: the themed insights of segmenting kinds -> each theme's centroid by
@@ -128,7 +128,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
                                     "level": "none", "text": "No insight could be grouped into a theme, so no personas."}}
     counts, X = voice_matrix(themed)
     n_voices = len(counts)
-    k, assign, scores = split(counts, X, k_min, k_max, seed,
+    k_top = most_segments(n_voices, k_min, k_max)
+    k, assign, scores = split(counts, X, k_min, k_top, seed,
                               None if theme_centroids is None else lambda: theme_centroids(segmenting(themed)))
     seg_of = dict(zip(counts.index, assign))
     themed = themed.assign(segment=themed["voice"].map(seg_of))
@@ -152,8 +153,8 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         rows, merged = _drafts(themed, attrs, labels, phrases, spacy_model, described), merged + 1
     for r in rows:
         r["interview_questions"] = interview_questions(r, spacy_model)
-    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_max), scores["space"],
-                      scores.get("themes_stability"))
+    conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_top), scores["space"],
+                      scores.get("themes_stability"), None if k_top == k_max else k_max)
     if merged:
         conf = {**conf, "text": f"{conf['text']} Of these {k} segments, {merged} could only be named as another "
                                 f"persona and {'was' if merged == 1 else 'were'} merged into it: {len(rows)} drafts."}

@@ -14,7 +14,8 @@ import pandas as pd
 from voc.defaults import MIN_EVENT_SHARE
 from voc.kinds import BY_NAME, KINDS, ROLES
 from voc.personas.clauses import DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for, _is_adjective
-from voc.personas.evidence import HOUSEHOLD_ROLES, role_of, shared_events
+from voc.personas.events import shared_events
+from voc.personas.evidence import HOUSEHOLD_ROLES, role_of
 from voc.topics.labels import names_nothing
 from voc.topics.names import HOUSEHOLD
 from voc.topics.vocabulary import stem, stop_words

@@ -38,15 +38,27 @@ def asks(items: pd.DataFrame) -> pd.Series | None:
     return kinds == "question"
 
 
+def voices_of(items: pd.DataFrame) -> pd.Series | None:
+    """Who said each insight: its author, or its document when the author is unknown; None when
+    the frame names neither."""
+    if "author_hash" in items.columns and "doc_id" in items.columns:
+        return items["author_hash"].where(items["author_hash"].notna(), "doc:" + items["doc_id"].astype(str))
+    return ("doc:" + items["doc_id"].astype(str)) if "doc_id" in items.columns else None
+
+
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
-    """A ranked table per insight kind: theme, mentions, share, trend and quotes with links.
+    """A ranked table per insight kind: theme, mentions, the people who made them, share, trend
+    and quotes with links.
 
     Unassigned insights (topic -1) come last whatever their size: they are not a theme. On a Q&A
-    corpus themes are ranked by how many askers voice them, then by mentions, and the quotes
-    come from questions first (among those ``label_quotes`` may show): what
-    askers struggle with leads, not the answerers' advice.
+    corpus themes are ranked by how many askers voice them (people, not their sentences: one
+    asker's nine sentences about price were read as nine askers), then by mentions, and the
+    quotes come from questions first (among those ``label_quotes`` may show): what askers
+    struggle with leads, not the answerers' advice.
     """
     asked = asks(items)
+    voice = voices_of(items)
+    who = voice if voice is not None else pd.Series(items.index.astype(str), index=items.index)
     tables = {}
     for kind in INSIGHT_KINDS:
         rows = items[items["kind"] == kind]
@@ -69,13 +81,15 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
                 "quotes": label_quotes(members, t.label, first=None if asked is None
                                        else asked.reindex(members.index, fill_value=False)),
                 "outlier": t.topic_id == -1,
-                "askers": None if asked is None else int(asked.reindex(members.index, fill_value=False).sum()),
+                "people": None if voice is None else int(voice[members.index].nunique()),
+                "askers": None if asked is None else int(who[members.index][asked.reindex(members.index,
+                                                                                    fill_value=False)].nunique()),
             })
         entries.sort(key=lambda e: (e["outlier"], -(e["askers"] or 0), -e["count"], e["topic_id"]))
         themed = [e for e in entries if not e["outlier"]]
         tables[kind] = {"title": KIND_TITLES[kind], "blurb": KIND_BLURBS[kind], "total": len(rows),
                         "themes": len(themed), "topics": entries,
-                        "askers": None if asked is None else int(asked.reindex(rows.index, fill_value=False).sum())}
+                        "in_questions": None if asked is None else int(asked.reindex(rows.index, fill_value=False).sum())}
     return tables
 
 

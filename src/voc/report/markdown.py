@@ -119,16 +119,19 @@ def _kind(t: dict[str, Any], window: dict[str, Any], method: str | None = None) 
                   "they mention instead, where at least two mention it.", ""]
     if window.get("from") and not window.get("reason"):
         lines += [f"Trend: share of mentions after {window['from']} (last {window['days']} days) against before.", ""]
-    qa = t.get("askers") is not None
+    qa = t.get("in_questions") is not None
     if qa:
-        lines += [f"A Q&A corpus: themes are ranked by how many askers raise them ({t['askers']} of {t['total']} "
-                  "mentions are in questions), and of equally sure quotes those from questions come first.", ""]
-    lines += [f"| # | Theme | Mentions |{' Askers |' if qa else ''} Share | Trend | Keywords |",
-              f"|---|---|---:|{'---:|' if qa else ''}---:|---|---|"]
+        lines += [f"A Q&A corpus: themes are ranked by how many askers raise them ({t['in_questions']} of "
+                  f"{t['total']} mentions are in questions), and of equally sure quotes those from questions come "
+                  "first.", ""]
+    # People beside mentions: one person's nine sentences are nine mentions but one voice.
+    people = any(e.get("people") is not None for e in t["topics"])
+    lines += [f"| # | Theme | Mentions |{' People |' if people else ''}{' Askers |' if qa else ''} Share | Trend | "
+              "Keywords |", f"|---|---|---:|{'---:|' if people else ''}{'---:|' if qa else ''}---:|---|---|"]
     for i, e in enumerate(t["topics"], 1):
         label = UNGROUPED if e["outlier"] else e["label"]
-        askers = f" {e['askers']} |" if qa else ""
-        lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{askers} "
+        cells = (f" {e['people']} |" if people else "") + (f" {e['askers']} |" if qa else "")
+        lines.append(f"| {'–' if e['outlier'] else i} | {_cell(label)} | {e['count']} |{cells} "
                      f"{round(e['share'] * 100, 1)}% | {ARROWS[e['trend']]} | {_cell(', '.join(e['keywords'][:5]))} |")
     lines.append("")
     # Every row the table lists gets its evidence: a theme without quotes cannot be handed on, and

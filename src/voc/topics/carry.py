@@ -90,7 +90,8 @@ def previous_topics(store: Store, kind: str, ins: pd.DataFrame, emb: np.ndarray,
     rows = {int(r.topic_id): r for r in topics_before.itertuples()}
     saved = SavedTopics(kind=kind, topic_ids=ids, centroids=cents,
                         labels={t: str(rows[t].label) for t in ids if t in rows},
-                        keywords={t: list(rows[t].keywords) for t in ids if t in rows},
+                        # The outliers' words too: the report lists them beside "Not grouped into a theme".
+                        keywords={t: list(rows[t].keywords) for t in [-1, *ids] if t in rows},
                         claim=claim, embedding_model="", edits=[], known=known)
     return saved, len(now - set(known))
 

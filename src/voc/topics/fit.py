@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
-from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MIN_FOR_MODEL
+from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MAX_THEME_SHARE, MIN_FOR_MODEL
 from voc.topics.coherence import Coherence
 from voc.topics.groups import TopicResult, by_aspect
 from voc.topics.labels import OUTLIER_LABEL, Labeller
@@ -148,8 +148,9 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     best clustering the most coherent wins (near-ties: more topics, then the higher score, then
     the earlier seed), since on a few hundred insights one UMAP draw can land far from another.
     At every step a candidate left with fewer topics than ``topic_range``'s least (small topics
-    absorbed) competes only when none reaches it (``_in_range``). The model is refitted with the
-    winner unless it is the first one tried.
+    absorbed) competes only when none reaches it (``_in_range``), and so does one whose largest
+    topic holds more than ``MAX_THEME_SHARE`` of the kind (``_balanced``). The model is refitted
+    with the winner unless it is the first one tried.
 
     Args:
         insights: frame with sent_id, text, aspect; row i matches embeddings[i].
@@ -187,11 +188,12 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
         options = _clusterings(reduced, topics if i == 0 else None, emb, docs, size, low, high,
                                max_outlier_share, coherence, labeller, search=not min_topic_size)
         if options:
-            choices.append(_most_topics(_nameable(_in_range(options, low), 5)) + (umap_seed,))
+            choices.append(_most_topics(_nameable(_balanced(_in_range(options, low), 6), 5)) + (umap_seed,))
     method = "bertopic"
     groups = None
     if choices:
-        _, _, found, density, groups, _, umap_seed = _most_topics(_nameable(_in_range(choices, low), 5))
+        best = _most_topics(_nameable(_balanced(_in_range(choices, low), 6), 5))
+        found, density, groups, umap_seed = best[2], best[3], best[4], best[7]
         if (found, density, umap_seed) != (size, first, seed):
             # Refit once with the chosen clustering so the BERTopic object matches what users see;
             # BERTopic numbers its topics anew, so the merges are planned again on its ids.
@@ -225,8 +227,8 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
 def _clusterings(reduced: np.ndarray, labels: np.ndarray | None, emb: np.ndarray, docs: list[str], size: int,
                  low: int, high: int, max_outlier_share: float, coherence: Coherence, labeller: Labeller,
                  search: bool) -> list[tuple]:
-    """(npmi, topic count, cluster size, density, merge groups, diffuse share) per density, on one
-    reduction.
+    """(npmi, topic count, cluster size, density, merge groups, diffuse share, largest theme's
+    share) per density, on one reduction.
 
     ``labels``: HDBSCAN's clusters at (``size``, the first density), when already computed. With
     ``search``, the cluster size is halved (down to 3) until HDBSCAN finds enough fine clusters.
@@ -244,9 +246,10 @@ def _clusterings(reduced: np.ndarray, labels: np.ndarray | None, emb: np.ndarray
             if found != size:
                 clusters = _hdbscan(found, density).fit_predict(reduced)
         if _n_topics(clusters) >= low:
-            groups, score, count, diffuse = merge_plan(emb, clusters, docs, low, high, max_outlier_share, coherence,
-                                                       labeller)
-            options.append((score if score == score else -2.0, count, found, density, groups, diffuse))  # nan: no words
+            groups, score, count, diffuse, largest = merge_plan(emb, clusters, docs, low, high, max_outlier_share,
+                                                                coherence, labeller)
+            options.append((score if score == score else -2.0, count, found, density, groups, diffuse,  # nan: no words
+                            largest))
     return options
 
 
@@ -275,13 +278,15 @@ def _smaller_size(reduced: np.ndarray, size: int, wanted: int, density: float = 
 
 def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, high: int,
                max_outlier_share: float, coherence: Coherence,
-               labeller: Labeller | None = None) -> tuple[list[list[int]], float, int, float]:
+               labeller: Labeller | None = None) -> tuple[list[list[int]], float, int, float, float]:
     """The merges that leave between ``low`` and ``high`` topics, with the NPMI, the number of the
-    topics they leave and the share of insights in topics too diffuse to name. The count chosen is
-    the one whose topics (after outlier reduction, as users see them) are most coherent, or the
-    largest count within ``COHERENCE_TIE`` of it, among the counts whose diffuse share (by
-    ``labeller``; 0 without one) is within ``DIFFUSE_TIE`` of the least, and among the counts of
-    at least ``low`` when absorption leaves any. No groups when nothing should be merged.
+    topics they leave, the share of insights in topics too diffuse to name and the largest
+    topic's share of the kind. The count chosen is the one whose topics (after outlier
+    reduction, as users see them) are most coherent, or the largest count within
+    ``COHERENCE_TIE`` of it, among the counts whose diffuse share (by ``labeller``; 0 without
+    one) is within ``DIFFUSE_TIE`` of the least, among those whose largest topic holds at most
+    ``MAX_THEME_SHARE`` if any do, and among the counts of at least ``low`` when absorption
+    leaves any. No groups when nothing should be merged.
 
     Merges follow Ward's criterion weighted by cluster size (see ``ward_partitions``); a merged
     topic smaller than ``smallest_topic(n)`` joins its nearest neighbour, since a three-sentence
@@ -295,16 +300,16 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
     topics = np.array([rank.get(t, -1) for t in values], dtype=np.int64)
     ids, means = _means(emb, topics)
 
-    def judged(partition: np.ndarray) -> tuple[float, float]:
+    def judged(partition: np.ndarray) -> tuple[float, float, float]:
         shown = reduce_outliers(emb, partition, max_outlier_share)
         words = coherence.topic_words(shown)  # one c-TF-IDF pass serves both measures
         # Labelled from c-TF-IDF words: BERTopic's keywords exist only for the clustering finally fitted.
         diffuse = labeller.diffuse_share(shown, [w[:8] for w in words]) if labeller is not None else 0.0
-        return coherence.npmi(words), diffuse
+        return coherence.npmi(words), diffuse, _largest_share(shown)
 
     if len(ids) <= low:
-        score, diffuse = judged(topics)
-        return [], score, len(ids), diffuse
+        score, diffuse, largest = judged(topics)
+        return [], score, len(ids), diffuse, largest
     cents = _unit(means)
     sizes = np.array([(topics == t).sum() for t in ids])
     partitions = ward_partitions(means, sizes, low, min(high, len(ids)))
@@ -314,18 +319,34 @@ def merge_plan(emb: np.ndarray, topics: np.ndarray, docs: list[str], low: int, h
         clusters = absorb_small(partitions[k], cents, sizes, floor)
         lookup = np.full(max(ids) + 2, -1)
         lookup[np.array(ids) + 1] = clusters
-        score, diffuse = judged(lookup[topics + 1])
+        score, diffuse, largest = judged(lookup[topics + 1])
         if score == score:
-            scored.append((score, len(set(clusters.tolist())), clusters, diffuse))
+            scored.append((score, len(set(clusters.tolist())), clusters, diffuse, largest))
     if not scored:
-        return [], float("nan"), len(ids), 0.0
-    score, count, clusters, diffuse = _most_topics(_nameable(_in_range(scored, low), 3))
+        return [], float("nan"), len(ids), 0.0, 1.0
+    score, count, clusters, diffuse, largest = _most_topics(_nameable(_balanced(_in_range(scored, low), 4), 3))
     if count == len(ids):
-        return [], score, count, diffuse
+        return [], score, count, diffuse, largest
     by_cluster: dict[int, list[int]] = {}
     for tid, c in zip(ids, clusters):
         by_cluster.setdefault(int(c), []).append(int(seen[tid]))
-    return [g for g in by_cluster.values() if len(g) > 1], score, count, diffuse
+    return [g for g in by_cluster.values() if len(g) > 1], score, count, diffuse, largest
+
+
+def _largest_share(topics: np.ndarray) -> float:
+    """The share of the kind's insights in its largest topic (outliers count in the whole)."""
+    grouped = topics[topics != -1]
+    return float(np.bincount(grouped - grouped.min()).max() / len(topics)) if len(grouped) else 1.0
+
+
+def _balanced(options: list[tuple], at: int) -> list[tuple]:
+    """The options whose largest topic (its share: item ``at``) holds at most ``MAX_THEME_SHARE``
+    of the kind, if any do. Two or three tiny themes that repeat one phrase beside a blob of the
+    rest score as the most coherent (coffee Q&A: 46 of 52 pain points in one theme "filter
+    (water, cup)" beside two themes of 3), and a theme holding most of a kind tells a reader
+    nothing the kind's title does not."""
+    kept = [o for o in options if o[at] <= MAX_THEME_SHARE]
+    return kept or options
 
 
 def _in_range(options: list[tuple], low: int) -> list[tuple]:

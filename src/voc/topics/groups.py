@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from voc.defaults import MIN_THEME_VOICES
 from voc.kinds import ROLES
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import GENERIC
@@ -94,3 +95,30 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
                        assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
                        model=None, method="aspect-groups")
+
+
+def heard_once(result: TopicResult, ins: pd.DataFrame) -> TopicResult:
+    """The result with every topic whose insights come from fewer than ``MIN_THEME_VOICES`` voices
+    (authors; documents where the author is unknown) unassigned (topic -1): one person saying a
+    thing four times is an anecdote, not a theme. On the coffee Q&A study a judge found
+    "expensive (price)", 9 mentions from one asker, and "energy (having, health)", 4 from one
+    author. ``ins`` without ``author_hash`` and ``doc_id`` (no one to count) keeps every topic."""
+    if not {"author_hash", "doc_id"} <= set(ins.columns) or result.assignments.empty:
+        return result
+    voice = ins["author_hash"].where(ins["author_hash"].notna(), "doc:" + ins["doc_id"].astype(str))
+    heard = result.assignments.merge(pd.DataFrame({"sent_id": ins["sent_id"], "voice": voice}), on="sent_id", how="left")
+    voices = heard[heard["topic_id"] != -1].groupby("topic_id")["voice"].nunique()
+    alone = set(voices[voices < MIN_THEME_VOICES].index)
+    if not alone:
+        return result
+    assignments = result.assignments.assign(
+        topic_id=result.assignments["topic_id"].where(~result.assignments["topic_id"].isin(alone), -1))
+    topics = result.topics[~result.topics["topic_id"].isin(alone)].copy()
+    n_out = int((assignments["topic_id"] == -1).sum())
+    if (topics["topic_id"] == -1).any():
+        topics.loc[topics["topic_id"] == -1, "size"] = n_out
+    else:
+        topics = pd.concat([topics, pd.DataFrame([{"topic_id": -1, "label": OUTLIER_LABEL, "keywords": [],
+                                                   "size": n_out}])], ignore_index=True)
+    return TopicResult(kind=result.kind, topics=topics.reset_index(drop=True), assignments=assignments,
+                       model=result.model, method=result.method)
