@@ -515,3 +515,15 @@ def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monke
     assert "that split was lopsided" in "\n".join(_method({"method": method, "persona_diag": diag}))
     assert "that split was reproduced only at an adjusted Rand index of 0.44" in "\n".join(
         _method({"method": method, "persona_diag": {**diag, "themes_stability": 0.44}}))
+
+
+def test_a_thin_corpus_gets_one_persona_per_ten_voices_and_is_told_so():
+    from voc.personas.segments import confidence, most_segments
+
+    # The coffee Q&A study's 35 voices split into 7 drafts of 3-7 voices; pet insurance has 1,636.
+    assert [most_segments(n, 3, 8) for n in (20, 35, 55, 1636)] == [3, 3, 5, 8]
+    assert most_segments(1636, 3, 5) == 5 and most_segments(10, 1, 8) == 1
+    text = confidence(3, 35, 0.45, 0.60, (3, 3), asked=8)["text"]
+    assert "35 voices support at most 3 segments (10 voices each on average), not the 8 the study allows." in text
+    assert "raise [personas] max_personas" not in text
+    assert "raise [personas] max_personas" in confidence(8, 1636, 0.4, 0.9, (3, 8))["text"]
