@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from voc.kinds import INSIGHT_KINDS as _KINDS
 from voc.kinds import KIND_TITLES as _TITLES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DocKind = Literal["post", "comment", "question", "answer", "review", "survey"]
 DOC_KINDS: tuple[str, ...] = ("post", "comment", "question", "answer", "review", "survey")
@@ -99,3 +102,17 @@ class Document:
 
 def sentence_id(doc_id: str, idx: int) -> str:
     return f"{doc_id}-{idx}"
+
+
+def voices(items: pd.DataFrame, unit: str = "author") -> pd.Series | None:
+    """The voice behind each row (an insight): its author (or thread, by ``unit``), falling back
+    to the thread and then the document when that is unknown; None when the frame names none of
+    them. Themes, their People column and persona segments all count voices this way."""
+    order = ["thread_id", "author_hash"] if unit == "thread" else ["author_hash", "thread_id"]
+    cols = [c for c in [*order, "doc_id"] if c in items.columns]
+    if not cols:
+        return None
+    who = items[cols[0]]
+    for c in cols[1:]:
+        who = who.fillna(items[c])
+    return who.astype(str)

@@ -527,3 +527,6 @@ def test_a_thin_corpus_gets_one_persona_per_ten_voices_and_is_told_so():
     assert "35 voices support at most 3 segments (10 voices each on average), not the 8 the study allows." in text
     assert "raise [personas] max_personas" not in text
     assert "raise [personas] max_personas" in confidence(8, 1636, 0.4, 0.9, (3, 8))["text"]
+    # Under 30 voices the study's least still holds, and the note does not claim 25 voices support 3.
+    assert ("25 voices are fewer than 10 per segment even at the study's least of 3 segments"
+            in confidence(3, 25, 0.45, 0.60, (3, 3), asked=8)["text"])

@@ -108,6 +108,9 @@ def test_full_report_has_personas_tables_and_linked_quotes(study, tmp_path):
     md = paths["markdown"].read_text(encoding="utf-8")
     assert html.count('<article class="persona"') == 3
     assert 'id="table-pain_point"' in html and "<svg" in html and "<script src" not in html
+    # Every theme table counts its people beside its mentions, in both renderings.
+    assert html.count('title="different people (authors) who made these mentions">People</th>') == html.count(
+        'class="kind-table"') > 0 and "| Mentions | People | Share |" in md
     for q in quotes_in(html):
         assert re.findall(r'<a href="([^"]+)"', q)[0].startswith(BASE), q
     assert "puppy" in html and "Questions to validate this draft" in html and "confidence" in html

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.conftest import labelled_insights
@@ -323,13 +324,24 @@ def test_a_blob_beside_tiny_themes_loses_to_a_balanced_clustering(shared, embedd
     # Only when every candidate has a blob does one compete.
     blob, even = (-0.2, 3, "blob", 0.88), (-0.45, 3, "even", 0.42)
     assert _balanced([blob, even], 3) == [even] and _balanced([blob], 3) == [blob]
+    # Had one person written every sentence of the rinsed-filter theme, it would be no theme: its
+    # sentences are outliers like any other, within the same budget (15% of the kind).
+    rinsed = result.topics.loc[result.topics["label"].str.contains("rinsed"), "topic_id"].iloc[0]
+    theirs = set(result.assignments.loc[result.assignments["topic_id"] == rinsed, "sent_id"])
+    ins["author_hash"] = ["one" if s in theirs else f"u{i}" for i, s in enumerate(ins["sent_id"])]
+    alone = fit_topics("pain_point", ins, embed_cached(texts, embedder), TopicSettings(seed=42, names=["coffee"]))
+    assert not alone.topics["label"].str.contains("rinsed").any(), alone.topics[["label", "size"]].values.tolist()
+    assert (alone.assignments["topic_id"] == -1).mean() <= 0.15 + 1e-9
 
 
 def test_a_theme_one_voice_speaks_in_is_no_theme():
-    """One person saying a thing twice is an anecdote: on the coffee Q&A study "expensive (price)"
-    held 9 mentions from one asker. A document with no known author counts as its own voice."""
-    import pandas as pd
+    from voc.topics.groups import heard_once
 
+    # Voices are authors, else threads, else documents (voc.schema.voices).
+    assert heard_once(np.array([0, 0, 1, 1, -1]), pd.Series(["a", "a", "b", "c", "d"])).tolist() == [-1, -1, 1, 1, -1]
+    assert heard_once(np.array([0, 0]), None).tolist() == [0, 0]
+    """One person saying a thing twice is an anecdote. A document with no known author counts as
+    its own voice."""
     from voc.topics.runs import topics_for
 
     ins = pd.DataFrame({"sent_id": ["a", "b", "c", "d", "e"],

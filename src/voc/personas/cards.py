@@ -17,9 +17,9 @@ from voc.defaults import MIN_ROLE_SHARE
 from voc.kinds import BUYING_ROLES
 from voc.personas.evidence import channel_of, label_quotes, pick_quotes, quote_text, role_of
 from voc.personas.phrases import VoicePhrases
-from voc.personas.segments import confidence, most_segments, segmenting, split, voice_matrix, voice_unit, voices
+from voc.personas.segments import confidence, most_segments, segmenting, split, voice_matrix, voice_unit
 from voc.personas.wording import DEFAULT_SPACY, copied_name, interview_questions, persona_name, tagline
-from voc.schema import INSIGHT_KINDS, KIND_TITLES
+from voc.schema import INSIGHT_KINDS, KIND_TITLES, voices
 
 
 def describe(members: pd.DataFrame, everyone: pd.DataFrame, attrs: pd.DataFrame,
@@ -135,8 +135,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     themed = themed.assign(segment=themed["voice"].map(seg_of))
     attrs = attrs.copy()
     if not attrs.empty:
-        attrs["voice"] = attrs["thread_id"] if unit == "thread" and "thread_id" in attrs else attrs["author_hash"]
-        attrs["voice"] = attrs["voice"].fillna(attrs["doc_id"]).astype(str)
+        attrs["voice"] = voices(attrs, unit)
         attrs["role"] = attrs["attribute"].map(role_of)
     phrases = VoicePhrases(themed["text"], themed["voice"])
     described: dict[int, dict[str, Any]] = {}

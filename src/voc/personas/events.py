@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from voc.personas.evidence import _singular, _third_person
+from voc.personas.evidence import singular, third_person
 
 # First-person events that start a search: "our old one died", "we moved into a flat".
 _BROKE = re.compile(r"\b(?:my|our) (?P<thing>(?:old |previous |last |first )?[a-z][a-z0-9' ]{1,22}?) "
@@ -37,12 +37,12 @@ def _trim(phrase: str, limit: int = 44) -> str:
 def _clause(text: str) -> str | None:
     m = _BROKE.search(text)
     if m:
-        return _third_person(f"whose {_trim(m.group('thing'), 26)} {m.group('verb').lower()}")
+        return third_person(f"whose {_trim(m.group('thing'), 26)} {m.group('verb').lower()}")
     m = _LIFE.search(text) or _LIFE_SHORT.search(text)
     if m and (m.group("rest").strip() or m.group("verb").lower() == "retired"):
         # Room for the whole event (_LIFE caps it): cut at 44 characters, 7 of 126 real events
         # lost their last words ("who upgraded to a wireless G Linksys USB [adaptor]").
-        return _trim(_third_person(f"who {m.group('verb').lower()}{m.group('rest')}"), _EVENT_CHARS)
+        return _trim(third_person(f"who {m.group('verb').lower()}{m.group('rest')}"), _EVENT_CHARS)
     m = _SALE.search(text)
     if m:
         what = m.group(1).lower()
@@ -66,7 +66,7 @@ def _event_family(clause: str) -> str:
         tail = " ".join(words[-2:])
         return "whose:" + ("stolen" if tail.endswith("stolen") else "passed" if tail.endswith("passed away") else "broke")
     if words[1] in _WEAK_EVENTS:
-        obj = [_singular(w) for w in words[2:] if w not in _VAGUE]
+        obj = [singular(w) for w in words[2:] if w not in _VAGUE]
         return f"{words[1]}:{obj[0] if obj else ''}"
     return words[1] if words[1] != "buys" else clause
 
@@ -102,8 +102,10 @@ def shared_events(texts: list[str], voices: list[str], mine: set[str] | None = N
                   top: int = 3) -> list[str]:
     """The life events that at least ``least`` voices tell of in their trigger sentences and at
     least one of ``mine`` (a segment's voices; default all), the most told by ``mine`` first, each
-    as the clause that stands for it best: the one most voices used word for word, else the
-    shortest without a name or a date ("whose old one died" for "whose old Dustly D3 died" too).
+    as the clause that stands for it best: the one most voices used word for word (one with a
+    name or date only when at least ``least`` voices used it), unless more voices told it once
+    their names and dates are left out ("whose old one died" for "whose old Dustly D3 died" too;
+    "who switched brands" for "who switched to Figo" and "... to Pet's Best").
 
     One voice's event is an anecdote, not a segment: on the 27k bench corpus single quotes named
     personas "who upgraded to a wireless G Linksys USB adaptor"."""

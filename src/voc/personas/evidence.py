@@ -166,7 +166,7 @@ _TENURE = re.compile(r" (?:for|of|since) .*?\b(?:years?|decades?|life|lives|\d{4
 _PRONOUNS = ((r"\b(my|our)\b", "their"), (r"\b(me|us)\b", "them"), (r"\b(i|we)\b", "they"))
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     if word in ("children", "people"):
         return {"children": "child", "people": "person"}[word]
     if word.endswith("ies") and len(word) > 4:
@@ -189,7 +189,7 @@ def role_of(self_description: str) -> str:
             continue
         x = m.group("x").strip()
         words = [w for w in re.split(r" (?:with|in|of|for|at|as|from) ", x)[0].split() if w != "own"] or [""]
-        last = _singular(words[-1])
+        last = singular(words[-1])
         if template == "{owner}":
             # Breeds and puppies are one role: it is the pet that shapes the needs.
             for group, role in _ROLE_GROUPS.items():
@@ -212,7 +212,7 @@ def role_of(self_description: str) -> str:
         if tenure and not x.startswith(("former", "long", "experienced")):
             return ("long-time " if last in ("customer", "member", "client", "user", "policyholder") else "experienced ") + x
         return x
-    return _third_person(text)
+    return third_person(text)
 
 
 def _state(x: str) -> str:
@@ -221,7 +221,7 @@ def _state(x: str) -> str:
         return f"{m.group(1) or m.group(3)}-year-old" + (f" {m.group(2)}" if m.group(2) else "")
     if re.match(r"^(?:no|not an?|by no means an?|far from an?) ", x):
         return "non-" + x.split()[-1]
-    return _third_person(f"person {x}" if x.split()[0] in ("in", "on", "from", "allergic", "based", "located")
+    return third_person(f"person {x}" if x.split()[0] in ("in", "on", "from", "allergic", "based", "located")
                          else f"{x} person")
 
 
@@ -234,17 +234,17 @@ def _doer(text: str) -> str | None:
         obj = [w for w in re.split(r" (?:in|at|on|with|as|for|from|to)\b", m.group("obj"))[0].split()
                if w not in ("my", "our", "the", "a", "an")]
         doer = _DOERS.get(verb) or verb[:-3] + "er"  # roasting -> roaster, running -> runner, baking -> baker
-        return " ".join(["experienced", *map(_singular, obj[-2:]), doer]) if m.group("g") else f"experienced {doer}"
+        return " ".join(["experienced", *map(singular, obj[-2:]), doer]) if m.group("g") else f"experienced {doer}"
     if re.match(r"^(?:i|we) have \D*\d+\+? years?'? (?:of )?experience", text) or text.startswith("i was professionally"):
         return "experienced professional"
     if m := re.match(r"^(?:i|we) (?:currently |now |also )?(?P<v>live|work) (?P<x>.+)$", text):
-        return _third_person(f"person {'living' if m.group('v') == 'live' else 'working'} {m.group('x')}")
+        return third_person(f"person {'living' if m.group('v') == 'live' else 'working'} {m.group('x')}")
     if m := re.match(r"^as (?:someone|somebody|a person|one) (?P<x>(?:who|with) .+)$", text):
-        return _third_person(f"person {m.group('x')}")
+        return third_person(f"person {m.group('x')}")
     return None
 
 
-def _third_person(phrase: str) -> str:
+def third_person(phrase: str) -> str:
     for pattern, repl in _PRONOUNS:
         phrase = re.sub(pattern, repl, phrase, flags=re.I)
     return phrase

@@ -36,13 +36,6 @@ from voc.defaults import (
 from voc.kinds import KINDS
 
 
-def voices(items: pd.DataFrame, unit: str = "author") -> pd.Series:
-    """The voice behind each insight: its author (or thread, by unit), falling back to the
-    thread and then the document when that is unknown."""
-    first = items["thread_id"] if unit == "thread" else items["author_hash"]
-    return first.fillna(items["author_hash"]).fillna(items["thread_id"]).fillna(items["doc_id"]).astype(str)
-
-
 def voice_unit(items: pd.DataFrame, k_min: int) -> str:
     """"author", or "thread" when most insights are anonymous or authors are too few to segment."""
     authors = items["author_hash"].nunique()
@@ -269,7 +262,9 @@ def confidence(k: int, n_voices: int, sil: float | None, stab: float | None, k_r
             "[personas] max_personas to check).") if k == k_range[1] and asked is None else ""
     if asked is not None:
         edge = (f" {n_voices} voices support at most {k_range[1]} segments ({MIN_MEAN_VOICES} voices each on "
-                f"average), not the {asked} the study allows.")
+                f"average), not the {asked} the study allows." if n_voices // MIN_MEAN_VOICES >= k_range[1] else
+                f" {n_voices} voices are fewer than {MIN_MEAN_VOICES} per segment even at the study's least of "
+                f"{k_range[1]} segments, so no more are drafted.")
     reason = ("one segment held most voices (or no split held)" if themes_stability is None else
               f"re-clustering reproduced its segments only at an adjusted Rand index of {themes_stability:.2f}")
     how = (f" Split by their mix of themes, {reason}, so voices were split by what their themes are about "

@@ -18,7 +18,7 @@ from voc.personas.evidence import label_quotes
 from voc.report.fixes import MID_RATED, PREFILTER, stands_between
 from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
-from voc.schema import INSIGHT_KINDS, KIND_TITLES
+from voc.schema import INSIGHT_KINDS, KIND_TITLES, voices
 from voc.stages import topic_items
 from voc.store import Store
 from voc.topics.labels import names_nothing
@@ -38,14 +38,6 @@ def asks(items: pd.DataFrame) -> pd.Series | None:
     return kinds == "question"
 
 
-def voices_of(items: pd.DataFrame) -> pd.Series | None:
-    """Who said each insight: its author, or its document when the author is unknown; None when
-    the frame names neither."""
-    if "author_hash" in items.columns and "doc_id" in items.columns:
-        return items["author_hash"].where(items["author_hash"].notna(), "doc:" + items["doc_id"].astype(str))
-    return ("doc:" + items["doc_id"].astype(str)) if "doc_id" in items.columns else None
-
-
 def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[str, int], str]) -> dict[str, Any]:
     """A ranked table per insight kind: theme, mentions, the people who made them, share, trend
     and quotes with links.
@@ -57,7 +49,7 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
     struggle with leads, not the answerers' advice.
     """
     asked = asks(items)
-    voice = voices_of(items)
+    voice = voices(items)
     who = voice if voice is not None else pd.Series(items.index.astype(str), index=items.index)
     tables = {}
     for kind in INSIGHT_KINDS:

@@ -16,8 +16,9 @@ import pandas as pd
 
 from voc.config import TopicSettings
 from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MAX_THEME_SHARE, MIN_FOR_MODEL
+from voc.schema import voices
 from voc.topics.coherence import Coherence
-from voc.topics.groups import TopicResult, by_aspect
+from voc.topics.groups import TopicResult, by_aspect, heard_once
 from voc.topics.labels import OUTLIER_LABEL, Labeller
 from voc.topics.merge import absorb_small, ward_partitions
 from voc.topics.names import label_names
@@ -212,6 +213,9 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     if groups:
         model.merge_topics(docs, groups)
         topics = np.asarray(model.topics_)
+    # A topic one voice speaks in is no theme; its insights are outliers like any other, so the
+    # budget below may place them in a theme near them.
+    topics = heard_once(topics, voices(ins))
     # Outliers join their nearest topic, but keywords and labels stay those of the topic's core:
     # recomputing them over the looser members makes them less coherent.
     topics = reduce_outliers(emb, topics, max_outlier_share)

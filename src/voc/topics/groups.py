@@ -8,10 +8,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from voc.defaults import MIN_THEME_VOICES
 from voc.kinds import ROLES
+from voc.schema import voices
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import GENERIC
 
@@ -63,7 +65,8 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     """Too few insights to cluster: one topic per aspect that at least two insights name, the rest
     unassigned (topic -1).
 
-    An aspect named once is not a theme: the coffee Q&A study listed its six purchase triggers as
+    An aspect named once, or by one voice only (``heard_once``), is not a theme: the coffee Q&A
+    study listed its six purchase triggers as
     six one-mention "themes" ("water", "package"). Aspects that share their head noun are one
     theme when each alone is named once ("espresso machine" and "machine": "machine"). An aspect
     that cannot name a theme (a generic word such as "term", the study's subject, a name) leaves
@@ -88,8 +91,9 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     aspects = aspects.map({a: theme(a) for a in sizes})
     sizes = Counter(aspects)
     ids = {a: i for i, a in enumerate(a for a, n in sizes.most_common() if a and n > 1)}
-    topics = aspects.map(lambda a: ids.get(a, -1)).astype(int)
-    rows = [{"topic_id": i, "label": a, "keywords": [a], "size": sizes[a]} for a, i in ids.items()]
+    topics = pd.Series(heard_once(aspects.map(lambda a: ids.get(a, -1)).astype(int).to_numpy(), voices(ins)),
+                       index=ins.index)
+    rows = [{"topic_id": i, "label": a, "keywords": [a], "size": sizes[a]} for a, i in ids.items() if (topics == i).any()]
     if (topics == -1).any():
         rows.append({"topic_id": -1, "label": OUTLIER_LABEL, "keywords": [], "size": int((topics == -1).sum())})
     return TopicResult(kind=kind, topics=pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size"]),
@@ -97,28 +101,14 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
                        model=None, method="aspect-groups")
 
 
-def heard_once(result: TopicResult, ins: pd.DataFrame) -> TopicResult:
-    """The result with every topic whose insights come from fewer than ``MIN_THEME_VOICES`` voices
-    (authors; documents where the author is unknown) unassigned (topic -1): one person saying a
-    thing four times is an anecdote, not a theme. On the coffee Q&A study a judge found
-    "expensive (price)", 9 mentions from one asker, and "energy (having, health)", 4 from one
-    author. ``ins`` without ``author_hash`` and ``doc_id`` (no one to count) keeps every topic."""
-    if not {"author_hash", "doc_id"} <= set(ins.columns) or result.assignments.empty:
-        return result
-    voice = ins["author_hash"].where(ins["author_hash"].notna(), "doc:" + ins["doc_id"].astype(str))
-    heard = result.assignments.merge(pd.DataFrame({"sent_id": ins["sent_id"], "voice": voice}), on="sent_id", how="left")
-    voices = heard[heard["topic_id"] != -1].groupby("topic_id")["voice"].nunique()
-    alone = set(voices[voices < MIN_THEME_VOICES].index)
-    if not alone:
-        return result
-    assignments = result.assignments.assign(
-        topic_id=result.assignments["topic_id"].where(~result.assignments["topic_id"].isin(alone), -1))
-    topics = result.topics[~result.topics["topic_id"].isin(alone)].copy()
-    n_out = int((assignments["topic_id"] == -1).sum())
-    if (topics["topic_id"] == -1).any():
-        topics.loc[topics["topic_id"] == -1, "size"] = n_out
-    else:
-        topics = pd.concat([topics, pd.DataFrame([{"topic_id": -1, "label": OUTLIER_LABEL, "keywords": [],
-                                                   "size": n_out}])], ignore_index=True)
-    return TopicResult(kind=result.kind, topics=topics.reset_index(drop=True), assignments=assignments,
-                       model=result.model, method=result.method)
+def heard_once(topics: np.ndarray, who: pd.Series | None) -> np.ndarray:
+    """``topics`` (one id per insight, -1: none) with every topic whose insights come from fewer
+    than ``MIN_THEME_VOICES`` voices (``who``, row for row: ``voc.schema.voices``) set to -1: one
+    person saying a thing four times is an anecdote, not a theme. ``who`` None (no one to count)
+    keeps every topic."""
+    topics = np.asarray(topics)
+    if who is None or not len(topics):
+        return topics
+    said = pd.DataFrame({"topic": topics, "voice": np.asarray(who)})
+    heard = said[said["topic"] != -1].groupby("topic")["voice"].nunique()
+    return np.where(np.isin(topics, heard[heard < MIN_THEME_VOICES].index.to_numpy()), -1, topics)

@@ -15,7 +15,7 @@ from voc.kinds import BY_NAME
 from voc.schema import INSIGHT_KINDS
 from voc.store import Store
 from voc.topics.fit import MIN_FOR_MODEL, fit_topics, reduce_outliers
-from voc.topics.groups import TopicResult, by_role, heard_once
+from voc.topics.groups import TopicResult, by_role
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import learn_names, read_words, subject_forms, subject_words
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
@@ -63,13 +63,12 @@ def topics_for(kind: str, ins: pd.DataFrame, emb: np.ndarray, settings: TopicSet
                saved: SavedTopics | None, embedding_model: Any = None) -> TopicResult:
     """A kind's topics the one way every caller gets them (the run, the notebook session):
     grouped by role for kinds with roles, placed with the analyst's saved model when there is
-    one, else fitted, and then a theme only one voice speaks in is unassigned (``heard_once``;
-    the BERTopic object keeps it, the store and the report do not)."""
+    one, else fitted."""
     if BY_NAME[kind].roles:
         return by_role(kind, ins)
     if saved is not None:
         return apply_saved(kind, ins, emb, saved, settings, embedding_model)
-    return heard_once(fit_topics(kind, ins, emb, settings, embedding_model), ins)
+    return fit_topics(kind, ins, emb, settings, embedding_model)
 
 
 def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
