@@ -66,11 +66,11 @@ def by_aspect(kind: str, ins: pd.DataFrame, extra_stop_words: list[str] | None =
     unassigned (topic -1).
 
     An aspect named once, or by one voice only (``heard_once``), is not a theme: the coffee Q&A
-    study listed its six purchase triggers as
-    six one-mention "themes" ("water", "package"). Aspects that share their head noun are one
-    theme when each alone is named once ("espresso machine" and "machine": "machine"). An aspect
-    that cannot name a theme (a generic word such as "term", the study's subject, a name) leaves
-    its insight unassigned too: a theme "conclusion" or "other" tells a reader nothing.
+    study listed its six purchase triggers as six one-mention "themes" ("water", "package").
+    Aspects that share their head noun are one theme when each alone is named once ("espresso
+    machine" and "machine": "machine"). An aspect that cannot name a theme (a generic word such
+    as "term", the study's subject, a name) leaves its insight unassigned too: a theme
+    "conclusion" or "other" tells a reader nothing.
     """
     unnamed = {w.lower() for w in extra_stop_words or []} | GENERIC
     aspects = ins["aspect"].fillna("").astype(str)
