@@ -60,6 +60,7 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
             members = rows[rows["topic_id"] == t.topic_id]
             if members.empty:
                 continue
+            in_question = None if asked is None else asked.reindex(members.index, fill_value=False)
             entries.append({
                 "topic_id": int(t.topic_id), "label": t.label, "count": len(members),
                 "share": round(len(members) / max(1, len(rows)), 3),
@@ -70,12 +71,10 @@ def kind_tables(items: pd.DataFrame, topics: pd.DataFrame, trends: dict[tuple[st
                 if kind == "must_have_feature" else {},
                 # On Q&A the askers speak first (answers are often advice to someone else), after
                 # the quotes that prove the label, whoever wrote them.
-                "quotes": label_quotes(members, t.label, first=None if asked is None
-                                       else asked.reindex(members.index, fill_value=False)),
+                "quotes": label_quotes(members, t.label, first=in_question),
                 "outlier": t.topic_id == -1,
                 "people": None if voice is None else int(voice[members.index].nunique()),
-                "askers": None if asked is None else int(who[members.index][asked.reindex(members.index,
-                                                                                    fill_value=False)].nunique()),
+                "askers": None if in_question is None else int(who[members.index][in_question].nunique()),
             })
         entries.sort(key=lambda e: (e["outlier"], -(e["askers"] or 0), -e["count"], e["topic_id"]))
         themed = [e for e in entries if not e["outlier"]]
