@@ -1,6 +1,6 @@
 import numpy as np
 
-from voc.topics.labels import label_topics, stem
+from voc.topics.labels import Labeller, label_topics, stem
 
 # Purchase triggers from a robot-vacuum forum: carpet comes up everywhere, so it names no theme.
 MOVED = ["We moved house and the new place has carpet everywhere.",
@@ -232,3 +232,30 @@ def test_a_household_word_heads_a_trigger_only_where_most_of_the_theme_speaks_of
         topics = np.array([0] * (n_cat + n_other) + [1] * (len(docs) - n_cat - n_other))
         label = label_topics(docs, topics, {0: ["cat"], 1: []}, names=names)[0]
         assert (label.split(" (")[0] != "cat") == below, (n_cat, label)
+
+
+def test_a_head_word_mostly_said_with_one_other_word_is_shown_as_the_pair(shared):
+    # Real Trustpilot reviews of ASPCA pet insurance. A theme headed "submitted" read to the
+    # content lead as "claim denied/filing": its sentences say "submit a claim", "submitted my
+    # claims", "submitting claims". The pair, in any of its forms, heads; a word said with many
+    # different words ("premium": increased, monthly, raised...) stays a word.
+    import csv
+    import re
+
+    from voc.topics.names import label_names
+
+    with (shared / "trustpilot_pet_insurance_reviews" / "aspca_reviews.csv").open(encoding="utf-8") as fh:
+        sentences = [s for r in csv.DictReader(fh) for s in re.split(r"(?<=[.!?])\s+", r["text"])]
+    names = label_names("pain_point", ["aspca"])
+    heads, plain = {}, {}
+    for pattern, word in ((r"\bsubmi", "submitted"), (r"\brecords?\b", "records"), (r"\bconditions?\b", "condition"),
+                          (r"\bpremiums?\b", "premium")):
+        theme = [s for s in sentences if re.search(pattern, s, re.I)]
+        rest = [s for s in sentences if s not in theme]
+        topics = np.array([0] * len(theme) + [1] * len(rest))
+        heads[word] = label_topics(theme + rest, topics, {0: [word], 1: []}, names=names)[0].split(" (")[0]
+        # Fitting compares candidate partitions by their plain heads: the pair changes no choice.
+        plain[word] = Labeller(theme + rest, names=names).label(topics, {0: [word], 1: []}, phrases=False)[0]
+    assert [label.split(" (")[0] for label in plain.values()] == list(plain), plain
+    assert heads == {"submitted": "submitting claims", "records": "medical records",
+                     "condition": "pre-existing condition", "premium": "premium"}, heads

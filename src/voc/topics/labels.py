@@ -23,8 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voc.defaults import (COMMON_MIN_KIND, COMMON_SHARE, HOUSEHOLD_HEAD_SHARE, MAX_TERMS, MIN_HEAD_SHARE, MIN_LIFT,
-                          PHRASE_SHARE)
+from voc.defaults import (COMMON_MIN_KIND, COMMON_SHARE, HOUSEHOLD_HEAD_SHARE, KIN_MIN, KIN_SHARE, MAX_TERMS,
+                          MIN_HEAD_SHARE, MIN_LIFT, PHRASE_SHARE)
 from voc.topics.names import GENERIC, GENERIC_VERBS, HOUSEHOLD
 from voc.topics.vocabulary import TOKEN_PATTERN, stem, stop_words
 
@@ -97,16 +97,33 @@ class Labeller:
         # Namable terms that head at MIN_HEAD_SHARE; the rest of the namable (household words) need more.
         self.plain = self.namable & ~np.array([str(v) in HOUSEHOLD for v in self.vocab], dtype=bool)
         self.families: dict[str, list[int]] = {}
+        # A word's stem -> (the other word's stem, column) for every two-word phrase it is in that
+        # names something (no generic word, no name, no empty verb at the end).
+        self.kin: dict[str, list[tuple[str, int]]] = {}
         for i, v in enumerate(self.vocab):
-            if " " not in str(v):
+            words = str(v).split()
+            if len(words) == 1:
                 self.families.setdefault(stem(str(v)), []).append(i)
+            elif len(words) == 2 and not any(w in GENERIC or _named(w, unnamed) for w in words):
+                # "pre-existing" and "preexisting" are one partner
+                a, b = (stem(w.replace("-", "")) for w in words)
+                if a != b:
+                    self.kin.setdefault(a, []).append((b, i))
+                    self.kin.setdefault(b, []).append((a, i))
 
-    def label(self, topics: np.ndarray, keywords: dict[int, list[str]]) -> dict[int, str]:
-        """Labels for every topic of ``topics`` (row i: docs[i]) but the outliers."""
+    def label(self, topics: np.ndarray, keywords: dict[int, list[str]], phrases: bool = True) -> dict[int, str]:
+        """Labels for every topic of ``topics`` (row i: docs[i]) but the outliers.
+
+        ``phrases``: a head word most of whose uses pair it with one other word is shown as the
+        pair (``_kin_phrase``). Only how a label reads: which word heads which topic, and so
+        which topics are too diffuse to name, is the same either way (fitting compares
+        candidate partitions without it).
+        """
         topics = np.asarray(topics)
         ids, counts = np.unique(topics[topics != -1], return_counts=True)
         order = [int(t) for _, t in sorted(zip(-counts, ids))]
         heads: set[str] = set()
+        said: set[str] = set()  # the heads shown, as word families in any order
         labels: dict[int, str] = {}
         for t in order:
             # Keywords from BERTopic's own vectorizer can be pseudo-phrases ("old died"): a phrase
@@ -123,8 +140,23 @@ class Labeller:
                 labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + touched
                 continue
             heads.add(stem(chosen[0]))
+            if phrases and " " not in chosen[0]:
+                chosen = self._in_phrase(members, chosen, said)
+            said.add(_key(chosen[0]))
             labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
         return labels
+
+    def _in_phrase(self, members: np.ndarray, chosen: list[str], said: set[str]) -> list[str]:
+        """``chosen`` with its head word replaced by the pair it is mostly said in, and the terms
+        that pair repeats dropped; unchanged when no pair qualifies or another label has it."""
+        rows = self.present[members]
+        word = chosen[0]
+        family = self.families.get(stem(word), [self.index[word]] if word in self.index else [])
+        uses = int((rows[:, family].sum(1) > 0).sum()) if family else 0
+        pair = _kin_phrase(rows, self.vocab, self.kin.get(stem(word.replace("-", "")), []), uses)
+        if not pair or _key(pair) in said:
+            return chosen
+        return [pair] + [c for c in chosen[1:] if not _family(c) & _family(pair)]
 
     def diffuse_share(self, topics: np.ndarray, keywords: list[list[str]]) -> float:
         """Share of the grouped sentences that sit in topics too diffuse to name ("various");
@@ -134,7 +166,8 @@ class Labeller:
         if not grouped.any():
             return 0.0
         ids = sorted(set(topics[grouped].tolist()))
-        various = [t for t, label in self.label(topics, dict(zip(ids, keywords))).items() if label.startswith(VARIOUS)]
+        labels = self.label(topics, dict(zip(ids, keywords)), phrases=False)
+        various = [t for t, label in labels.items() if label.startswith(VARIOUS)]
         return float(np.isin(topics, various).sum() / grouped.sum())
 
 
@@ -237,6 +270,35 @@ def _phrase(vocab: np.ndarray, phrases: list[int], j: int, inside: np.ndarray, u
         if inside[i] >= best_count and word in words and words[-1] not in GENERIC_VERBS:
             best, best_count = str(vocab[i]), inside[i]
     return best
+
+
+def _key(term: str) -> str:
+    """A head's word families in any order: "claims processing" repeats "processing claims"."""
+    return " ".join(sorted(stem(term).split()))
+
+
+def _kin_phrase(rows, vocab: np.ndarray, pairs: list[tuple[str, int]], uses: int) -> str:
+    """The phrase a head word is mostly said in, counting every form of the pair ("submit claim",
+    "submitted claims", "claim submission"... for "submitted"; "processing claims" and "claim
+    processing" for "processing"): a theme whose members write the word mostly with one other word
+    is about the pair. Written its most common way, a gerund first ("processing claims"), which
+    reads as the thing people do. Empty when no pair covers ``KIN_SHARE`` of the word's uses."""
+    inside = np.asarray(rows.sum(0)).ravel()
+    groups: dict[str, list[int]] = {}
+    for partner, i in pairs:
+        if inside[i] > 0:
+            groups.setdefault(partner, []).append(i)
+    best: list[int] = []
+    best_count = max(KIN_MIN, KIN_SHARE * uses)
+    for partner, cols in sorted(groups.items()):
+        if inside[cols].sum() < best_count:
+            continue
+        count = int((rows[:, cols].sum(1) > 0).sum())
+        if count >= best_count:
+            best, best_count = cols, count
+    if not best:
+        return ""
+    return str(vocab[max(best, key=lambda i: (str(vocab[i]).split()[0].endswith("ing"), inside[i], -i))])
 
 
 def names_nothing(label: str) -> bool:
