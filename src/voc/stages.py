@@ -6,6 +6,7 @@ Flows wrap these in Prefect tasks; the CLI and notebooks can call them directly.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -96,6 +97,17 @@ def _classifier(path: str) -> Any:
     from voc.extract.classifier import load_classifier
 
     return load_classifier(Path(path))
+
+
+def release_classifier() -> None:
+    """Let go of this process's insight classifier once extraction is over: topics and personas
+    need only the embedding model, and the ensemble's second encoder held 150 MB through the
+    topics stage, where a run peaks. A later extraction loads it again."""
+    from voc.console import release_freed_memory
+
+    _classifier.cache_clear()
+    gc.collect()
+    release_freed_memory()
 
 
 @dataclass
@@ -303,6 +315,8 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
     ``peak_rss_mb`` is this process's peak memory after each stage (shards run by Dask workers
     are not in it).
     ``refit_topics``: refit every kind's topics even when the new insights are few enough to place."""
+    from voc.embed import get_embedder
+
     spec = ModelSpec.of(study)
     run_id = store.start_run("analyze")
     counts: dict[str, Any] = {"runner": runner}
@@ -313,13 +327,15 @@ def analyze(study: StudyConfig, store: Store, map_shards: ShardMap = in_process,
         ("extract", lambda: extract_stage(store, spec, run_id, map_shards)),
         ("embed", lambda: embed_stage(store, spec, run_id, map_shards)),
         ("topics", lambda: run_whole("topics", lambda: topics_stage(study, store, run_id,
-                                                                     components(study, store).embedder,
+                                                                     get_embedder(study.models.embedding),
                                                                      refit_topics))),
         ("personas", lambda: run_whole("personas", lambda: personas_stage(study, store, run_id)))]
     try:
         for name, stage in in_order:
             with timed(seconds, name, peaks):
                 counts[name] = stage()
+            if name == "extract":
+                release_classifier()
     except Exception as err:
         store.finish_run(run_id, "failed", {**counts, "seconds": seconds, "peak_rss_mb": peaks}, [repr(err)])
         raise

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import TopicSettings
+from voc.console import release_freed_memory
 from voc.defaults import COHERENCE_TIE, DENSITIES, DIFFUSE_TIE, MAX_THEME_SHARE, MIN_FOR_MODEL
 from voc.schema import voices
 from voc.topics.coherence import Coherence
@@ -181,6 +182,9 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
     knn = neighbours(emb)
     model = first_model(n, s, embedding_model, knn)
     topics = np.asarray(model.fit_transform(docs, embeddings=emb)[0])
+    # Each step below frees what it allocated; handed back, the next does not stack on it
+    # (a fit of 20,000 real review sentences peaked 80 MB lower: 1,236 MB against 1,315).
+    release_freed_memory()
     coherence = Coherence(docs, extra_stop_words)
     labeller = Labeller(docs, extra_stop_words, label_names(kind, s.names))
     choices = []  # per UMAP seed, its best clustering
@@ -190,6 +194,7 @@ def fit_topics(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settin
                                max_outlier_share, coherence, labeller, search=not min_topic_size)
         if options:
             choices.append(_most_topics(_nameable(_balanced(_in_range(options, low), 6), 5)) + (umap_seed,))
+        release_freed_memory()
     method = "bertopic"
     groups = None
     if choices:

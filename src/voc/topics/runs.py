@@ -85,7 +85,7 @@ def study_settings(study: StudyConfig, store: Store) -> TopicSettings:
 def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any, refit: bool = False) -> dict[str, Any]:
     """Topics for every kind, written to the store under this run; ``refit``: never place new
     insights in the previous run's topics (``voc.topics.carry``)."""
-    from voc.console import bar
+    from voc.console import bar, release_freed_memory
 
     settings = study_settings(study, store)
     # The report splits themes by the names learnt here (voc.report.products), the subject aside.
@@ -95,6 +95,7 @@ def refresh_topics(study: StudyConfig, store: Store, run_id: str, embedder: Any,
     with bar("topics", total=len(INSIGHT_KINDS), unit="kind") as progress:
         for kind in INSIGHT_KINDS:
             stats[kind] = _refresh_kind(study, settings, store, run_id, embedder, kind, refit)
+            release_freed_memory()  # a kind's fit leaves freed blocks that the next would stack on
             progress.update(1)
     return stats
 
