@@ -499,3 +499,25 @@ def test_json_exports_are_written_record_by_record_as_one_dump_would_write_them(
     with pytest.raises(ValueError):
         write_json_array(path, iter([records[0], {"rating": float("nan")}]))
     assert path.read_text(encoding="utf-8") == "[]" and not list(tmp_path.glob("*.part"))
+
+
+def test_quotes_that_also_speak_of_a_bracketed_term_come_first(shared):
+    # Real Trustpilot reviews of Healthy Paws. A content lead read the theme "policy (cancel,
+    # renewed)" as mislabelled: its three quotes spoke of the policy, none of cancelling or renewing it.
+    import csv
+
+    from voc.personas.evidence import label_quotes
+
+    with (shared / "trustpilot_pet_insurance_reviews" / "healthypaws_reviews.csv").open(encoding="utf-8") as fh:
+        reviews = list(csv.DictReader(fh))
+    sentences = [(r["id"], s) for r in reviews for s in re.split(r"(?<=[.!?])\s+", r["text"]) if re.search(r"\bpolicy\b", s, re.I)]
+    terms = re.compile(r"\b(cancel|renew)", re.I)
+    plain = [x for x in sentences if not terms.search(x[1])][:12]
+    told = [x for x in sentences if terms.search(x[1])][:3]
+    rows = pd.DataFrame({"sent_id": [f"s{i:02d}" for i in range(15)], "doc_id": [d for d, _ in plain + told],
+                         "text": [t for _, t in plain + told], "confidence": 0.9, "url": None,
+                         "source": "trustpilot", "created_at": None})
+    quotes = label_quotes(rows, "policy (cancel, renewed)")
+    assert sorted(q["text"] for q in quotes) == sorted(t for _, t in told)
+    # Without the terms, the head alone: the plain sentences compete on their own merits.
+    assert not all(terms.search(q["text"]) for q in label_quotes(rows, "policy"))

@@ -252,24 +252,26 @@ def third_person(phrase: str) -> str:
 
 def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | None = None) -> list[dict[str, Any]]:
     """The n best quotes of a theme that speak of its label ("claim denied" quotes under
-    "claim denied"), topped up from the rest only when fewer do: a quote near the centroid that
-    never mentions the theme ("I had this problem too") does not prove it.
+    "claim denied"), those that also speak of one of its bracketed terms first ("cancel" under
+    "policy (cancel, renewed)"), topped up from the rest only when fewer do: a quote near the
+    centroid that never mentions the theme ("I had this problem too") does not prove it.
 
     Only quotes the classifier is sure of are shown when the theme has any, else its one best
     quote, marked unsure: in the judged #18 reports (bench/content/judged/quotes-*-ensemble.csv)
     unsure quotes beside sure ones were of the kind they were filed under 2 times in 9. ``first``
     (a mask indexed like ``rows``) puts some speakers first in each group (askers on Q&A)."""
-    from voc.topics.labels import on_label
+    from voc.topics.labels import on_label, on_terms
 
     if rows.empty:
         return []
     if first is not None and not first.index.equals(rows.index):  # pandas would align it by chance
         raise ValueError("label_quotes: `first` must be indexed like `rows` (reindex it on rows.index)")
     about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
+    fuller = pd.Series(on_terms(rows["text"].tolist(), label), index=rows.index)
     sure = vouched(rows)
     shown, n = (sure, n) if sure.any() else (~sure, min(n, 1))
     parts = []
-    for told in (about, ~about):
+    for told in (about & fuller, about & ~fuller, ~about):
         group = shown & told
         parts += [group] if first is None else [group & first, group & ~first]
     quotes: list[dict[str, Any]] = []

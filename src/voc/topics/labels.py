@@ -317,7 +317,20 @@ def on_label(texts: list[str], label: str) -> np.ndarray:
     if names_nothing(label):
         return np.ones(len(texts), dtype=bool)
     wanted = _family(label.split(" (")[0])
-    token = re.compile(TOKEN_PATTERN)
-    found = np.array([wanted <= {stem(w) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts],
-                     dtype=bool)
+    found = np.array([wanted <= words for words in _stems(texts)], dtype=bool)
     return found if found.any() else np.ones(len(texts), dtype=bool)
+
+
+def on_terms(texts: list[str], label: str) -> np.ndarray:
+    """Which texts speak of at least one of the label's other terms, those in brackets
+    ("cancel" or "renewed" under "policy (cancel, renewed)"; "allergy issues" under "various
+    (vet stated, allergy issues)"): of the quotes that prove a label's head, those that also
+    prove one of its terms show more of what the label says."""
+    terms = label.split(" (", 1)[1].rstrip(")").split(", ") if " (" in label else []
+    wanted = [_family(t) for t in terms if _family(t)]
+    return np.array([any(w <= words for w in wanted) for words in _stems(texts)], dtype=bool)
+
+
+def _stems(texts: list[str]) -> list[set[str]]:
+    token = re.compile(TOKEN_PATTERN)
+    return [{stem(w) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts]
