@@ -70,7 +70,7 @@ MIN_LIFT = 1.5       # a term's share of insights in the topic over its share in
 MAX_TERMS = 3
 PHRASE_SHARE = 0.6   # of a word's uses in the topic that a phrase must cover to replace it
 # Of a head word's uses (its family) in the topic, the share that must pair it with one other word,
-# in any of the pair's written forms, for the pair to head instead ("submitted" -> "submit claim").
+# in any of the pair's written forms, for the pair to head instead ("processing" -> "processing claims").
 KIN_SHARE = 0.4
 KIN_MIN = 3  # insights, so a handful of sentences cannot rename a small theme
 # Of a topic's insights, the share its label's head term must occur in: below it the label would

@@ -101,8 +101,9 @@ def _classifier(path: str) -> Any:
 
 def release_classifier() -> None:
     """Let go of this process's insight classifier once extraction is over: topics and personas
-    need only the embedding model, and the ensemble's second encoder held 150 MB through the
-    topics stage, where a run peaks. A later extraction loads it again."""
+    need no classifier, and the ensemble's second encoder held 150 MB through the
+    topics stage, where a run peaks. A later extraction loads it again. (Shards run on Dask
+    workers keep the workers' own copies.)"""
     from voc.console import release_freed_memory
 
     _classifier.cache_clear()

@@ -521,3 +521,9 @@ def test_quotes_that_also_speak_of_a_bracketed_term_come_first(shared):
     assert sorted(q["text"] for q in quotes) == sorted(t for _, t in told)
     # Without the terms, the head alone: the plain sentences compete on their own merits.
     assert not all(terms.search(q["text"]) for q in label_quotes(rows, "policy"))
+    # A role's description is stop words, which prove nothing; the outliers have no terms.
+    from voc.topics.labels import OUTLIER_LABEL, on_terms
+
+    texts = rows["text"].tolist()
+    assert not on_terms(texts, "user (who it is for)").any() and not on_terms(texts, OUTLIER_LABEL).any()
+    assert on_terms(texts, "policy (cancel, renewed)").sum() == 3

@@ -236,9 +236,10 @@ def test_a_household_word_heads_a_trigger_only_where_most_of_the_theme_speaks_of
 
 def test_a_head_word_mostly_said_with_one_other_word_is_shown_as_the_pair(shared):
     # Real Trustpilot reviews of ASPCA pet insurance. A theme headed "submitted" read to the
-    # content lead as "claim denied/filing": its sentences say "submit a claim", "submitted my
-    # claims", "submitting claims". The pair, in any of its forms, heads; a word said with many
-    # different words ("premium": increased, monthly, raised...) stays a word.
+    # content lead as "claim denied/filing": its sentences write "submit claims", "submitted
+    # claim", "submitting claims". The pair, in any of its forms, heads; a word said with many
+    # different words ("premium": increased, monthly, raised...) stays a word. "pre-existing
+    # condition" counts "preexisting condition" too, and its terms do not repeat it.
     import csv
     import re
 
@@ -247,15 +248,31 @@ def test_a_head_word_mostly_said_with_one_other_word_is_shown_as_the_pair(shared
     with (shared / "trustpilot_pet_insurance_reviews" / "aspca_reviews.csv").open(encoding="utf-8") as fh:
         sentences = [s for r in csv.DictReader(fh) for s in re.split(r"(?<=[.!?])\s+", r["text"])]
     names = label_names("pain_point", ["aspca"])
-    heads, plain = {}, {}
+    labels, plain = {}, {}
     for pattern, word in ((r"\bsubmi", "submitted"), (r"\brecords?\b", "records"), (r"\bconditions?\b", "condition"),
                           (r"\bpremiums?\b", "premium")):
         theme = [s for s in sentences if re.search(pattern, s, re.I)]
         rest = [s for s in sentences if s not in theme]
         topics = np.array([0] * len(theme) + [1] * len(rest))
-        heads[word] = label_topics(theme + rest, topics, {0: [word], 1: []}, names=names)[0].split(" (")[0]
+        labels[word] = label_topics(theme + rest, topics, {0: [word], 1: []}, names=names)[0]
         # Fitting compares candidate partitions by their plain heads: the pair changes no choice.
         plain[word] = Labeller(theme + rest, names=names).label(topics, {0: [word], 1: []}, phrases=False)[0]
     assert [label.split(" (")[0] for label in plain.values()] == list(plain), plain
-    assert heads == {"submitted": "submitting claims", "records": "medical records",
-                     "condition": "pre-existing condition", "premium": "premium"}, heads
+    assert labels == {"submitted": "submitting claims", "records": "medical records (multiple attempts)",
+                      "condition": "pre-existing condition", "premium": "premium (increasing)"}, labels
+
+
+def test_a_pair_never_repeats_another_themes_head():
+    # Edge case: one theme headed "processing", another "processing claims" (its phrase). The
+    # first may not become "processing claims" too; nor may a pair take another head's word.
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()
+    a = ([f"The processing claims step took weeks for case {w}." for w in words]
+         + [f"Slow claim processing ruined the {w} experience." for w in words]
+         + [f"Processing is slow at {w} office." for w in words[:5]])
+    b = ([f"They kept processing claims wrongly for {w} pets." for w in "kilo lima mike november oscar papa quebec romeo".split()]
+         + [f"Processing of {w} forms is broken." for w in ("sierra", "tango")])
+    c = [f"The vet visit about {w} was fine and cheap." for w in words + [w + "s" for w in words]]
+    topics = np.array([0] * len(a) + [1] * len(b) + [2] * len(c))
+    labels = label_topics(a + b + c, topics, {0: ["processing"], 1: ["processing"], 2: ["vet"]})
+    heads = [label.split(" (")[0] for label in labels.values()]
+    assert len(set(heads)) == len(heads) and "processing claims" in heads, labels

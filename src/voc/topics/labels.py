@@ -34,7 +34,28 @@ OUTLIER_LABEL = "unassigned (outliers)"
 
 
 def _family(term: str) -> set[str]:
-    return set(stem(term).split()) - {"of"}  # "peace of mind" and "waste of money" are not kin
+    # "pre-existing" and "preexisting" are one word; "peace of mind" and "waste of money" are not kin
+    return set(stem(term.replace("-", "")).split()) - {"of"}
+
+
+def _root(word: str) -> str:
+    """A word without its inflection, not cut short: "submitted", "submitting" and "submits"
+    -> "submit", "pre-existing" and "preexisting" -> "preexist", but "medical" and
+    "medication" stay apart (``stem`` joins them by their first five letters)."""
+    word = word.lower().replace("-", "")
+    if word.endswith(("ies", "ied")) and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]  # "processes" -> "process", "boxes" -> "box"
+    else:
+        for suffix in ("ing", "ed", "s"):
+            if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # "submitt" -> "submit", but "process" and "fill" stay
+    # "price", "priced" and "pricing" alike
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def analyzer(stop: set[str]) -> Callable[[str], list[str]]:
@@ -97,16 +118,15 @@ class Labeller:
         # Namable terms that head at MIN_HEAD_SHARE; the rest of the namable (household words) need more.
         self.plain = self.namable & ~np.array([str(v) in HOUSEHOLD for v in self.vocab], dtype=bool)
         self.families: dict[str, list[int]] = {}
-        # A word's stem -> (the other word's stem, column) for every two-word phrase it is in that
-        # names something (no generic word, no name, no empty verb at the end).
+        # A word's root -> (the other word's root, column) for every two-word phrase it is in
+        # that names something (no generic word, no name).
         self.kin: dict[str, list[tuple[str, int]]] = {}
         for i, v in enumerate(self.vocab):
             words = str(v).split()
             if len(words) == 1:
                 self.families.setdefault(stem(str(v)), []).append(i)
             elif len(words) == 2 and not any(w in GENERIC or _named(w, unnamed) for w in words):
-                # "pre-existing" and "preexisting" are one partner
-                a, b = (stem(w.replace("-", "")) for w in words)
+                a, b = (_root(w) for w in words)
                 if a != b:
                     self.kin.setdefault(a, []).append((b, i))
                     self.kin.setdefault(b, []).append((a, i))
@@ -114,8 +134,8 @@ class Labeller:
     def label(self, topics: np.ndarray, keywords: dict[int, list[str]], phrases: bool = True) -> dict[int, str]:
         """Labels for every topic of ``topics`` (row i: docs[i]) but the outliers.
 
-        ``phrases``: a head word most of whose uses pair it with one other word is shown as the
-        pair (``_kin_phrase``). Only how a label reads: which word heads which topic, and so
+        ``phrases``: a head word that ``KIN_SHARE`` of its uses pair with one other word is shown
+        as the pair (``_kin_phrase``). Only how a label reads: which word heads which topic, and so
         which topics are too diffuse to name, is the same either way (fitting compares
         candidate partitions without it).
         """
@@ -123,8 +143,8 @@ class Labeller:
         ids, counts = np.unique(topics[topics != -1], return_counts=True)
         order = [int(t) for _, t in sorted(zip(-counts, ids))]
         heads: set[str] = set()
-        said: set[str] = set()  # the heads shown, as word families in any order
         labels: dict[int, str] = {}
+        named: dict[int, tuple[np.ndarray, list[str]]] = {}
         for t in order:
             # Keywords from BERTopic's own vectorizer can be pseudo-phrases ("old died"): a phrase
             # must be one people wrote (in the vocabulary built here) to be used at all.
@@ -140,23 +160,33 @@ class Labeller:
                 labels[t] = VARIOUS + (f" {twins + 1}" if twins else "") + touched
                 continue
             heads.add(stem(chosen[0]))
+            named[t] = (members, chosen)
+        # A pair may not say what another theme's head says ("processing claims" twice, or
+        # "cancel policy" beside "cancel"): every theme's plain head is known before any pair.
+        said = {_key(chosen[0]) for _, chosen in named.values()}
+        head_words = {w for _, chosen in named.values() for w in _family(chosen[0])}
+        for t, (members, chosen) in named.items():
             if phrases and " " not in chosen[0]:
-                chosen = self._in_phrase(members, chosen, said)
-            said.add(_key(chosen[0]))
+                chosen = self._in_phrase(members, chosen, said, head_words)
+                said.add(_key(chosen[0]))
             labels[t] = chosen[0] + (f" ({', '.join(chosen[1:])})" if len(chosen) > 1 else "")
-        return labels
+        return {t: labels[t] for t in order}
 
-    def _in_phrase(self, members: np.ndarray, chosen: list[str], said: set[str]) -> list[str]:
-        """``chosen`` with its head word replaced by the pair it is mostly said in, and the terms
-        that pair repeats dropped; unchanged when no pair qualifies or another label has it."""
+    def _in_phrase(self, members: np.ndarray, chosen: list[str], said: set[str], head_words: set[str]) -> list[str]:
+        """``chosen`` with its head word replaced by the pair it is said in (``_kin_phrase``), and
+        the terms that pair repeats dropped; unchanged when no pair qualifies, or when the pair is
+        another label's head or its other word heads another label (``said``, ``head_words``)."""
         rows = self.present[members]
         word = chosen[0]
         family = self.families.get(stem(word), [self.index[word]] if word in self.index else [])
         uses = int((rows[:, family].sum(1) > 0).sum()) if family else 0
-        pair = _kin_phrase(rows, self.vocab, self.kin.get(stem(word.replace("-", "")), []), uses)
-        if not pair or _key(pair) in said:
+        pair = _kin_phrase(rows, self.vocab, self.kin.get(_root(word), []), uses)
+        if not pair or _key(pair) in said or (_family(pair) - _family(word)) & head_words:
             return chosen
-        return [pair] + [c for c in chosen[1:] if not _family(c) & _family(pair)]
+        # "pre existing" repeats "pre-existing condition" as much as "preexisting" does
+        written = {w.replace("-", "") for w in pair.split()}
+        return [pair] + [c for c in chosen[1:] if not _family(c) & _family(pair)
+                         and c.replace("-", "").replace(" ", "") not in written]
 
     def diffuse_share(self, topics: np.ndarray, keywords: list[list[str]]) -> float:
         """Share of the grouped sentences that sit in topics too diffuse to name ("various");
@@ -278,27 +308,29 @@ def _key(term: str) -> str:
 
 
 def _kin_phrase(rows, vocab: np.ndarray, pairs: list[tuple[str, int]], uses: int) -> str:
-    """The phrase a head word is mostly said in, counting every form of the pair ("submit claim",
-    "submitted claims", "claim submission"... for "submitted"; "processing claims" and "claim
-    processing" for "processing"): a theme whose members write the word mostly with one other word
-    is about the pair. Written its most common way, a gerund first ("processing claims"), which
-    reads as the thing people do. Empty when no pair covers ``KIN_SHARE`` of the word's uses."""
+    """The pair a head word is said in, counting every form of it ("submit claim", "submitted
+    claims", "submitting claims" for "submitted"; "processing claims" and "claim processing" for
+    "processing"): when ``KIN_SHARE`` of the word's uses in a theme (``uses``) are with one other
+    word, the theme is about the pair. Written its most common way, or as a gerund when that is
+    at least half as common ("submitting claims" over "submit claims"), which reads as the
+    thing people do. Empty when no pair qualifies."""
     inside = np.asarray(rows.sum(0)).ravel()
     groups: dict[str, list[int]] = {}
     for partner, i in pairs:
         if inside[i] > 0:
             groups.setdefault(partner, []).append(i)
-    best: list[int] = []
-    best_count = max(KIN_MIN, KIN_SHARE * uses)
+    needed = max(KIN_MIN, KIN_SHARE * uses)
+    found = []
     for partner, cols in sorted(groups.items()):
-        if inside[cols].sum() < best_count:
-            continue
-        count = int((rows[:, cols].sum(1) > 0).sum())
-        if count >= best_count:
-            best, best_count = cols, count
-    if not best:
+        if inside[cols].sum() >= needed and (count := int((rows[:, cols].sum(1) > 0).sum())) >= needed:
+            found.append((count, int(inside[cols].sum()), partner, cols))
+    if not found:
         return ""
-    return str(vocab[max(best, key=lambda i: (str(vocab[i]).split()[0].endswith("ing"), inside[i], -i))])
+    # The most insights, then the most uses; equal pairs fall to the first partner alphabetically.
+    cols = min(found, key=lambda f: (-f[0], -f[1], f[2]))[3]
+    forms = sorted(cols, key=lambda i: (-inside[i], str(vocab[i])))
+    gerund = [i for i in forms if str(vocab[i]).split()[0].endswith("ing") and inside[i] >= inside[forms[0]] / 2]
+    return str(vocab[(gerund or forms)[0]])
 
 
 def names_nothing(label: str) -> bool:
@@ -326,11 +358,16 @@ def on_terms(texts: list[str], label: str) -> np.ndarray:
     ("cancel" or "renewed" under "policy (cancel, renewed)"; "allergy issues" under "various
     (vet stated, allergy issues)"): of the quotes that prove a label's head, those that also
     prove one of its terms show more of what the label says."""
-    terms = label.split(" (", 1)[1].rstrip(")").split(", ") if " (" in label else []
-    wanted = [_family(t) for t in terms if _family(t)]
+    terms = label.split(" (", 1)[1].rstrip(")").split(", ") if " (" in label and label != OUTLIER_LABEL else []
+    stop = {stem(w) for w in _STOP}
+    # A role's description ("user (who it is for)") is made of stop words: they prove nothing.
+    wanted = [f for t in terms if (f := _family(t) - stop)]
     return np.array([any(w <= words for w in wanted) for words in _stems(texts)], dtype=bool)
+
+
+_STOP = frozenset(stop_words())
 
 
 def _stems(texts: list[str]) -> list[set[str]]:
     token = re.compile(TOKEN_PATTERN)
-    return [{stem(w) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts]
+    return [{stem(w.replace("-", "")) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts]
