@@ -260,14 +260,16 @@ def label_quotes(rows: pd.DataFrame, label: str, n: int = 3, first: pd.Series | 
     quote, marked unsure: in the judged #18 reports (bench/content/judged/quotes-*-ensemble.csv)
     unsure quotes beside sure ones were of the kind they were filed under 2 times in 9. ``first``
     (a mask indexed like ``rows``) puts some speakers first in each group (askers on Q&A)."""
-    from voc.topics.labels import on_label, on_terms
+    from voc.topics.labels import on_label, on_terms, word_stems
 
     if rows.empty:
         return []
     if first is not None and not first.index.equals(rows.index):  # pandas would align it by chance
         raise ValueError("label_quotes: `first` must be indexed like `rows` (reindex it on rows.index)")
-    about = pd.Series(on_label(rows["text"].tolist(), label), index=rows.index)
-    fuller = pd.Series(on_terms(rows["text"].tolist(), label), index=rows.index)
+    written = rows["text"].tolist()
+    words = word_stems(written)  # read once for the head and the bracketed terms
+    about = pd.Series(on_label(written, label, words), index=rows.index)
+    fuller = pd.Series(on_terms(written, label, words), index=rows.index)
     sure = vouched(rows)
     shown, n = (sure, n) if sure.any() else (~sure, min(n, 1))
     parts = []

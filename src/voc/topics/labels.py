@@ -340,7 +340,7 @@ def names_nothing(label: str) -> bool:
     return head.startswith((VARIOUS, "topic ")) or head in ("other", "unassigned")
 
 
-def on_label(texts: list[str], label: str) -> np.ndarray:
+def on_label(texts: list[str], label: str, words: list[set[str]] | None = None) -> np.ndarray:
     """Which texts speak of the label's head ("claim denied": both words, in any form): the
     quotes shown under a theme should prove its label, not merely sit near its centroid.
 
@@ -349,25 +349,27 @@ def on_label(texts: list[str], label: str) -> np.ndarray:
     if names_nothing(label):
         return np.ones(len(texts), dtype=bool)
     wanted = _family(label.split(" (")[0])
-    found = np.array([wanted <= words for words in _stems(texts)], dtype=bool)
+    found = np.array([wanted <= said for said in (word_stems(texts) if words is None else words)], dtype=bool)
     return found if found.any() else np.ones(len(texts), dtype=bool)
 
 
-def on_terms(texts: list[str], label: str) -> np.ndarray:
+def on_terms(texts: list[str], label: str, words: list[set[str]] | None = None) -> np.ndarray:
     """Which texts speak of at least one of the label's other terms, those in brackets
     ("cancel" or "renewed" under "policy (cancel, renewed)"; "allergy issues" under "various
     (vet stated, allergy issues)"): of the quotes that prove a label's head, those that also
-    prove one of its terms show more of what the label says."""
+    prove one of its terms show more of what the label says. ``words``: ``word_stems(texts)``,
+    when the caller has them already (``on_label`` reads the same)."""
     terms = label.split(" (", 1)[1].rstrip(")").split(", ") if " (" in label and label != OUTLIER_LABEL else []
-    stop = {stem(w) for w in _STOP}
     # A role's description ("user (who it is for)") is made of stop words: they prove nothing.
-    wanted = [f for t in terms if (f := _family(t) - stop)]
-    return np.array([any(w <= words for w in wanted) for words in _stems(texts)], dtype=bool)
+    wanted = [f for t in terms if (f := _family(t) - _STOP_STEMS)]
+    return np.array([any(w <= said for w in wanted) for said in (word_stems(texts) if words is None else words)],
+                    dtype=bool)
 
 
-_STOP = frozenset(stop_words())
+_STOP_STEMS = frozenset(stem(w) for w in stop_words())
 
 
-def _stems(texts: list[str]) -> list[set[str]]:
+def word_stems(texts: list[str]) -> list[set[str]]:
+    """Each text's word families (``stem``), as ``on_label`` and ``on_terms`` match them."""
     token = re.compile(TOKEN_PATTERN)
     return [{stem(w.replace("-", "")) for w in token.findall(t.replace("\u2019", "'").lower())} for t in texts]
