@@ -46,15 +46,31 @@ def test_words_that_judge_are_not_aspects(nlp, laptop):
     assert "ease" not in terms and {"use", "service", "phone assistance"} <= set(terms)
 
 
+def test_acronyms_and_what_a_person_uses_are_aspects(nlp, laptop):
+    text, gold = laptop["2550"]  # "The OS is also very user friendly, ... this OS!"
+    assert gold == ["OS", "OS"] and "os" in extract_terms(nlp(text)) and extract_aspect(nlp(text)) == "os"
+    text, gold = laptop["79"]  # "The OS takes some getting used to ... after being a Windows user ..."
+    assert gold == ["OS", "Windows"] and {"os", "windows"} <= set(extract_terms(nlp(text)))
+    text, gold = laptop["835"]  # "but it  has a major design flaw."
+    assert gold == ["design"] and extract_terms(nlp(text)) == ["design"]
+    text, gold = laptop["109"]  # "Then it ceased charging at all."
+    assert gold == ["charging"] and extract_terms(nlp(text)) == ["charge"]
+    # a two-letter word that is no acronym names nothing, nor does a shouted pronoun
+    assert extract_aspect(nlp("It is ok.")) is None
+    text, gold = laptop["1698"]  # "MY ONLY PROBLEM IS I CAN NOT REG. THE PRODUCT KEY."
+    assert gold == ["PRODUCT KEY"] and "my" not in extract_terms(nlp(text))
+
+
 def test_aspect_term_f1_on_the_whole_laptop_file(nlp, shared):
     """bench/quality.py's measure; 0.516 per sentence before the scene/function/judging-word rules
-    (gold terms parsed alone); 0.581 with gold terms read in their sentence, 0.558 alone."""
+    (gold terms parsed alone); 0.581 with gold terms read in their sentence, 0.558 alone; 0.583 once
+    acronyms ("OS") and what a person uses ("a Windows user") count."""
     spec = importlib.util.spec_from_file_location("quality", REPO / "bench" / "quality.py")
     quality = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(quality)
     result = quality.aspect_terms(nlp, quality.LAPTOP_PRODUCT_TERMS)
     assert result["sentences"] == 3045 and result["gold_terms"] == 2358
-    assert result["per_sentence"]["f1"] >= 0.575 and result["out_of_context"]["f1"] >= 0.55, result
+    assert result["per_sentence"]["f1"] >= 0.582 and result["out_of_context"]["f1"] >= 0.55, result
 
 
 def test_a_range_names_its_unit_once(nlp):

@@ -116,9 +116,14 @@ def _judged_function(tok: Any) -> bool:
     lemma = tok.lemma_.lower()
     if lemma in FUNCTION_VERBS and tok.pos_ == "VERB":
         negated = any(c.dep_ == "neg" for c in kids)
-        stopped = tok.head.lemma_.lower() in {"stop", "quit", "fail", "refuse"} and tok.dep_ == "xcomp"
+        stopped = tok.head.lemma_.lower() in {"stop", "quit", "fail", "refuse", "cease"} and tok.dep_ == "xcomp"
         return negated or stopped
     return False
+
+
+def _acronym(chunk: Any, phrase: str) -> bool:
+    # A shouted sentence ("MY ONLY PROBLEM IS ...") is all capitals: its pronouns are no acronyms.
+    return any(t.text.isupper() and t.text.isalpha() and not t.is_stop and t.text.lower() == phrase for t in chunk)
 
 
 def candidates(doc: Any) -> list[tuple[str, Any, str]]:
@@ -139,7 +144,13 @@ def candidates(doc: Any) -> list[tuple[str, Any, str]]:
             out.append(("use", root, role))
             continue
         phrase = normalise(list(chunk))
-        if not phrase or phrase in STOP_NOUNS or phrase.split()[-1] in STOP_NOUNS or len(phrase) < 3:
+        words = phrase.split()
+        # "a Windows user", "the Apple customer": the person is no aspect, what they use is.
+        if len(words) > 1 and words[-1] in STOP_NOUNS and words[-2] not in STOP_NOUNS:
+            phrase = words[-2]
+        # Two letters name a part only as an acronym ("the OS", "the UI"), not as a word ("ok").
+        if (not phrase or phrase in STOP_NOUNS or phrase.split()[-1] in STOP_NOUNS
+                or (len(phrase) < 3 and not _acronym(chunk, phrase))):
             continue
         if phrase.replace(" ", "").isdigit():
             continue
