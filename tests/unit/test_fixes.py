@@ -108,6 +108,19 @@ def test_reviewers_naming_the_same_thing_are_one_group_most_named_first(reviews)
     assert quote["rating"] == 4.0 and quote["url"].startswith("https://") and quote["date"]
 
 
+def test_the_insight_aspect_the_fix_names_is_its_group(reviews, nlp):
+    from voc.extract.aspects import extract_aspect
+
+    # Grouped as "cover pre" (the fix's first two content words) while "condition" was no aspect.
+    ref = f"{TP}/aspca_reviews.csv#5cae6729a843690a54087b5b"
+    text, previous, rating = sentence(reviews, ref, "pre existing conditions")
+    assert rating == 4.0 and extract_aspect(nlp(text)) == "condition"
+    row = {"sent_id": "s0", "doc_id": ref, "text": text, "prev_text": previous, "rating": rating,
+           "aspect": extract_aspect(nlp(text))}
+    found = find_fixes(pd.DataFrame([row]))
+    assert found["fix"].tolist() == ["you do not cover pre existing conditions"] and found["group"].tolist() == ["condition"]
+
+
 def test_only_mid_rated_reviews_count():
     rows = pd.DataFrame({"sent_id": ["a", "b", "c"], "doc_id": ["d1", "d2", "d3"], "rating": [1.0, 4.0, 5.0],
                          "text": ["Would be 5 stars if it had a dark theme."] * 3, "url": None, "source": "play",

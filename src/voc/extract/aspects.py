@@ -30,7 +30,7 @@ STOP_NOUNS = {
     # words that judge or frame rather than name a part: "the biggest flaw", "in addition"
     "addition", "while", "moment", "past", "luck", "sense", "matter", "occasion", "half",
     "amount", "waste", "none", "alot", "benefit", "advantage", "disadvantage", "flaw", "expectation",
-    "expectations", "investment", "condition", "type", "good", "dollar", "dollars", "piece",
+    "expectations", "investment", "type", "good", "dollar", "dollars", "piece",
     "plus", "minus", "pro", "pros", "con", "cons", "mistake", "nightmare", "joke",
     "disappointment", "headache", "pleasure", "surprise", "hassle", "step", "attempt", "result",
     "results", "example", "instance", "reviews", "suggestion", "suggestions", "recommendation",
