@@ -1,7 +1,8 @@
 """CSV / JSONL import: surveys, interviews and exported reviews (Amazon, G2, Trustpilot...).
 
-Any file with a text column works; rating, author, date, url, id and title columns are optional
-and found by common names unless named in the study. Reviews keep the mid-rated ones by default
+Any file with a text column works (or several: a review site's "Pros" and "Cons" answers become
+paragraphs of one document); rating, author, date, url, id and title columns are optional and
+found by common names unless named in the study. A title line above the header is skipped. Reviews keep the mid-rated ones by default
 (2-4 stars): 5-star and 1-star reviews say little about why.
 
 Files are read line by line with bounded memory: a line or field over ``MAX_LINE`` characters
@@ -59,7 +60,8 @@ class FileOptions(SourceOptions):
     delimiter: str | None = Field(default=None, min_length=1, max_length=1,
                                   description="CSV field separator; default: tab for .tsv/.tab, else sniffed from the file")
     kind: Literal["review", "survey", "post", "comment", "answer", "question"] | None = None
-    text_column: str | None = None
+    text_column: str | list[str] | None = Field(
+        default=None, description='the text column, or several ("Pros", "Cons") read as paragraphs of one document')
     rating_column: str | None = None
     author_column: str | None = None
     date_column: str | None = None
@@ -207,6 +209,9 @@ class FileSource(LocalFilesSource):
     def _csv_rows(self, path: Path, lines: _Lines, sep: str) -> Iterator[dict[str, Any] | None]:
         reader = csv.reader(lines, delimiter=sep)
         header: list[str] | None = None
+        # Exports often open with a title line ("Capterra-Forms-On-Fire") above the header: a
+        # one-field record followed by a wider one. A one-column file keeps its first line.
+        titles: list[tuple[int, list[str]]] = []
         while True:
             start = lines.new_record()
             try:
@@ -226,15 +231,38 @@ class FileSource(LocalFilesSource):
                     raise VocError(f"{path}:{lines.last_long}: the header line is longer than {MAX_LINE:,} "
                                    "characters; is this really a CSV file?")
                 yield None
+            elif header is None and record and len(record) == 1 and not self._names_text(record) and len(titles) < 3:
+                titles.append((lines.lineno, record))
             elif header is None and record:
-                header = record
+                if len(record) > 1 or self._names_text(record):
+                    if titles:
+                        log.info("%s: line%s %s above the header taken for a title and skipped: %s", path,
+                                 "s" * (len(titles) > 1), ", ".join(str(n) for n, _ in titles),
+                                 "; ".join(_show(t[0]) for _, t in titles))
+                    header, records = record, []
+                else:  # one column all along: the first line was its header
+                    header, records = titles[0][1], [t for _, t in titles[1:]] + [record]
                 self._columns(path, header)
+                yield from (self._row(header, r) for r in records)
             elif record:
-                row: dict[str, Any] = dict.fromkeys(header)
-                row.update(zip(header, record))
-                yield row
-        if header is None:
+                yield self._row(header, record)
+        if header is None and titles:  # one column, a header and up to two rows
+            self._columns(path, titles[0][1])
+            yield from (self._row(titles[0][1], r) for _, r in titles[1:])
+        elif header is None:
             raise VocError(f"{path}: empty CSV (no header row)")
+
+    @staticmethod
+    def _row(header: list[str], record: list[str]) -> dict[str, Any]:
+        row: dict[str, Any] = dict.fromkeys(header)
+        row.update(zip(header, record))
+        return row
+
+    def _names_text(self, columns: list[str]) -> bool:
+        """Whether a record holds the text column's name, so it is the header and no title."""
+        named = self.opts.text_column
+        wanted = {c.lower().strip() for c in ([named] if isinstance(named, str) else named or [])} or set(TEXT_NAMES)
+        return any(c.lower().strip() in wanted for c in columns)
 
     def _jsonl_rows(self, path: Path, lines: _Lines) -> Iterator[dict[str, Any] | None]:
         for line in lines:
@@ -261,8 +289,10 @@ class FileSource(LocalFilesSource):
 
     def _columns(self, path: Path, columns: list[str]) -> None:
         o = self.opts
+        texts = o.text_column if isinstance(o.text_column, list) else [o.text_column]
+        self._texts = [c for c in (_pick(columns, t, TEXT_NAMES, path, "text") for t in texts) if c]
         self._cols = {
-            "text": _pick(columns, o.text_column, TEXT_NAMES, path, "text"),
+            "text": self._texts[0] if self._texts else None,
             "rating": _pick(columns, o.rating_column, RATING_NAMES, path, "rating"),
             "author": _pick(columns, o.author_column, AUTHOR_NAMES, path, "author"),
             "date": _pick(columns, o.date_column, DATE_NAMES, path, "date"),
@@ -277,7 +307,8 @@ class FileSource(LocalFilesSource):
         cols = self._cols
         raw = lambda key: row.get(cols[key]) if cols[key] else None  # noqa: E731
         get = lambda key: _cell(raw(key))  # noqa: E731
-        text = get("text")
+        # Several text columns are paragraphs of one document, in the order the study names them.
+        text = "\n\n".join(t for t in (_cell(row.get(c)) for c in self._texts) if t) or None
         if not text:
             return None
         rating = self._rating(raw("rating"), path, rowno)

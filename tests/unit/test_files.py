@@ -150,3 +150,38 @@ def test_the_notebook_crawl_keeps_going_past_a_broken_source(shared, tmp_path):
         assert store.runs().iloc[-1]["status"] == "partial"
         again = crawl_study(study, store)  # incremental: the second crawl finds nothing new
         assert again["new_documents"] == 0 and again["sources"]["play"]["fetched"] == 0
+
+
+def test_a_real_review_site_export_with_a_title_line_and_answers_in_several_columns(shared, caplog):
+    # Capterra's export of Forms On Fire reviews: line 1 is a title ("Capterra-Forms-On-Fire"),
+    # line 2 the header; each review answers in three columns (Overall, Pros, Cons).
+    import logging
+
+    path = shared / "software_reviews_capterra_nocode" / "Capterra-Forms-On-Fire.csv"
+    src = FileSource("capterra", FileOptions(path=str(path), kind="review", text_column=["Overall", "Pros", "Cons"]))
+    with caplog.at_level(logging.INFO, logger="scrapers.files"):
+        docs = list(src.fetch(None))
+    assert "line 1 above the header taken for a title and skipped: 'Capterra-Forms-On-Fire'" in caplog.text
+    assert len(docs) == 118  # 119 rows, one with no answer in any of the three columns
+    first = docs[0].text.split("\n\n")
+    assert [p.split(". ")[0][:40] for p in first] == [
+        "Overall:\xa0I have built a fully comprehens", "Pros:\xa0The best thing about Forms on Fire",
+        "Cons:\xa0The built in data dashboards and a"]
+    assert docs[0].created_at.date().isoformat() == "2021-07-14" and docs[0].rating is None
+    # One text column as before: the title line is still skipped.
+    only = list(FileSource("capterra", FileOptions(path=str(path), text_column="Cons")).fetch(None))
+    assert only[0].text.startswith("Cons:\xa0The built in data dashboards") and "\n\n" not in only[0].text
+
+
+def test_a_one_column_file_keeps_its_first_line_as_header(tmp_path):
+    # Edge cases of the title rule: a one-column survey is no title line and its answers.
+    (tmp_path / "a.csv").write_text("Feedback\nToo loud at night\nThe app logs me out\n")
+    docs = list(source(tmp_path, path="a.csv", text_column="Feedback").fetch(None))
+    assert [d.text for d in docs] == ["Too loud at night", "The app logs me out"]
+    (tmp_path / "b.csv").write_text("Feedback\nToo loud at night\n")
+    with pytest.raises(VocError, match=r"no text column; .*\['Feedback'\]"):
+        list(source(tmp_path, path="b.csv").fetch(None))
+    (tmp_path / "c.csv").write_text("Survey export\ntext,stars\nToo loud,3\n")
+    assert [(d.text, d.rating) for d in source(tmp_path, path="c.csv").fetch(None)] == [("Too loud", 3.0)]
+    with pytest.raises(VocError, match=r"column 'Pros' \(for text\) not found"):
+        list(source(tmp_path, path="c.csv", text_column=["text", "Pros"]).fetch(None))

@@ -276,3 +276,19 @@ def test_a_pair_never_repeats_another_themes_head():
     labels = label_topics(a + b + c, topics, {0: ["processing"], 1: ["processing"], 2: ["vet"]})
     heads = [label.split(" (")[0] for label in labels.values()]
     assert len(set(heads)) == len(heads) and "processing claims" in heads, labels
+
+
+def test_review_sites_answer_heads_name_no_theme(shared):
+    # Real Capterra reviews of Forms On Fire: each answer opens "Pros:", "Cons:" or "Overall:".
+    # Imported, the learning-curve complaints (all "Cons:" answers) were labelled by "cons".
+    import csv
+
+    path = shared / "software_reviews_capterra_nocode" / "Capterra-Forms-On-Fire.csv"
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))[2:]  # a title line, then the header
+    cells = [c.replace("\xa0", " ") for r in rows for c in r[3:6] if c.strip()]
+    theme = [c for c in cells if c.startswith("Cons:") and "learn" in c.lower()]
+    rest = [c for c in cells if c.startswith(("Pros:", "Overall:"))]
+    assert len(theme) == 12 and len(rest) == 195
+    labels = label_topics(theme + rest, np.array([0] * len(theme) + [1] * len(rest)), {0: ["cons", "learning"], 1: []})
+    assert labels[0].split(" (")[0] == "learning curve" and not {"cons", "pros", "overall"} & set(labels[1].split()), labels

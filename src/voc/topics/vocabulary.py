@@ -23,7 +23,10 @@ def stop_words(extra: list[str] | None = None) -> list[str]:
               "love", "loved", "loves",  # "I'd love a ...": a must-have's cue, and praise
               "success", "successful",  # "success for me is ...": a success factor's cue
               # praise words grade a theme without naming it
-              "good", "better", "best", "great"}
+              "good", "better", "best", "great",
+              # review sites' answer heads: G2, Capterra and TrustRadius exports open each answer
+              # with "Pros:", "Cons:" or "Overall:" (a Capterra import labelled a theme "cons (depth)")
+              "pros", "cons", "overall"}
     # Contractions of stop words ("there's", "they'll") are stop words too, and so are their
     # pieces when a typographic apostrophe ("didn’t") splits them into two tokens.
     words |= {f"{w}'{end}" for w in ENGLISH_STOP_WORDS for end in ("s", "re", "ll", "ve", "d")}
