@@ -527,3 +527,18 @@ def test_quotes_that_also_speak_of_a_bracketed_term_come_first(shared):
     texts = rows["text"].tolist()
     assert not on_terms(texts, "user (who it is for)").any() and not on_terms(texts, OUTLIER_LABEL).any()
     assert on_terms(texts, "policy (cancel, renewed)").sum() == 3
+
+
+def test_a_review_sites_answer_head_is_no_part_of_a_quote(shared):
+    # Real Capterra review of Forms On Fire, its "Cons" answer imported as written.
+    import csv
+
+    from voc.personas.evidence import label_quotes
+
+    with (shared / "software_reviews_capterra_nocode" / "Capterra-Forms-On-Fire.csv").open(encoding="utf-8-sig") as fh:
+        cell = next(c for r in csv.reader(fh) for c in r if "constant emails I get from support" in c)
+    sentence = cell.split(". ")[0] + "."
+    assert sentence == "Cons:\xa0The constant emails I get from support are annoying."
+    rows = pd.DataFrame({"sent_id": ["a"], "doc_id": ["d1"], "confidence": [0.9], "text": [sentence], "url": None,
+                         "source": "capterra", "created_at": None})
+    assert [q["text"] for q in label_quotes(rows, "support")] == ["The constant emails I get from support are annoying."]

@@ -80,9 +80,15 @@ def pick_quotes(rows: pd.DataFrame, n: int = 3) -> list[dict[str, Any]]:
              "sure": bool(r.vouched)} for r in ranked.head(n).itertuples()]
 
 
+# The answer heads of review-site exports (G2, Capterra: "Cons: The app crashes"): the site's
+# form, not the reviewer's words.
+_ANSWER_HEAD = re.compile(r"^\s*(?:pros|cons|overall)\s*:\s*", re.I)
+
+
 def quote_text(text: str) -> str:
-    """A sentence as a quote shows it: without the list marks and quotation marks around it."""
-    return text.strip(_FORMATTING)
+    """A sentence as a quote shows it: without the list marks and quotation marks around it, or
+    a review site's answer head."""
+    return _ANSWER_HEAD.sub("", text.strip(_FORMATTING)).strip(_FORMATTING)
 
 
 def http_url(url: Any) -> str | None:
