@@ -1,15 +1,16 @@
-"""CSV / JSONL import: surveys, interviews and exported reviews (Amazon, G2, Trustpilot...).
+"""CSV / JSON import: surveys, interviews and exported reviews (Amazon, G2, Trustpilot...).
 
 Any file with a text column works (or several: a review site's "Pros" and "Cons" answers become
 paragraphs of one document); rating, author, date, url, id and title columns are optional and
-found by common names unless named in the study. A title line above the header is skipped. Reviews keep the mid-rated ones by default
-(2-4 stars): 5-star and 1-star reviews say little about why.
+found by common names unless named in the study. A title line above a CSV header is skipped. A
+.json file holds one JSON array of objects or one object per line (JSON lines). Reviews keep
+the mid-rated ones by default (2-4 stars): 5-star and 1-star reviews say little about why.
 
-Files are read line by line with bounded memory: a line or field over ``MAX_LINE`` characters
-and a JSON line nested deeper than ``MAX_JSON_DEPTH`` are skipped with a counted warning naming
-file:line; bytes the encoding cannot read become U+FFFD, also counted and named. The rows before
-any failure reach the store with the cursor (crawl_source commits them), so a re-run resumes
-after them.
+Files are read in bounded memory (``scrapers.records``): a line or field over ``MAX_LINE``
+characters and a JSON object nested deeper than ``MAX_JSON_DEPTH`` are skipped with a counted
+warning naming file:line; bytes the encoding cannot read become U+FFFD, also counted and named.
+The rows before any failure reach the store with the cursor (crawl_source commits them), so a
+re-run resumes after them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import csv
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -27,8 +27,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, bounded_lines, parse_ts
+from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, parse_ts
 from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json
+from scrapers.records import Lines, json_array_items, starts_array
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
@@ -44,11 +45,6 @@ SNIFF_BYTES = 64 * 1024
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 # Names databases and exports use for codecs Python calls otherwise (MySQL's utf8mb4 is UTF-8).
 ENCODING_ALIASES = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf-8mb4": "utf-8", "unicode": "utf-16"}
-# One CSV record (a quoted field may span lines) is refused past this many characters: an
-# unclosed quote would otherwise swallow the rest of the file into one record.
-MAX_RECORD = 4 * MAX_LINE
-# Bytes that did not decode, kept by errors="surrogateescape" so each line tells whether it had any.
-_UNDECODED = re.compile("[\udc80-\udcff]")
 log = logging.getLogger(__name__)
 # csv's own limit (131,072) would fail a long answer that the line limit lets through.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
@@ -56,7 +52,7 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
 
 class FileOptions(SourceOptions):
     path: str
-    format: Literal["auto", "csv", "tsv", "jsonl"] = "auto"
+    format: Literal["auto", "csv", "tsv", "jsonl", "json"] = "auto"
     delimiter: str | None = Field(default=None, min_length=1, max_length=1,
                                   description="CSV field separator; default: tab for .tsv/.tab, else sniffed from the file")
     kind: Literal["review", "survey", "post", "comment", "answer", "question"] | None = None
@@ -194,19 +190,23 @@ class FileSource(LocalFilesSource):
         fmt = self.opts.format
         if fmt == "auto":
             fmt = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
+            if path.suffix.lower() == ".json" and starts_array(path, self.opts.encoding):
+                fmt = "json"
         # surrogateescape keeps undecodable bytes apart, so each line tells whether it had any.
         with path.open(encoding=self.opts.encoding, errors="surrogateescape", newline="") as fh:
-            lines = _Lines(fh, path, self.opts.encoding, self.skipped)
+            lines = Lines(fh, path, self.opts.encoding, self.skipped)
             try:
                 if fmt in ("csv", "tsv"):
                     yield from self._csv_rows(path, lines, self._delimiter(path, fmt))
+                elif fmt == "json":
+                    yield from self._json_rows(path, json_array_items(fh, path, self.opts.encoding, self.skipped))
                 else:
                     yield from self._jsonl_rows(path, lines)
             except UnicodeError as err:  # codecs such as utf-16 cannot set bad bytes aside
                 raise VocError(f"{path}: cannot read past line {lines.lineno} as {self.opts.encoding} ({err}); "
                                'set encoding = "..." in the source block (e.g. utf-8, cp1252, utf-16)') from None
 
-    def _csv_rows(self, path: Path, lines: _Lines, sep: str) -> Iterator[dict[str, Any] | None]:
+    def _csv_rows(self, path: Path, lines: Lines, sep: str) -> Iterator[dict[str, Any] | None]:
         reader = csv.reader(lines, delimiter=sep)
         header: list[str] | None = None
         # Exports often open with a title line ("Capterra-Forms-On-Fire") above the header: a
@@ -264,36 +264,51 @@ class FileSource(LocalFilesSource):
         wanted = {c.lower().strip() for c in ([named] if isinstance(named, str) else named or [])} or set(TEXT_NAMES)
         return any(c.lower().strip() in wanted for c in columns)
 
-    def _jsonl_rows(self, path: Path, lines: _Lines) -> Iterator[dict[str, Any] | None]:
+    def _jsonl_rows(self, path: Path, lines: Lines) -> Iterator[dict[str, Any] | None]:
         for line in lines:
             lines.new_record()  # each line is a record of its own
             if lines.last_long == lines.lineno:
                 yield None  # counted where it was read
-                continue
-            if not line.strip():
-                continue
-            try:
-                row = loads_json(line)
-            except JsonTooDeep:
-                self.skipped.add("deep_json", f"{path}:{lines.lineno}",
-                                 f"line nested deeper than {MAX_JSON_DEPTH} levels skipped")
-                yield None
-                continue
-            except ValueError as err:
-                raise VocError(f"{path}:{lines.lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
-            if not isinstance(row, dict):
-                raise VocError(f"{path}:{lines.lineno}: each line must be a JSON object")
-            if not hasattr(self, "_cols"):
-                self._columns(path, list(row))
-            yield row
+            elif line.strip():
+                yield self._json_row(path, lines.lineno, line, "line")
 
-    def _columns(self, path: Path, columns: list[str]) -> None:
+    def _json_rows(self, path: Path, items: Iterator[tuple[int, str]]) -> Iterator[dict[str, Any] | None]:
+        for lineno, text in items:
+            yield self._json_row(path, lineno, text, "item")
+
+    def _json_row(self, path: Path, lineno: int, text: str, what: str) -> dict[str, Any] | None:
+        """One JSON object of a file (a line, or an array's item starting on line ``lineno``); None
+        when skipped. Each file's first object names its columns: JSON exports differ by file."""
+        try:
+            row = loads_json(text)
+        except JsonTooDeep:
+            self.skipped.add("deep_json", f"{path}:{lineno}", f"{what} nested deeper than {MAX_JSON_DEPTH} levels skipped")
+            return None
+        except ValueError as err:
+            raise VocError(f"{path}:{lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
+        if not isinstance(row, dict):
+            raise VocError(f"{path}:{lineno}: each {what} must be a JSON object")
+        if getattr(self, "_cols_of", None) != path:
+            self._columns(path, list(row), strict=False)
+            self._cols_of = path
+        return row
+
+    def _columns(self, path: Path, columns: list[str], strict: bool = True) -> None:
+        """The columns to read, from a CSV header or (not ``strict``) a JSON file's first object,
+        whose keys another object may add to: there the listed text columns are read as given."""
         o = self.opts
-        texts = o.text_column if isinstance(o.text_column, list) else [o.text_column]
-        self._texts = [c for c in (_pick(columns, t, TEXT_NAMES, path, "text") for t in texts) if c]
+        if isinstance(o.text_column, list):
+            missing = [c for c in o.text_column if c not in columns]
+            if strict and missing:
+                raise VocError(f"{path}: column {missing[0]!r} (for text) not found; columns are {columns}")
+            self._texts = list(o.text_column)
+        else:
+            self._texts = [c for c in [_pick(columns, o.text_column, TEXT_NAMES, path, "text")] if c]
         self._cols = {
             "text": self._texts[0] if self._texts else None,
-            "rating": _pick(columns, o.rating_column, RATING_NAMES, path, "rating"),
+            # A post's or answer's "score" counts votes: only reviews and surveys are rated by name.
+            "rating": _pick(columns, o.rating_column, RATING_NAMES if o.kind in (None, "review", "survey") else (),
+                            path, "rating"),
             "author": _pick(columns, o.author_column, AUTHOR_NAMES, path, "author"),
             "date": _pick(columns, o.date_column, DATE_NAMES, path, "date"),
             "url": _pick(columns, o.url_column, URL_NAMES, path, "url"),
@@ -366,40 +381,3 @@ def _cell(value: Any) -> str | None:
 def _show(value: Any) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:40] + "...")
-
-
-class _Lines:
-    """A file's lines for the CSV and JSONL readers, each at most MAX_LINE characters.
-
-    A longer line is read past without being held and stands as an empty line (its number kept in
-    ``last_long``); bytes the encoding could not read become U+FFFD. Both are counted in ``skipped``.
-    """
-
-    def __init__(self, fh: Any, path: Path, encoding: str, skipped: Skips):
-        self.fh, self.path, self.encoding, self.skipped = fh, path, encoding, skipped
-        self.lineno = 0
-        self.last_long = 0
-        self._record_chars = 0
-
-    def new_record(self) -> int:
-        """Mark the start of a record (it may span lines); returns the last line read before it."""
-        self._record_chars = 0
-        return self.lineno
-
-    def __iter__(self) -> Iterator[str]:
-        for line in bounded_lines(self.fh, MAX_LINE):
-            self.lineno += 1
-            where = f"{self.path}:{self.lineno}"
-            if line is None:
-                self.last_long = self.lineno
-                self.skipped.add("long_line", where, f"line longer than {MAX_LINE:,} characters skipped")
-                line = "\n"
-            elif not line.isascii() and _UNDECODED.search(line):
-                self.skipped.add("undecodable", where, f"bytes that are not {self.encoding} read as U+FFFD; "
-                                 'if the file has another encoding, set encoding = "..." (e.g. cp1252)')
-                line = _UNDECODED.sub("\ufffd", line)
-            self._record_chars += len(line)
-            if self._record_chars > MAX_RECORD:
-                raise VocError(f"{where}: one CSV record runs past {MAX_RECORD:,} characters; check the lines "
-                               "before this one for an unclosed quote")
-            yield line

@@ -185,3 +185,45 @@ def test_a_one_column_file_keeps_its_first_line_as_header(tmp_path):
     assert [(d.text, d.rating) for d in source(tmp_path, path="c.csv").fetch(None)] == [("Too loud", 3.0)]
     with pytest.raises(VocError, match=r"column 'Pros' \(for text\) not found"):
         list(source(tmp_path, path="c.csv", text_column=["text", "Pros"]).fetch(None))
+
+
+def test_real_json_array_exports_are_read_item_by_item(shared):
+    # Reddit posts a scraper saved as JSON arrays (pretty-printed), in two schemas: the older
+    # with "text", the newer with "preview" in its place. Title and body make one document.
+    folder = shared / "reddit_saas_pain_posts_2025"
+    opts = FileOptions(path=str(folder / "2025-09*_reddit_frustrations.json"), kind="post",
+                       text_column=["title", "text", "preview"], id_column="url")
+    docs = list(FileSource("saas", opts).fetch(None))
+    old = json.loads((folder / "2025-09-07_reddit_frustrations.json").read_text(encoding="utf-8"))
+    new = json.loads((folder / "2025-09-13_reddit_frustrations.json").read_text(encoding="utf-8"))
+    assert len(docs) == len(old) + len(new)
+    first = docs[0]
+    assert first.text.startswith("Why is it so hard to create a system where I can access my notes and to-dos across "
+                                 "all devices?\n\nI'm a freshman now at uni")
+    assert first.native_id == first.url == old[0]["url"] and first.rating is None and first.created_at.date().isoformat() == "2025-09-07"
+    later = docs[len(old)]
+    assert later.text == f"{new[0]['title']}\n\n{new[0]['preview']}" and later.title == new[0]["title"]
+
+
+def test_json_array_edges(tmp_path, monkeypatch):
+    from scrapers import records
+
+    items = [{"id": f"r{i}", "text": f"Review {i}: the lid {'cracks' * i}", "stars": 3} for i in range(1, 6)]
+    (tmp_path / "one.json").write_text(json.dumps(items))  # minified: one line
+    monkeypatch.setattr(records, "_BLOCK", 7)  # items cross many blocks
+    assert [d.native_id for d in source(tmp_path, path="one.json").fetch(None)] == ["r1", "r2", "r3", "r4", "r5"]
+    pretty = json.dumps(items, indent=2)
+    (tmp_path / "cut.json").write_text(pretty[: pretty.index('"r4"')])
+    with pytest.raises(VocError, match=r"cut.json:\d+: not valid JSON"):
+        list(source(tmp_path, path="cut.json").fetch(None))
+    (tmp_path / "bad.json").write_text(pretty.replace('"r2",', '"r2",,'))
+    line = pretty.replace('"r2",', '"r2",,').splitlines().index('    "id": "r2",,') + 1
+    with pytest.raises(VocError, match=rf"bad.json:{line}: not valid JSON"):
+        list(source(tmp_path, path="bad.json").fetch(None))
+    (tmp_path / "nums.json").write_text("[1, 2]")
+    with pytest.raises(VocError, match="each item must be a JSON object"):
+        list(source(tmp_path, path="nums.json").fetch(None))
+    (tmp_path / "lines.json").write_text("\n".join(json.dumps(i) for i in items))  # JSON lines named .json
+    assert len(list(source(tmp_path, path="lines.json").fetch(None))) == 5
+    with pytest.raises(VocError, match="must hold one JSON array"):
+        list(source(tmp_path, path="lines.json", format="json").fetch(None))

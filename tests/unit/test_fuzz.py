@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from scrapers import files as files_module  # noqa: E402
+from scrapers import records as records_module  # noqa: E402
 from scrapers import reddit_dump as reddit_dump_module  # noqa: E402
 from scrapers import se_dump as se_dump_module  # noqa: E402
 from scrapers.base import MAX_LINE  # noqa: E402
@@ -323,11 +324,20 @@ deep_lines = st.integers(60, 70).map(lambda n: '{"text": "deep", "id": ' + "[" *
 rows = st.dictionaries(st.sampled_from(COLUMNS), st.one_of(cells, json_values), max_size=5).map(json.dumps)
 jsonl_bytes = st.lists(st.one_of(deep_lines, rows, json_values.map(json.dumps), texts),
                        max_size=6).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass"))
+# One JSON array of such items, pretty-printed or on one line, whole or cut short.
+def _json_array(items: list[str], sep: str, keep: float) -> bytes:
+    data = ("[" + sep.join(items) + "]").encode("utf-8", "surrogatepass")
+    return data if keep >= 0.9 else data[:max(1, round(len(data) * keep))]
+
+
+json_array_bytes = st.builds(_json_array, st.lists(st.one_of(deep_lines, rows, json_values.map(json.dumps), texts),
+                                                   max_size=6), st.sampled_from([",", ",\n  ", " , "]), st.floats(0.0, 1.0))
 file_options = st.fixed_dictionaries({}, optional={
-    "format": st.sampled_from(["auto", "csv", "tsv", "jsonl"]),
+    "format": st.sampled_from(["auto", "csv", "tsv", "jsonl", "json"]),
     "delimiter": st.sampled_from([",", ";", "\t", "|", '"', "\n", " ", "\x00", "é"]),
     "kind": st.sampled_from(["review", "survey", "post"]),
-    "text_column": st.sampled_from(COLUMNS), "rating_column": st.sampled_from(COLUMNS),
+    "text_column": st.one_of(st.sampled_from(COLUMNS), st.lists(st.sampled_from(COLUMNS), max_size=3)),
+    "rating_column": st.sampled_from(COLUMNS),
     "date_column": st.sampled_from(COLUMNS), "id_column": st.sampled_from(COLUMNS),
     "rating_scale": st.sampled_from([5.0, 10.0, 0.5]), "min_rating": st.sampled_from([0.0, 2.0]),
     "link_template": st.sampled_from(["https://x.example/{id}", "{0}", "{id.real}", "{", "}", "{id!z}",
@@ -339,8 +349,9 @@ file_options = st.fixed_dictionaries({}, optional={
 
 
 @given(suffix=st.sampled_from([".csv", ".tsv", ".jsonl", ".txt", ".json"]),
-       data=st.one_of(csv_bytes(), jsonl_bytes, st.binary(max_size=300)), options=file_options, limit=LIMITS)
-def _files(tmp_path_factory, suffix, data, options, limit):
+       data=st.one_of(csv_bytes(), jsonl_bytes, json_array_bytes, st.binary(max_size=300)), options=file_options,
+       limit=LIMITS, block=st.sampled_from([1 << 16, 5]))
+def _files(tmp_path_factory, suffix, data, options, limit, block):
     folder = tmp_path_factory.mktemp("f")
     (folder / f"in{suffix}").write_bytes(data)
     try:
@@ -348,7 +359,7 @@ def _files(tmp_path_factory, suffix, data, options, limit):
     except ValueError:
         return  # the study file is refused with a message naming the key (validate_source_options)
     source = FileSource("f", opts, base_dir=folder)
-    with limits(limit, files_module, MAX_RECORD=4 * limit):
+    with limits(limit, files_module), limits(limit, records_module, MAX_RECORD=4 * limit, _BLOCK=block):
         TALLY.check("files", lambda: list(source.fetch(None)), suffix, data, options, limit, source=source)
 
 

@@ -1,0 +1,157 @@
+"""Reading the records of an imported file in bounded memory: its lines (CSV and JSON lines) and
+the items of one JSON array (the export format of many scrapers and APIs).
+
+A longer line or record than the limits below is skipped or refused with its file and line, so
+one broken export cannot hold the whole file in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from scrapers.base import MAX_LINE, Skips, bounded_lines
+from voc.errors import VocError
+
+# One record (a CSV record whose quoted field spans lines, or a JSON array's item) is refused
+# past this many characters: an unclosed quote would otherwise swallow the rest of the file.
+MAX_RECORD = 4 * MAX_LINE
+# Bytes that did not decode, kept by errors="surrogateescape" so each record tells whether it had any.
+UNDECODED = re.compile("[\udc80-\udcff]")
+_SPACE = re.compile(r"\s*")
+# A JSON array is read this many characters at a time, more while one item is incomplete.
+_BLOCK = 1 << 16
+
+
+def undecodable(skipped: Skips, where: str, encoding: str) -> None:
+    skipped.add("undecodable", where, f"bytes that are not {encoding} read as U+FFFD; "
+                'if the file has another encoding, set encoding = "..." (e.g. cp1252)')
+
+
+class Lines:
+    """A file's lines for the CSV and JSON-lines readers, each at most MAX_LINE characters.
+
+    A longer line is read past without being held and stands as an empty line (its number kept in
+    ``last_long``); bytes the encoding could not read become U+FFFD. Both are counted in ``skipped``.
+    """
+
+    def __init__(self, fh: Any, path: Path, encoding: str, skipped: Skips):
+        self.fh, self.path, self.encoding, self.skipped = fh, path, encoding, skipped
+        self.lineno = 0
+        self.last_long = 0
+        self._record_chars = 0
+
+    def new_record(self) -> int:
+        """Mark the start of a record (it may span lines); returns the last line read before it."""
+        self._record_chars = 0
+        return self.lineno
+
+    def __iter__(self) -> Iterator[str]:
+        for line in bounded_lines(self.fh, MAX_LINE):
+            self.lineno += 1
+            where = f"{self.path}:{self.lineno}"
+            if line is None:
+                self.last_long = self.lineno
+                self.skipped.add("long_line", where, f"line longer than {MAX_LINE:,} characters skipped")
+                line = "\n"
+            elif not line.isascii() and UNDECODED.search(line):
+                undecodable(self.skipped, where, self.encoding)
+                line = UNDECODED.sub("\ufffd", line)
+            self._record_chars += len(line)
+            if self._record_chars > MAX_RECORD:
+                raise VocError(f"{where}: one CSV record runs past {MAX_RECORD:,} characters; check the lines "
+                               "before this one for an unclosed quote")
+            yield line
+
+
+def starts_array(path: Path, encoding: str) -> bool:
+    """Whether a .json file holds one JSON array (else it is read as JSON lines)."""
+    try:
+        with path.open(encoding=encoding, errors="surrogateescape") as fh:
+            return fh.read(4096).lstrip()[:1] == "["
+    except UnicodeError:  # codecs such as utf-16 cannot set bad bytes aside: the reader says where
+        return False
+
+
+class _Buffer:
+    """The file's text from the read position on, read a block at a time, with the line number."""
+
+    def __init__(self, fh: Any):
+        self.fh, self.text, self.pos, self.line = fh, "", 0, 1
+
+    def more(self, size: int = _BLOCK) -> bool:
+        chunk = self.fh.read(size)
+        if not chunk:
+            return False
+        self.text, self.pos = self.text[self.pos:] + chunk, 0
+        return True
+
+    def advance(self, to: int) -> None:
+        self.line += self.text.count("\n", self.pos, to)
+        self.pos = to
+
+    def skip_space(self) -> str:
+        """The next character that is not white space ("" at the end of the file)."""
+        while True:
+            self.advance(_SPACE.match(self.text, self.pos).end())
+            if self.pos < len(self.text) or not self.more():
+                return self.text[self.pos:self.pos + 1]
+
+
+def json_array_items(fh: Any, path: Path, encoding: str, skipped: Skips) -> Iterator[tuple[int, str]]:
+    """The items of a file holding one JSON array, as (the line it starts on, its text).
+
+    Only the item being read is held, so a minified export of any size (one line) reads like a
+    pretty-printed one. An item is parsed here only to find its end; the caller parses it with
+    its own limits (depth, NaN).
+
+    Raises:
+        VocError: the file is no JSON array, is cut short or is not valid JSON between items (with
+            file and line), or an item runs past MAX_RECORD characters.
+    """
+    buf = _Buffer(fh)
+    decoder = json.JSONDecoder()
+    if buf.skip_space() != "[":
+        raise VocError(f"{path}:{buf.line}: a .json file must hold one JSON array of objects, or one object per "
+                       'line (set format = "jsonl")')
+    buf.advance(buf.pos + 1)
+    first = True
+    while True:
+        char = buf.skip_space()
+        if char == "]":
+            buf.advance(buf.pos + 1)
+            if buf.skip_space():
+                raise VocError(f"{path}:{buf.line}: text after the end of the JSON array")
+            return
+        if not first:
+            if char != ",":
+                raise VocError(f"{path}:{buf.line}: expected ',' or ']' after the array's item"
+                               + ("; the file ends inside the array (cut short?)" if not char else ""))
+            buf.advance(buf.pos + 1)
+            buf.skip_space()
+        first, start, size = False, buf.line, _BLOCK
+        while True:
+            try:
+                _item, end = decoder.raw_decode(buf.text, buf.pos)
+                break
+            except json.JSONDecodeError as err:
+                # Cut off by the block's end, more text may complete it; anything else is no JSON.
+                cut = err.msg.startswith("Unterminated string") or not buf.text[err.pos:].strip()
+                if len(buf.text) - buf.pos > MAX_RECORD:
+                    raise VocError(f"{path}:{start}: one item of the JSON array runs past {MAX_RECORD:,} "
+                                   "characters") from None
+                size *= 2  # an item over many blocks is parsed a few times, not once per block
+                if not (cut and buf.more(size)):
+                    at = buf.line + buf.text.count("\n", buf.pos, err.pos)
+                    raise VocError(f"{path}:{at}: not valid JSON ({err.msg})") from None
+            except RecursionError:
+                raise VocError(f"{path}:{start}: an item of the JSON array is nested too deeply to read") from None
+        text = buf.text[buf.pos:end]
+        buf.advance(end)
+        if not text.isascii() and UNDECODED.search(text):
+            undecodable(skipped, f"{path}:{start}", encoding)
+            text = UNDECODED.sub("\ufffd", text)
+        yield start, text
