@@ -266,6 +266,26 @@ def test_a_theme_named_by_a_verb_reads_as_what_people_do(shared):
     assert persona_name(items, [], pd.concat([theme.assign(topic_key="5"), other])) == "The owner fed up with the submit"
 
 
+def test_a_trigger_named_by_a_past_tense_verb_names_no_persona(shared):
+    # Real posts of small-business and SaaS subreddits, saved by a scraper: a trigger theme there
+    # was labelled "started", and its persona "The small bakery owner prompted by started".
+    import glob
+    import json
+
+    posts = {p["url"]: p for f in sorted(glob.glob(str(shared / "reddit_saas_pain_posts_2025" / "*.json")))
+             for p in json.loads(Path(f).read_text(encoding="utf-8"))}
+    sentences = [s for p in posts.values() for s in re.split(r"(?<=[.!?])\s+", p.get("text") or p.get("preview") or "")]
+    started = [s for s in sentences if re.search(r"\bstarted\b", s)][:60]
+    assert started[0] == "We started off rough, had no clients, failed in all sales and fundraising."
+    assert _clause_for("purchase_trigger", "started", DEFAULT_SPACY, tuple(started)) is None
+    assert _clause_for("purchase_trigger", "roaster") == "prompted by the roaster"  # a noun still reads
+    items = {"purchase_trigger": [{"topic_id": "1", "label": "started", "count": 29, "lift": 1.5, "quotes": []}],
+             "objection": [{"topic_id": "2", "label": "pricing (shop, shipping)", "count": 20, "lift": 1.3, "quotes": []}]}
+    themed = pd.DataFrame({"kind": "purchase_trigger", "topic_key": "1", "voice": "a", "text": started})
+    assert persona_name(items, [], themed) == "The hesitant buyer wary of pricing"
+    assert persona_name({"purchase_trigger": items["purchase_trigger"]}, [], themed) == "The unnamed segment"
+
+
 def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     # 1-3 star Trustpilot reviews of six pet insurers, the sentences that use each word (as a pain
     # theme's would): "fed up with reimbursed" and "fed up with denied" read wrong in the report.

@@ -219,8 +219,9 @@ def _doer(verb: Any) -> bool | None:
     return None
 
 
-# Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying".
-VERB_KINDS = ("pain_point", "objection")
+# Kinds whose clause takes an -ing form: "fed up with submitting", "wary of paying", "prompted by
+# switching insurers"; their themes' sentences are read for it.
+VERB_KINDS = ("pain_point", "objection", "purchase_trigger")
 # The who-clauses the templates above make, told apart from life events ("whose old one died"),
 # which names compare by their first words only.
 TEMPLATE_CLAUSE = re.compile("|".join(
@@ -228,16 +229,29 @@ TEMPLATE_CLAUSE = re.compile("|".join(
     + [r"who struggles to get ", r"whose [a-z]+ was (?!stolen\b)[a-z]+(?:,|$)"]))  # "whose bike was stolen": an event
 
 
-def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str:
+@lru_cache(maxsize=1024)
+def _past(word: str, spacy_model: str) -> bool:
+    from voc.segment import load_spacy
+
+    return load_spacy(spacy_model)(word)[0].tag_ in ("VBD", "VBN")
+
+
+def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str | None:
     """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences
-    (pain points and objections), which tell whether a one-word label is a verb people do, a
-    participle of what befalls them (pain points) or a noun."""
+    (pain points, objections and triggers), which tell whether a one-word label is a verb people
+    do, a participle of what befalls them (pain points) or a noun. None for a trigger named by a
+    verb in the past tense, which no clause reads ("prompted by started")."""
     if kind == "pain_point" and label.split(" ", 1)[0].lower() in _VERB_START:
         return f"fed up when it {label}"
     if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
         return NEED_TEMPLATES[kind].format(ing)  # "fed up with submitting claims", "wary of paying"
     if kind == "pain_point" and texts and (undergone := _undergone(label, texts, spacy_model)):
         return undergone
+    # "prompted by started" (a trigger theme of Reddit posts about starting a small business): a
+    # past tense alone says neither what was done nor to what; the life events that persona_name
+    # finds in the theme's sentences say it where people share one.
+    if kind == "purchase_trigger" and label.isalpha() and label.islower() and _past(label, spacy_model):
+        return None
     if (kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model)
             and not _mostly_noun(label, texts, spacy_model)):
         return ADJECTIVE_CLAUSES[kind].format(label)
