@@ -84,6 +84,13 @@ class FileOptions(SourceOptions):
             raise ValueError(f"{v!r} is not a text encoding; use e.g. utf-8, cp1252, latin-1 or utf-16")
         return name
 
+    @field_validator("text_column")
+    @classmethod
+    def _texts(cls, v: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(v, list) and not v:
+            raise ValueError("lists no column; name one or more, or leave it out to find the text column by name")
+        return v
+
     @field_validator("delimiter")
     @classmethod
     def _separator(cls, v: str | None) -> str | None:
@@ -133,7 +140,7 @@ def appended(path: Path, state: dict[str, Any]) -> bool:
 
 
 class FileSource(LocalFilesSource):
-    """Import rows of a CSV or JSONL file (or a glob of them) as Documents."""
+    """Import rows of a CSV, JSON-lines or JSON-array file (or a glob of them) as Documents."""
 
     key: ClassVar[str] = "file"
     Options = FileOptions
@@ -187,6 +194,7 @@ class FileSource(LocalFilesSource):
 
     def _rows(self, path: Path) -> Iterator[dict[str, Any] | None]:
         """The file's rows; None for one that was skipped, so row numbers stay the file's own."""
+        self._cols_of = None  # each file names its columns (a header, or a JSON file's first object)
         fmt = self.opts.format
         if fmt == "auto":
             fmt = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
@@ -231,10 +239,11 @@ class FileSource(LocalFilesSource):
                     raise VocError(f"{path}:{lines.last_long}: the header line is longer than {MAX_LINE:,} "
                                    "characters; is this really a CSV file?")
                 yield None
-            elif header is None and record and len(record) == 1 and not self._names_text(record) and len(titles) < 3:
+            elif (header is None and sum(bool(f.strip()) for f in record) == 1 and len(titles) < 3
+                  and not self._names_text(record)):  # "Title,,": a spreadsheet's title row has empty cells
                 titles.append((lines.lineno, record))
             elif header is None and record:
-                if len(record) > 1 or self._names_text(record):
+                if not titles or sum(bool(f.strip()) for f in record) > 1 or self._names_text(record):
                     if titles:
                         log.info("%s: line%s %s above the header taken for a title and skipped: %s", path,
                                  "s" * (len(titles) > 1), ", ".join(str(n) for n, _ in titles),
@@ -288,7 +297,7 @@ class FileSource(LocalFilesSource):
             raise VocError(f"{path}:{lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
         if not isinstance(row, dict):
             raise VocError(f"{path}:{lineno}: each {what} must be a JSON object")
-        if getattr(self, "_cols_of", None) != path:
+        if self._cols_of != path:
             self._columns(path, list(row), strict=False)
             self._cols_of = path
         return row
@@ -299,7 +308,7 @@ class FileSource(LocalFilesSource):
         o = self.opts
         if isinstance(o.text_column, list):
             missing = [c for c in o.text_column if c not in columns]
-            if strict and missing:
+            if (strict and missing) or len(missing) == len(o.text_column):
                 raise VocError(f"{path}: column {missing[0]!r} (for text) not found; columns are {columns}")
             self._texts = list(o.text_column)
         else:
@@ -366,8 +375,10 @@ class FileSource(LocalFilesSource):
             raise VocError(f"{path}: row {rowno}: rating {_show(value)} is not a number") from None
         scale = self.opts.rating_scale
         if not 0 <= raw <= scale:  # also false for NaN
-            raise VocError(f"{path}: row {rowno}: rating {_show(value)} is outside 0-{scale:g}; set rating_scale "
-                           "to the best rating the file uses")
+            column = self._cols["rating"]
+            raise VocError(f"{path}: row {rowno}: rating {_show(value)} (column {column!r}) is outside 0-{scale:g}; "
+                           "set rating_scale to the best rating the file uses, or, if the column counts votes "
+                           'rather than stars, kind = "post" (or "comment", "answer")')
         return round(raw * 5.0 / scale, 3)
 
 

@@ -24,6 +24,8 @@ UNDECODED = re.compile("[\udc80-\udcff]")
 _SPACE = re.compile(r"\s*")
 # A JSON array is read this many characters at a time, more while one item is incomplete.
 _BLOCK = 1 << 16
+# A parse error this close to the end of what was read may be the block's end cutting a token.
+_TAIL = 64
 
 
 def undecodable(skipped: Skips, where: str, encoding: str) -> None:
@@ -71,19 +73,30 @@ def starts_array(path: Path, encoding: str) -> bool:
     """Whether a .json file holds one JSON array (else it is read as JSON lines)."""
     try:
         with path.open(encoding=encoding, errors="surrogateescape") as fh:
-            return fh.read(4096).lstrip()[:1] == "["
+            for _ in range(MAX_RECORD // _BLOCK):  # past leading white space, however long
+                chunk = fh.read(_BLOCK)
+                if not chunk:
+                    return False
+                if first := chunk.lstrip("\ufeff \t\r\n")[:1]:  # a BOM the codec left is no content
+                    return first == "["
     except UnicodeError:  # codecs such as utf-16 cannot set bad bytes aside: the reader says where
         return False
+    return False
 
 
 class _Buffer:
     """The file's text from the read position on, read a block at a time, with the line number."""
 
-    def __init__(self, fh: Any):
-        self.fh, self.text, self.pos, self.line = fh, "", 0, 1
+    def __init__(self, fh: Any, path: Path, encoding: str):
+        self.fh, self.path, self.encoding = fh, path, encoding
+        self.text, self.pos, self.line = "", 0, 1
 
-    def more(self, size: int = _BLOCK) -> bool:
-        chunk = self.fh.read(size)
+    def more(self, size: int | None = None) -> bool:
+        try:
+            chunk = self.fh.read(size or _BLOCK)  # the module's block when called: tests shrink it
+        except UnicodeError as err:  # codecs such as utf-16 cannot set bad bytes aside
+            raise VocError(f"{self.path}: cannot read past line {self.line + self.text.count(chr(10), self.pos)} "
+                           f"as {self.encoding} ({err}); set encoding = \"...\" in the source block") from None
         if not chunk:
             return False
         self.text, self.pos = self.text[self.pos:] + chunk, 0
@@ -112,8 +125,10 @@ def json_array_items(fh: Any, path: Path, encoding: str, skipped: Skips) -> Iter
         VocError: the file is no JSON array, is cut short or is not valid JSON between items (with
             file and line), or an item runs past MAX_RECORD characters.
     """
-    buf = _Buffer(fh)
+    buf = _Buffer(fh, path, encoding)
     decoder = json.JSONDecoder()
+    if buf.skip_space() == "\ufeff":  # a byte-order mark the codec left (encoding = "utf-8")
+        buf.advance(buf.pos + 1)
     if buf.skip_space() != "[":
         raise VocError(f"{path}:{buf.line}: a .json file must hold one JSON array of objects, or one object per "
                        'line (set format = "jsonl")')
@@ -136,19 +151,23 @@ def json_array_items(fh: Any, path: Path, encoding: str, skipped: Skips) -> Iter
         while True:
             try:
                 _item, end = decoder.raw_decode(buf.text, buf.pos)
-                break
             except json.JSONDecodeError as err:
-                # Cut off by the block's end, more text may complete it; anything else is no JSON.
-                cut = err.msg.startswith("Unterminated string") or not buf.text[err.pos:].strip()
-                if len(buf.text) - buf.pos > MAX_RECORD:
+                # Cut off by the block's end ("tr|ue", "\\u00|e9", a string), more text may complete
+                # it; anything else is no JSON.
+                cut = err.msg.startswith("Unterminated string") or err.pos >= len(buf.text) - _TAIL
+                if cut and len(buf.text) - buf.pos > MAX_RECORD:
                     raise VocError(f"{path}:{start}: one item of the JSON array runs past {MAX_RECORD:,} "
                                    "characters") from None
-                size *= 2  # an item over many blocks is parsed a few times, not once per block
-                if not (cut and buf.more(size)):
-                    at = buf.line + buf.text.count("\n", buf.pos, err.pos)
-                    raise VocError(f"{path}:{at}: not valid JSON ({err.msg})") from None
+                size = min(2 * size, MAX_RECORD)  # an item over many blocks is parsed a few times, not once per block
+                if cut and buf.more(size):
+                    continue
+                at = buf.line + buf.text.count("\n", buf.pos, err.pos)
+                raise VocError(f"{path}:{at}: not valid JSON ({err.msg})") from None
             except RecursionError:
                 raise VocError(f"{path}:{start}: an item of the JSON array is nested too deeply to read") from None
+            if end - buf.pos > MAX_RECORD:
+                raise VocError(f"{path}:{start}: one item of the JSON array runs past {MAX_RECORD:,} characters")
+            break
         text = buf.text[buf.pos:end]
         buf.advance(end)
         if not text.isascii() and UNDECODED.search(text):

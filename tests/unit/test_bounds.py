@@ -190,10 +190,10 @@ def test_utf16_file_with_a_broken_tail_names_the_line_and_keeps_the_rows_before(
 
 def test_bad_values_name_file_and_row(tmp_path):
     (tmp_path / "r.csv").write_text("id,text,stars\n1,Fine,3\n2,Loud,7\n")
-    with pytest.raises(VocError, match=r"r\.csv: row 2: rating '7' is outside 0-5; set rating_scale"):
+    with pytest.raises(VocError, match=r"r\.csv: row 2: rating '7' \(column 'stars'\) is outside 0-5; set rating_scale"):
         list(files(tmp_path, path="r.csv").fetch(None))
     (tmp_path / "n.csv").write_text("id,text,stars\n1,Fine,nan\n")
-    with pytest.raises(VocError, match=r"row 1: rating 'nan' is outside 0-5"):
+    with pytest.raises(VocError, match=r"row 1: rating 'nan' \(column 'stars'\) is outside 0-5"):
         list(files(tmp_path, path="n.csv").fetch(None))
     with pytest.raises(VocError, match=r"link_template '\{0\}' does not fit row 1 of .*r\.csv"):
         list(files(tmp_path, path="r.csv", link_template="{0}").fetch(None))
@@ -230,7 +230,7 @@ def test_failure_mid_file_keeps_earlier_rows_and_resumes_after_them(tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
         first = crawl_source(store, study, files(tmp_path, path="s.csv"))
         assert (first.status, first.fetched, first.new) == ("failed", 120, 120)
-        assert "s.csv: row 121: rating '70' is outside 0-5" in first.error
+        assert "s.csv: row 121: rating '70' (column 'stars') is outside 0-5" in first.error
         assert store.count("documents") == 120
         assert store.cursor("import")["files"][str(tmp_path / "s.csv")]["rows"] == 120
         again = crawl_source(store, study, files(tmp_path, path="s.csv"))

@@ -183,6 +183,8 @@ def test_a_one_column_file_keeps_its_first_line_as_header(tmp_path):
         list(source(tmp_path, path="b.csv").fetch(None))
     (tmp_path / "c.csv").write_text("Survey export\ntext,stars\nToo loud,3\n")
     assert [(d.text, d.rating) for d in source(tmp_path, path="c.csv").fetch(None)] == [("Too loud", 3.0)]
+    (tmp_path / "d.csv").write_text("Survey export,,\ntext,stars,user\nToo loud,3,ann\n")  # a spreadsheet's title row
+    assert [(d.text, d.rating) for d in source(tmp_path, path="d.csv").fetch(None)] == [("Too loud", 3.0)]
     with pytest.raises(VocError, match=r"column 'Pros' \(for text\) not found"):
         list(source(tmp_path, path="c.csv", text_column=["text", "Pros"]).fetch(None))
 
@@ -205,6 +207,18 @@ def test_real_json_array_exports_are_read_item_by_item(shared):
     assert later.text == f"{new[0]['title']}\n\n{new[0]['preview']}" and later.title == new[0]["title"]
 
 
+def test_real_json_arrays_read_in_tiny_blocks_give_every_item(shared, monkeypatch):
+    # Blocks of 7 characters end inside every kind of token ("tr|ue", "\\u00|e9", numbers, strings):
+    # what a cut token stops must go on with the next block, not fail as invalid JSON.
+    from scrapers import records
+
+    monkeypatch.setattr(records, "_BLOCK", 7)
+    for path in sorted((shared / "reddit_saas_pain_posts_2025").glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            items = [json.loads(text) for _line, text in records.json_array_items(fh, path, "utf-8", None)]
+        assert items == json.loads(path.read_text(encoding="utf-8")), path.name
+
+
 def test_json_array_edges(tmp_path, monkeypatch):
     from scrapers import records
 
@@ -223,6 +237,10 @@ def test_json_array_edges(tmp_path, monkeypatch):
     (tmp_path / "nums.json").write_text("[1, 2]")
     with pytest.raises(VocError, match="each item must be a JSON object"):
         list(source(tmp_path, path="nums.json").fetch(None))
+    (tmp_path / "bom.json").write_text("\ufeff" + pretty, encoding="utf-8")  # read with encoding = "utf-8"
+    assert len(list(source(tmp_path, path="bom.json", encoding="utf-8").fetch(None))) == 5
+    with pytest.raises(VocError, match=r"column 'body' \(for text\) not found"):  # every listed name mistyped
+        list(source(tmp_path, path="one.json", text_column=["body", "titel"]).fetch(None))
     (tmp_path / "lines.json").write_text("\n".join(json.dumps(i) for i in items))  # JSON lines named .json
     assert len(list(source(tmp_path, path="lines.json").fetch(None))) == 5
     with pytest.raises(VocError, match="must hold one JSON array"):

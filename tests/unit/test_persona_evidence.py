@@ -284,6 +284,10 @@ def test_a_trigger_named_by_a_past_tense_verb_names_no_persona(shared):
     themed = pd.DataFrame({"kind": "purchase_trigger", "topic_key": "1", "voice": "a", "text": started})
     assert persona_name(items, [], themed) == "The hesitant buyer wary of pricing"
     assert persona_name({"purchase_trigger": items["purchase_trigger"]}, [], themed) == "The unnamed segment"
+    # A theme of the same word family ("start") is not dropped as a repeat of the one that names nothing.
+    items["pain_point"] = [{"topic_id": "3", "label": "start (slow, boot)", "count": 20, "lift": 1.2, "quotes": []}]
+    del items["objection"]
+    assert persona_name(items, [], themed) == "The owner fed up with the start"
 
 
 def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):

@@ -542,3 +542,6 @@ def test_a_review_sites_answer_head_is_no_part_of_a_quote(shared):
     rows = pd.DataFrame({"sent_id": ["a"], "doc_id": ["d1"], "confidence": [0.9], "text": [sentence], "url": None,
                          "source": "capterra", "created_at": None})
     assert [q["text"] for q in label_quotes(rows, "support")] == ["The constant emails I get from support are annoying."]
+    from voc.personas.evidence import quote_text
+
+    assert quote_text("Cons:") == "Cons:"  # an answer head alone is all there is to show

@@ -145,7 +145,8 @@ def candidates(doc: Any) -> list[tuple[str, Any, str]]:
             continue
         phrase = normalise(list(chunk))
         words = phrase.split()
-        # "a Windows user", "the Apple customer": the person is no aspect, what they use is.
+        # "a Windows user", "the Apple customer": the person is no aspect, what they use is (of a
+        # phrase normalised to two words: "Black Friday deal" -> "friday").
         if len(words) > 1 and words[-1] in STOP_NOUNS and words[-2] not in STOP_NOUNS:
             phrase = words[-2]
         # Two letters name a part only as an acronym ("the OS", "the UI"), not as a word ("ok").

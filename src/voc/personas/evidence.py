@@ -88,7 +88,8 @@ _ANSWER_HEAD = re.compile(r"^\s*(?:pros|cons|overall)\s*:\s*", re.I)
 def quote_text(text: str) -> str:
     """A sentence as a quote shows it: without the list marks and quotation marks around it, or
     a review site's answer head."""
-    return _ANSWER_HEAD.sub("", text.strip(_FORMATTING)).strip(_FORMATTING)
+    quote = text.strip(_FORMATTING)
+    return _ANSWER_HEAD.sub("", quote).strip(_FORMATTING) or quote  # "Cons:" alone stays as written
 
 
 def http_url(url: Any) -> str | None:

@@ -90,12 +90,12 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         rows = everyone[(everyone["kind"] == "purchase_trigger") & (everyone["topic_key"] == trigger["topic_id"])]
         events = shared_events(rows["text"].tolist(), rows["voice"].tolist(), set(members["voice"]),
                                max(2, int(np.ceil(MIN_EVENT_SHARE * rows["voice"].nunique()))))
-    # One theme once: "fed up with grind, who needs grind" says one thing twice.
-    order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
     clause = {k: _clause_for(k, _label(best[k]), spacy_model, tuple(everyone.loc[
         (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60))
         if k in VERB_KINDS else ()) for k in order}
     order = [k for k in order if clause[k] is not None]  # a theme no clause reads ("prompted by started")
+    # One theme once: "fed up with grind, who needs grind" says one thing twice.
+    order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
     if not events and not order:
         return "The unnamed segment"
     # Without a self-description, the kind that sets the segment apart most says who they are.
