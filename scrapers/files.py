@@ -3,7 +3,8 @@
 Any file with a text column works (or several: a review site's "Pros" and "Cons" answers become
 paragraphs of one document); rating, author, date, url, id and title columns are optional and
 found by common names unless named in the study. A title line above a CSV header is skipped. A
-.json file holds one JSON array of objects or one object per line (JSON lines). Reviews keep
+.json file holds one JSON array of objects or one object per line (JSON lines; a line written as a
+Python dict is read as one, another bad line after the first is skipped and counted). Reviews keep
 the mid-rated ones by default (2-4 stars): 5-star and 1-star reviews say little about why.
 
 Files are read in bounded memory (``scrapers.records``): a line or field over ``MAX_LINE``
@@ -28,7 +29,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, parse_ts
-from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json
+from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json, loads_python_dict
 from scrapers.records import Lines, json_array_items, starts_array
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
@@ -294,7 +295,12 @@ class FileSource(LocalFilesSource):
             self.skipped.add("deep_json", f"{path}:{lineno}", f"{what} nested deeper than {MAX_JSON_DEPTH} levels skipped")
             return None
         except ValueError as err:
-            raise VocError(f"{path}:{lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
+            row = loads_python_dict(text) if what == "line" else None
+            if row is None and self._cols_of != path:  # the file's first object: it is no JSON at all
+                raise VocError(f"{path}:{lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
+            if row is None:  # one bad line of many, as a CSV's unreadable record: counted, named, skipped
+                self.skipped.add("malformed", f"{path}:{lineno}", f"not valid JSON ({getattr(err, 'msg', err)}), skipped")
+                return None
         if not isinstance(row, dict):
             raise VocError(f"{path}:{lineno}: each {what} must be a JSON object")
         if self._cols_of != path:

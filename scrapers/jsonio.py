@@ -88,3 +88,19 @@ def loads_json(text: str, *, strict: bool = True, max_depth: int = MAX_JSON_DEPT
         raise JsonTooDeep(f"nested deeper than {max_depth} levels") from None
     # Valid pairs are joined by json itself; only escapes can leave a lone one.
     return _mend(value) if "\\ud" in text or "\\uD" in text else value
+
+
+def loads_python_dict(text: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any] | None:
+    """A line written as a Python dict rather than JSON ("{'text': 'it\\'s loud'}", ``\\'`` escapes:
+    the Amazon review and Q&A sets of McAuley et al. are written so), as JSON would give it; None
+    when it is not one. Only literals are read (``ast.literal_eval``, no code runs), and the value
+    passes through ``loads_json`` again, so it meets the same limits (no NaN, nothing deeper)."""
+    import ast
+
+    if not text.lstrip().startswith("{") or json_too_deep(text.replace("'", '"'), max_depth):
+        return None
+    try:
+        value = ast.literal_eval(text.strip())
+        return loads_json(json.dumps(value, ensure_ascii=False), max_depth=max_depth) if isinstance(value, dict) else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None

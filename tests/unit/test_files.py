@@ -88,8 +88,8 @@ def test_clear_errors(tmp_path):
     write_csv(tmp_path / "r.csv", [{"comments": "x"}])
     with pytest.raises(VocError, match="no text column"):
         list(source(tmp_path, path="r.csv").fetch(None))
-    (tmp_path / "b.jsonl").write_text('{"text": "fine"}\n{not json\n')
-    with pytest.raises(VocError, match=r"b.jsonl:2: not valid JSON"):
+    (tmp_path / "b.jsonl").write_text('{not json\n{"text": "fine"}\n')
+    with pytest.raises(VocError, match=r"b.jsonl:1: not valid JSON"):  # the first line: no JSON file at all
         list(source(tmp_path, path="b.jsonl").fetch(None))
     with pytest.raises(VocError, match="no file matches"):
         list(source(tmp_path, path="missing*.csv").fetch(None))
@@ -245,3 +245,16 @@ def test_json_array_edges(tmp_path, monkeypatch):
     assert len(list(source(tmp_path, path="lines.json").fetch(None))) == 5
     with pytest.raises(VocError, match="must hold one JSON array"):
         list(source(tmp_path, path="lines.json", format="json").fetch(None))
+
+
+def test_a_real_json_lines_file_with_python_style_lines(shared):
+    # Amazon product Q&A (McAuley and Yang 2016): 9,011 lines, 385 of them written as Python dicts
+    # ("o\\'clock"), 3 of those readable as neither. Line 75 stopped the import before.
+    path = shared / "amazon_qa_appliances_mcauley" / "qa_Appliances.json"
+    src = FileSource("qa", FileOptions(path=str(path), text_column=["question", "answer"], date_column="answerTime"))
+    docs = list(src.fetch(None))
+    assert len(docs) == 9008 and src.skipped.as_dict() == {"malformed": 3}
+    knob = docs[74]
+    assert knob.text.startswith("Can the knob be oriented with 'off* at 9 o'clock rather than 12 o'clock position?"
+                                "\n\ni couldn't use these knobs at all")
+    assert knob.created_at.date().isoformat() == "2014-10-22" and knob.native_id == "qa_Appliances.json:75"

@@ -322,7 +322,10 @@ def csv_bytes(draw) -> bytes:
 # Lines nested around the depth limit (64).
 deep_lines = st.integers(60, 70).map(lambda n: '{"text": "deep", "id": ' + "[" * n + "]" * n + "}")
 rows = st.dictionaries(st.sampled_from(COLUMNS), st.one_of(cells, json_values), max_size=5).map(json.dumps)
-jsonl_bytes = st.lists(st.one_of(deep_lines, rows, json_values.map(json.dumps), texts),
+# Lines written as Python dicts (the McAuley Amazon sets): read by ast.literal_eval, tuples and all.
+python_lines = st.one_of(rows.map(lambda r: repr(json.loads(r))), st.integers(1, 300).map(
+    lambda n: "{'text': " + "(" * n + "1," + ")" * n + "}"), st.just("{'text': 1e999}"), st.just("{'t': {1, 2}}"))
+jsonl_bytes = st.lists(st.one_of(deep_lines, rows, json_values.map(json.dumps), texts, python_lines),
                        max_size=6).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass"))
 # One JSON array of such items, pretty-printed or on one line, whole or cut short.
 def _json_array(items: list[str], sep: str, keep: float) -> bytes:
