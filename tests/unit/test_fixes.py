@@ -119,6 +119,9 @@ def test_the_insight_aspect_the_fix_names_is_its_group(reviews, nlp):
            "aspect": extract_aspect(nlp(text))}
     found = find_fixes(pd.DataFrame([row]))
     assert found["fix"].tolist() == ["you do not cover pre existing conditions"] and found["group"].tolist() == ["condition"]
+    # A span of time names no aspect, nor does what qualifies it: grouped "business" for a while.
+    text, _previous, _rating = sentence(reviews, f"{TP}/aspca_reviews.csv#5e3b2b823c93ae0b249ed1f5", "business days")
+    assert "7 business days for the turn around time" in text and extract_aspect(nlp(text)) != "business"
 
 
 def test_only_mid_rated_reviews_count():

@@ -38,6 +38,9 @@ STOP_NOUNS = {
     # how a success factor frames what it wants ("success for me is ...", "the whole purpose was ...")
     "success", "outcome", "purpose",
 }
+# Spans of time among them: what qualifies one ("business days", "Christmas morning") is no aspect either.
+TIME_NOUNS = {"day", "week", "month", "year", "minute", "hour", "time", "today", "yesterday", "morning", "night",
+              "weekend", "while", "moment", "past", "beginning", "end", "start"}
 # Words that mean the same aspect for a customer.
 SYNONYMS = {"money": "price", "pricing": "price", "prices": "price", "cost": "price", "costs": "price"}
 PRONOUNS = {"PRON"}
@@ -147,7 +150,8 @@ def candidates(doc: Any) -> list[tuple[str, Any, str]]:
         words = phrase.split()
         # "a Windows user", "the Apple customer": the person is no aspect, what they use is (of a
         # phrase normalised to two words: "Black Friday deal" -> "friday").
-        if len(words) > 1 and words[-1] in STOP_NOUNS and words[-2] not in STOP_NOUNS:
+        # A span of time is no person: "7 business days" names no business.
+        if len(words) > 1 and words[-1] in STOP_NOUNS - TIME_NOUNS and words[-2] not in STOP_NOUNS:
             phrase = words[-2]
         # Two letters name a part only as an acronym ("the OS", "the UI"), not as a word ("ok").
         if (not phrase or phrase in STOP_NOUNS or phrase.split()[-1] in STOP_NOUNS
