@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, parse_ts
 from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json, loads_python_dict
-from scrapers.records import Lines, json_array_items, starts_array
+from scrapers.records import Lines, appended, file_sha, json_array_items, starts_array
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
@@ -65,6 +65,8 @@ class FileOptions(SourceOptions):
     url_column: str | None = None
     id_column: str | None = None
     title_column: str | None = None
+    answer_column: str | None = Field(default=None, description=(
+        "a column answering the row's text (Q&A exports): each row becomes a question and its answer"))
     rating_scale: float = Field(default=5.0, gt=0, description="the best possible rating in the file")
     min_rating: float | None = Field(default=None, ge=0, le=5)
     max_rating: float | None = Field(default=None, ge=0, le=5)
@@ -92,6 +94,13 @@ class FileOptions(SourceOptions):
             raise ValueError("lists no column; name one or more, or leave it out to find the text column by name")
         return v
 
+    @model_validator(mode="after")
+    def _qa(self) -> "FileOptions":
+        if self.answer_column and self.kind not in (None, "question"):
+            raise ValueError(f"answer_column makes each row a question and an answer; kind = {self.kind!r} "
+                             "cannot hold for both (leave kind out)")
+        return self
+
     @field_validator("delimiter")
     @classmethod
     def _separator(cls, v: str | None) -> str | None:
@@ -110,34 +119,6 @@ def _pick(columns: list[str], explicit: str | None, names: tuple[str, ...], path
         if name in lowered:
             return lowered[name]
     return None
-
-
-def file_sha(path: Path, limit: int | None = None) -> tuple[str, int]:
-    """The SHA-256 of the file (or of its first ``limit`` bytes) and how many bytes that covers."""
-    h, size = hashlib.sha256(), 0
-    with path.open("rb") as fh:
-        while limit is None or size < limit:
-            block = fh.read(1 << 20 if limit is None else min(1 << 20, limit - size))
-            if not block:
-                break
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size
-
-
-def appended(path: Path, state: dict[str, Any]) -> bool:
-    """Whether the file is the one a finished crawl read whole, with lines added at its end: its
-    first ``state["size"]`` bytes still hash to that crawl's sha and end on a line break. A review
-    export or survey file that grows by appending then costs only its new rows (re-reading and
-    re-scrubbing a 27k-row file took 34 s to find one new row)."""
-    size = state.get("size")
-    if not state.get("done") or not size or path.stat().st_size <= size:
-        return False
-    with path.open("rb") as fh:
-        fh.seek(size - 1)
-        if fh.read(1) != b"\n":  # the last line read may have been cut short while it was written
-            return False
-    return file_sha(path, size) == (state.get("sha"), size)
 
 
 class FileSource(LocalFilesSource):
@@ -166,10 +147,9 @@ class FileSource(LocalFilesSource):
             for rows_done, row in enumerate(self._rows(path), start=1):
                 if rows_done <= skip:
                     continue
-                doc = self._document(path, rows_done, row) if row is not None else None
+                docs = self._documents(path, rows_done, row) if row is not None else []
                 self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
-                if doc is not None:
-                    yield doc
+                yield from docs
             self._cursor["files"][str(path)] = {"sha": sha, "size": size, "rows": rows_done, "done": True}
 
     def _delimiter(self, path: Path, fmt: str) -> str:
@@ -332,6 +312,19 @@ class FileSource(LocalFilesSource):
         }
         if self._cols["text"] is None:
             raise VocError(f"{path}: no text column; name it with text_column = \"...\" (columns are {columns})")
+
+    def _documents(self, path: Path, rowno: int, row: dict[str, Any]) -> list[Document]:
+        """A row's document; with ``answer_column``, the question (the text columns) and its
+        answer, one thread, so a report on them reads askers apart from answerers."""
+        doc = self._document(path, rowno, row)
+        answer = _cell(row.get(self.opts.answer_column)) if self.opts.answer_column else None
+        if doc is None or not self.opts.answer_column:
+            return [doc] if doc is not None else []
+        doc.kind, doc.thread_id = "question", doc.native_id
+        if not answer:
+            return [doc]
+        return [doc, replace(doc, native_id=f"{doc.native_id}#answer", kind="answer", text=answer, author=None,
+                             title=None, parent_id=doc.doc_id, raw_ref=f"{doc.raw_ref}#answer")]
 
     def _document(self, path: Path, rowno: int, row: dict[str, Any]) -> Document | None:
         cols = self._cols

@@ -7,6 +7,7 @@ one broken export cannot hold the whole file in memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -174,3 +175,31 @@ def json_array_items(fh: Any, path: Path, encoding: str, skipped: Skips) -> Iter
             undecodable(skipped, f"{path}:{start}", encoding)
             text = UNDECODED.sub("\ufffd", text)
         yield start, text
+
+
+def file_sha(path: Path, limit: int | None = None) -> tuple[str, int]:
+    """The SHA-256 of the file (or of its first ``limit`` bytes) and how many bytes that covers."""
+    h, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while limit is None or size < limit:
+            block = fh.read(1 << 20 if limit is None else min(1 << 20, limit - size))
+            if not block:
+                break
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+def appended(path: Path, state: dict[str, Any]) -> bool:
+    """Whether the file is the one a finished crawl read whole, with lines added at its end: its
+    first ``state["size"]`` bytes still hash to that crawl's sha and end on a line break. A review
+    export or survey file that grows by appending then costs only its new rows (re-reading and
+    re-scrubbing a 27k-row file took 34 s to find one new row)."""
+    size = state.get("size")
+    if not state.get("done") or not size or path.stat().st_size <= size:
+        return False
+    with path.open("rb") as fh:
+        fh.seek(size - 1)
+        if fh.read(1) != b"\n":  # the last line read may have been cut short while it was written
+            return False
+    return file_sha(path, size) == (state.get("sha"), size)

@@ -258,3 +258,14 @@ def test_a_real_json_lines_file_with_python_style_lines(shared):
     assert knob.text.startswith("Can the knob be oriented with 'off* at 9 o'clock rather than 12 o'clock position?"
                                 "\n\ni couldn't use these knobs at all")
     assert knob.created_at.date().isoformat() == "2014-10-22" and knob.native_id == "qa_Appliances.json:75"
+    # Each row a question and its answer, one thread: the report reads askers apart from answerers.
+    qa = FileSource("qa", FileOptions(path=str(path), text_column="question", answer_column="answer"))
+    pairs = list(qa.fetch(None))
+    assert len(pairs) == 2 * 9008 and [d.kind for d in pairs[148:150]] == ["question", "answer"]
+    question, answer = pairs[148:150]
+    assert question.text == "Can the knob be oriented with 'off* at 9 o'clock rather than 12 o'clock position?"
+    assert answer.text.startswith("i couldn't use these knobs at all and actually broke one trying to install.")
+    assert answer.parent_id == question.doc_id and answer.thread_id == question.thread_id == question.native_id
+    assert answer.native_id == "qa_Appliances.json:75#answer" and question.parent_id is None
+    with pytest.raises(ValueError, match="answer_column makes each row a question and an answer"):
+        FileOptions(path=str(path), answer_column="answer", kind="review")

@@ -341,7 +341,7 @@ file_options = st.fixed_dictionaries({}, optional={
     "kind": st.sampled_from(["review", "survey", "post"]),
     "text_column": st.one_of(st.sampled_from(COLUMNS), st.lists(st.sampled_from(COLUMNS), max_size=3)),
     "rating_column": st.sampled_from(COLUMNS),
-    "date_column": st.sampled_from(COLUMNS), "id_column": st.sampled_from(COLUMNS),
+    "date_column": st.sampled_from(COLUMNS), "id_column": st.sampled_from(COLUMNS), "answer_column": st.sampled_from(COLUMNS),
     "rating_scale": st.sampled_from([5.0, 10.0, 0.5]), "min_rating": st.sampled_from([0.0, 2.0]),
     "link_template": st.sampled_from(["https://x.example/{id}", "{0}", "{id.real}", "{", "}", "{id!z}",
                                       "{id:>>>}", "{text[0]}"]),
