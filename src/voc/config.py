@@ -309,6 +309,8 @@ max_outlier_share = 0.15
 name = "surveys"
 type = "file"
 path = "surveys.csv"               # columns: text (required), rating, author, date, url
+# text_column = ["Pros", "Cons"]   # a review site's answers, read as one document
+# answer_column = "answer"         # a Q&A export: each row a question and its answer
 
 # [[sources]]
 # name = "vendor-forum"
