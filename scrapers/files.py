@@ -3,8 +3,9 @@
 Any file with a text column works (or several: a review site's "Pros" and "Cons" answers become
 paragraphs of one document); rating, author, date, url, id and title columns are optional and
 found by common names unless named in the study. A title line above a CSV header is skipped. A
-.json file holds one JSON array of objects or one object per line (JSON lines; a line written as a
-Python dict is read as one, another bad line after the first is skipped and counted). Reviews keep
+.json file holds one JSON array of objects or one object per line (JSON lines; a line Python reads
+as a dict literal is read as one, another bad line after the first is skipped and counted). With
+``answer_column`` each row is a question and its answer. Reviews keep
 the mid-rated ones by default (2-4 stars): 5-star and 1-star reviews say little about why.
 
 Files are read in bounded memory (``scrapers.records``): a line or field over ``MAX_LINE``
@@ -30,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 
 from scrapers.base import MAX_LINE, Cursor, LocalFilesSource, Skips, SourceOptions, parse_ts
 from scrapers.jsonio import MAX_JSON_DEPTH, JsonTooDeep, loads_json, loads_python_dict
-from scrapers.records import Lines, appended, file_sha, json_array_items, starts_array
+from scrapers.records import Lines, appended, file_sha, json_array_items, separator, starts_array
 from scrapers.reviews import keep_rating
 from voc.errors import VocError
 from voc.schema import Document
@@ -42,7 +43,6 @@ DATE_NAMES = ("date", "created_at", "created", "timestamp", "time", "datepublish
 URL_NAMES = ("url", "link", "permalink")
 ID_NAMES = ("id", "review_id", "_id", "response_id")
 TITLE_NAMES = ("title", "summary", "headline")
-SNIFF_BYTES = 64 * 1024
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 # Names databases and exports use for codecs Python calls otherwise (MySQL's utf8mb4 is UTF-8).
 ENCODING_ALIASES = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf-8mb4": "utf-8", "unicode": "utf-16"}
@@ -148,27 +148,19 @@ class FileSource(LocalFilesSource):
                 if rows_done <= skip:
                     continue
                 docs = self._documents(path, rows_done, row) if row is not None else []
-                self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
-                yield from docs
+                # The row counts as read once its last document is out: a crash between a question
+                # and its answer reads the row again (the store keeps one copy of the question).
+                for i, doc in enumerate(docs, start=1):
+                    if i == len(docs):
+                        self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
+                    yield doc
+                if not docs:
+                    self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
             self._cursor["files"][str(path)] = {"sha": sha, "size": size, "rows": rows_done, "done": True}
 
     def _delimiter(self, path: Path, fmt: str) -> str:
         """The separator: the study's, a tab for .tsv/.tab files, else sniffed from the first lines."""
-        if self.opts.delimiter:
-            how, sep = "from the study file", self.opts.delimiter
-        elif fmt == "tsv" or path.suffix.lower() in (".tsv", ".tab"):
-            how, sep = "by the file's extension", "\t"
-        else:
-            # Read apart from the rows, leniently: a bad byte is reported at its line, not here.
-            with path.open("rb") as raw:
-                data = raw.read(SNIFF_BYTES)
-            sample = data.decode(self.opts.encoding, errors="replace")
-            if len(data) == SNIFF_BYTES and "\n" in sample:
-                sample = sample[:sample.rindex("\n")]  # whole lines only
-            try:
-                how, sep = "sniffed", csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-            except csv.Error:
-                how, sep = "default", ","
+        sep, how = separator(path, fmt, self.opts.delimiter, self.opts.encoding)
         log.info("%s: fields separated by %s (%s)", path, DELIMITER_NAMES.get(sep, repr(sep)), how)
         self.delimiters[str(path)] = sep
         return sep
@@ -281,8 +273,11 @@ class FileSource(LocalFilesSource):
             if row is None:  # one bad line of many, as a CSV's unreadable record: counted, named, skipped
                 self.skipped.add("malformed", f"{path}:{lineno}", f"not valid JSON ({getattr(err, 'msg', err)}), skipped")
                 return None
-        if not isinstance(row, dict):
+        if not isinstance(row, dict) and self._cols_of != path:
             raise VocError(f"{path}:{lineno}: each {what} must be a JSON object")
+        if not isinstance(row, dict):
+            self.skipped.add("malformed", f"{path}:{lineno}", f"{what} is no JSON object, skipped")
+            return None
         if self._cols_of != path:
             self._columns(path, list(row), strict=False)
             self._cols_of = path
@@ -298,12 +293,19 @@ class FileSource(LocalFilesSource):
                 raise VocError(f"{path}: column {missing[0]!r} (for text) not found; columns are {columns}")
             self._texts = list(o.text_column)
         else:
-            self._texts = [c for c in [_pick(columns, o.text_column, TEXT_NAMES, path, "text")] if c]
+            # With answer_column the answer is no candidate for the question's text ("answer" is a text name).
+            names = TEXT_NAMES if not o.answer_column else ("question", *(n for n in TEXT_NAMES if n != o.answer_column.lower()))
+            self._texts = [c for c in [_pick(columns, o.text_column, names, path, "text")] if c]
+        if o.answer_column:
+            _pick(columns, o.answer_column, (), path, "answers")
+            if o.answer_column in self._texts:
+                raise VocError(f"{path}: column {o.answer_column!r} is both answer_column and a text column; "
+                               "the question's text must come from other columns")
         self._cols = {
             "text": self._texts[0] if self._texts else None,
             # A post's or answer's "score" counts votes: only reviews and surveys are rated by name.
-            "rating": _pick(columns, o.rating_column, RATING_NAMES if o.kind in (None, "review", "survey") else (),
-                            path, "rating"),
+            "rating": _pick(columns, o.rating_column, RATING_NAMES if o.kind in (None, "review", "survey")
+                            and not o.answer_column else (), path, "rating"),
             "author": _pick(columns, o.author_column, AUTHOR_NAMES, path, "author"),
             "date": _pick(columns, o.date_column, DATE_NAMES, path, "date"),
             "url": _pick(columns, o.url_column, URL_NAMES, path, "url"),
@@ -320,11 +322,11 @@ class FileSource(LocalFilesSource):
         answer = _cell(row.get(self.opts.answer_column)) if self.opts.answer_column else None
         if doc is None or not self.opts.answer_column:
             return [doc] if doc is not None else []
-        doc.kind, doc.thread_id = "question", doc.native_id
+        doc.thread_id = doc.native_id
         if not answer:
             return [doc]
         return [doc, replace(doc, native_id=f"{doc.native_id}#answer", kind="answer", text=answer, author=None,
-                             title=None, parent_id=doc.doc_id, raw_ref=f"{doc.raw_ref}#answer")]
+                             title=None, rating=None, parent_id=doc.doc_id, raw_ref=f"{doc.raw_ref}#answer")]
 
     def _document(self, path: Path, rowno: int, row: dict[str, Any]) -> Document | None:
         cols = self._cols
@@ -335,7 +337,7 @@ class FileSource(LocalFilesSource):
         if not text:
             return None
         rating = self._rating(raw("rating"), path, rowno)
-        kind = self.opts.kind or ("review" if rating is not None else "survey")
+        kind = "question" if self.opts.answer_column else self.opts.kind or ("review" if rating is not None else "survey")
         if rating is not None and kind == "review" and not keep_rating(rating, self.opts.min_rating, self.opts.max_rating):
             return None
         native = get("id") or f"{path.name}:{rowno}"

@@ -90,17 +90,25 @@ def loads_json(text: str, *, strict: bool = True, max_depth: int = MAX_JSON_DEPT
     return _mend(value) if "\\ud" in text or "\\uD" in text else value
 
 
+# A line longer than this is not tried as a Python literal: ast builds a tree many times the
+# size of its text (a 1 MiB line of numbers took 620 MB), and the lines that need it are short.
+MAX_PYTHON_LINE = 1 << 16
+
+
 def loads_python_dict(text: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any] | None:
-    """A line written as a Python dict rather than JSON ("{'text': 'it\\'s loud'}", ``\\'`` escapes:
-    the Amazon review and Q&A sets of McAuley et al. are written so), as JSON would give it; None
-    when it is not one. Only literals are read (``ast.literal_eval``, no code runs), and the value
-    passes through ``loads_json`` again, so it meets the same limits (no NaN, nothing deeper)."""
+    """A line that JSON refuses but Python reads as a dict literal (``\\'`` escapes in double-quoted
+    strings, as in the Amazon review and Q&A sets of McAuley et al., or single quotes), as JSON
+    would give it; None when it is not one. Only literals are read (``ast.literal_eval``, no code
+    runs; Python's parser stops at 200 levels), keys must be strings, and the value passes through
+    ``loads_json`` again, so it meets the same limits (no NaN, no lone surrogate, nothing deeper)."""
     import ast
 
-    if not text.lstrip().startswith("{") or json_too_deep(text.replace("'", '"'), max_depth):
+    if len(text) > MAX_PYTHON_LINE or not text.lstrip().startswith("{"):
         return None
     try:
         value = ast.literal_eval(text.strip())
-        return loads_json(json.dumps(value, ensure_ascii=False), max_depth=max_depth) if isinstance(value, dict) else None
+        if not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
+            return None
+        return loads_json(json.dumps(value), max_depth=max_depth)  # ASCII escapes: lone surrogates get mended
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None

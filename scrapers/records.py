@@ -7,6 +7,7 @@ one broken export cannot hold the whole file in memory.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -203,3 +204,25 @@ def appended(path: Path, state: dict[str, Any]) -> bool:
         if fh.read(1) != b"\n":  # the last line read may have been cut short while it was written
             return False
     return file_sha(path, size) == (state.get("sha"), size)
+
+
+SNIFF_BYTES = 64 * 1024
+
+
+def separator(path: Path, fmt: str, given: str | None, encoding: str) -> tuple[str, str]:
+    """A CSV file's field separator and how it was found: the study's, a tab for .tsv/.tab
+    files, else sniffed from the first lines (comma when nothing else fits)."""
+    if given:
+        return given, "from the study file"
+    if fmt == "tsv" or path.suffix.lower() in (".tsv", ".tab"):
+        return "\t", "by the file's extension"
+    # Read apart from the rows, leniently: a bad byte is reported at its line, not here.
+    with path.open("rb") as raw:
+        data = raw.read(SNIFF_BYTES)
+    sample = data.decode(encoding, errors="replace")
+    if len(data) == SNIFF_BYTES and "\n" in sample:
+        sample = sample[:sample.rindex("\n")]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter, "sniffed"
+    except csv.Error:
+        return ",", "default"

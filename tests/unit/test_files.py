@@ -269,3 +269,42 @@ def test_a_real_json_lines_file_with_python_style_lines(shared):
     assert answer.native_id == "qa_Appliances.json:75#answer" and question.parent_id is None
     with pytest.raises(ValueError, match="answer_column makes each row a question and an answer"):
         FileOptions(path=str(path), answer_column="answer", kind="review")
+
+
+def test_json_lines_json_refuses_are_read_as_python_or_skipped(tmp_path):
+    lines = ["{'text': 'it\\'s loud', 'id': 'p1'}",          # a Python dict first: still a JSON-lines file
+             '{"text": "the o\\\'clock knob", "id": "p2"}',   # JSON refuses \', Python reads it
+             "{not json",                                        # neither: skipped, counted
+             "[1, 2]",                                           # no object: skipped, counted
+             "{'text': 'bad \\ud83d here', 'id': 'p5'}",         # a lone surrogate, mended
+             '{"text": "fine", "id": "p6"}']
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n")
+    src = source(tmp_path, path="p.jsonl")
+    assert [(d.native_id, d.text) for d in src.fetch(None)] == [
+        ("p1", "it's loud"), ("p2", "the o'clock knob"), ("p5", "bad \ufffd here"), ("p6", "fine")]
+    assert src.skipped.as_dict() == {"malformed": 2}
+
+
+def test_answer_column_edges(tmp_path):
+    rows = [{"question": "Does it fit a 30 inch range?", "answer": "Yes it fits", "score": "5"},
+            {"question": "Is it loud?", "answer": "", "score": "12"},
+            {"question": "Will it vent outside?", "answer": "Only with the kit", "score": "3"}]
+    write_csv(tmp_path / "qa.csv", rows)
+    src = source(tmp_path, path="qa.csv", answer_column="answer")
+    docs = list(src.fetch(None))
+    # The question is the text (not "answer", a text column name), votes are no rating, no answer no document.
+    assert [(d.kind, d.text, d.rating) for d in docs] == [
+        ("question", "Does it fit a 30 inch range?", None), ("answer", "Yes it fits", None),
+        ("question", "Is it loud?", None),
+        ("question", "Will it vent outside?", None), ("answer", "Only with the kit", None)]
+    # A crash between a question and its answer reads that row again: the answer is not lost.
+    src = source(tmp_path, path="qa.csv", answer_column="answer")
+    it = src.fetch(None)
+    assert [next(it).text for _ in range(4)][-1] == "Will it vent outside?"
+    assert src.cursor()["files"][str(tmp_path / "qa.csv")]["rows"] == 2
+    again = source(tmp_path, path="qa.csv", answer_column="answer")
+    assert [d.text for d in again.fetch(src.cursor())] == ["Will it vent outside?", "Only with the kit"]
+    with pytest.raises(VocError, match=r"column 'answers' \(for answers\) not found"):
+        list(source(tmp_path, path="qa.csv", answer_column="answers").fetch(None))
+    with pytest.raises(VocError, match="both answer_column and a text column"):
+        list(source(tmp_path, path="qa.csv", answer_column="answer", text_column=["question", "answer"]).fetch(None))
