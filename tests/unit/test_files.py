@@ -247,9 +247,9 @@ def test_json_array_edges(tmp_path, monkeypatch):
         list(source(tmp_path, path="lines.json", format="json").fetch(None))
 
 
-def test_a_real_json_lines_file_with_python_style_lines(shared):
-    # Amazon product Q&A (McAuley and Yang 2016): 9,011 lines, 385 of them written as Python dicts
-    # ("o\\'clock"), 3 of those readable as neither. Line 75 stopped the import before.
+def test_a_real_json_lines_file_with_lines_json_refuses(shared):
+    # Amazon product Q&A (McAuley and Yang 2016): 9,011 lines, 385 of them not JSON (quotes escaped
+    # as in Python: "o\\'clock"), 3 of those readable as neither. Line 75 stopped the import before.
     path = shared / "amazon_qa_appliances_mcauley" / "qa_Appliances.json"
     src = FileSource("qa", FileOptions(path=str(path), text_column=["question", "answer"], date_column="answerTime"))
     docs = list(src.fetch(None))
