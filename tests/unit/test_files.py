@@ -308,3 +308,16 @@ def test_answer_column_edges(tmp_path):
         list(source(tmp_path, path="qa.csv", answer_column="answers").fetch(None))
     with pytest.raises(VocError, match="both answer_column and a text column"):
         list(source(tmp_path, path="qa.csv", answer_column="answer", text_column=["question", "answer"]).fetch(None))
+
+
+def test_the_example_studies_load():
+    # Every example study file is valid as written (its sources' options included).
+    from pathlib import Path
+
+    from voc.config import load_study
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / "studies"
+    studies = {p.name: load_study(p) for p in sorted(folder.glob("*.toml"))}
+    assert {"amazon_appliance_qa.toml", "capterra_reviews.toml", "google_play_reviews.toml"} <= set(studies)
+    capterra = studies["capterra_reviews.toml"].sources[0]
+    assert capterra.type == "file" and capterra.options["text_column"] == ["Overall", "Pros", "Cons"]
