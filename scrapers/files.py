@@ -5,8 +5,8 @@ paragraphs of one document); rating, author, date, url, id and title columns are
 found by common names unless named in the study. A title line above a CSV header is skipped. A
 .json file holds one JSON array of objects or one object per line (JSON lines; a line Python reads
 as a dict literal is read as one, another bad line after the first is skipped and counted). With
-``answer_column`` each row is a question and its answer. Reviews keep
-the mid-rated ones by default (2-4 stars): 5-star and 1-star reviews say little about why.
+``answer_column`` each row is a question and its answer. Reviews keep the mid-rated ones by
+default (2-4 stars): 5-star and 1-star reviews say little about why.
 
 Files are read in bounded memory (``scrapers.records``): a line or field over ``MAX_LINE``
 characters and a JSON object nested deeper than ``MAX_JSON_DEPTH`` are skipped with a counted
@@ -150,12 +150,9 @@ class FileSource(LocalFilesSource):
                 docs = self._documents(path, rows_done, row) if row is not None else []
                 # The row counts as read once its last document is out: a crash between a question
                 # and its answer reads the row again (the store keeps one copy of the question).
-                for i, doc in enumerate(docs, start=1):
-                    if i == len(docs):
-                        self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
-                    yield doc
-                if not docs:
-                    self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
+                yield from docs[:-1]
+                self._cursor["files"][str(path)] = {"sha": sha, "rows": rows_done, "done": False}
+                yield from docs[-1:]
             self._cursor["files"][str(path)] = {"sha": sha, "size": size, "rows": rows_done, "done": True}
 
     def _delimiter(self, path: Path, fmt: str) -> str:
@@ -212,11 +209,11 @@ class FileSource(LocalFilesSource):
                     raise VocError(f"{path}:{lines.last_long}: the header line is longer than {MAX_LINE:,} "
                                    "characters; is this really a CSV file?")
                 yield None
-            elif (header is None and sum(bool(f.strip()) for f in record) == 1 and len(titles) < 3
+            elif (header is None and _filled(record) == 1 and len(titles) < 3
                   and not self._names_text(record)):  # "Title,,": a spreadsheet's title row has empty cells
                 titles.append((lines.lineno, record))
             elif header is None and record:
-                if not titles or sum(bool(f.strip()) for f in record) > 1 or self._names_text(record):
+                if not titles or _filled(record) > 1 or self._names_text(record):
                     if titles:
                         log.info("%s: line%s %s above the header taken for a title and skipped: %s", path,
                                  "s" * (len(titles) > 1), ", ".join(str(n) for n, _ in titles),
@@ -268,20 +265,21 @@ class FileSource(LocalFilesSource):
             return None
         except ValueError as err:
             row = loads_python_dict(text) if what == "line" else None
-            if row is None and self._cols_of != path:  # the file's first object: it is no JSON at all
-                raise VocError(f"{path}:{lineno}: not valid JSON ({getattr(err, 'msg', err)})") from None
-            if row is None:  # one bad line of many, as a CSV's unreadable record: counted, named, skipped
-                self.skipped.add("malformed", f"{path}:{lineno}", f"not valid JSON ({getattr(err, 'msg', err)}), skipped")
-                return None
-        if not isinstance(row, dict) and self._cols_of != path:
-            raise VocError(f"{path}:{lineno}: each {what} must be a JSON object")
+            if row is None:
+                return self._malformed(path, lineno, f"not valid JSON ({getattr(err, 'msg', err)})")
         if not isinstance(row, dict):
-            self.skipped.add("malformed", f"{path}:{lineno}", f"{what} is no JSON object, skipped")
-            return None
+            return self._malformed(path, lineno, f"each {what} must be a JSON object")
         if self._cols_of != path:
             self._columns(path, list(row), strict=False)
             self._cols_of = path
         return row
+
+    def _malformed(self, path: Path, lineno: int, why: str) -> None:
+        """The file's first object bad: it is no such JSON file, an error. A later one is one bad
+        record of many, as a CSV's unreadable record: counted, named, skipped."""
+        if self._cols_of != path:
+            raise VocError(f"{path}:{lineno}: {why}") from None
+        self.skipped.add("malformed", f"{path}:{lineno}", f"{why}, skipped")
 
     def _columns(self, path: Path, columns: list[str], strict: bool = True) -> None:
         """The columns to read, from a CSV header or (not ``strict``) a JSON file's first object,
@@ -388,6 +386,10 @@ def _cell(value: Any) -> str | None:
     if value is None:
         return None
     return (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).strip() or None
+
+
+def _filled(record: list[str]) -> int:
+    return sum(bool(f.strip()) for f in record)
 
 
 def _show(value: Any) -> str:

@@ -55,6 +55,14 @@ _BUYER_STATES = {"hesitant", "worried", "scared", "afraid", "unsure", "skeptical
 
 
 @lru_cache(maxsize=1024)
+def _tag_alone(word: str, spacy_model: str) -> str:
+    """How the study's spaCy model tags a word said alone (as a theme label is)."""
+    from voc.segment import load_spacy
+
+    return load_spacy(spacy_model)(word)[0].tag_
+
+
+@lru_cache(maxsize=1024)
 def _is_adjective(label: str, spacy_model: str) -> bool:
     """Whether a theme label is a lone adjective ("cheap", "noisy"), tagged in a clause of its own."""
     from voc.segment import load_spacy
@@ -65,7 +73,7 @@ def _is_adjective(label: str, spacy_model: str) -> bool:
     doc = nlp(f"It is {label}.")
     # After "It is" the small model calls verbs adjectives too ("recommend", "cancel"); alone it
     # calls them verbs, and adjectives stay adjectives or participles ("overpriced", "worried").
-    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and nlp(label)[0].tag_ in (
+    return len(doc) == 4 and doc[2].tag_ in ("JJ", "JJR", "JJS") and _tag_alone(label, spacy_model) in (
         "JJ", "JJR", "JJS", "VBN", "VBD")
 
 
@@ -93,11 +101,9 @@ def _gerund(word: str, texts: tuple[str, ...], spacy_model: str) -> str | None:
     word as a verb people do, with what they most do it to when most uses say ("fed up with
     submitting claims": the pet-insurance pain theme "submit"; "fed up with the submit" read
     wrong). None when the word is a noun there (or alone: "process")."""
-    from voc.segment import load_spacy
-
     if not (word.isalpha() and word.islower()) or word.endswith("ing") or not texts:
         return None
-    if load_spacy(spacy_model)(word)[0].tag_ != "VB":
+    if _tag_alone(word, spacy_model) != "VB":
         return None
     done = other = nouns = 0
     forms: Counter[str] = Counter()
@@ -229,13 +235,6 @@ TEMPLATE_CLAUSE = re.compile("|".join(
     + [r"who struggles to get ", r"whose [a-z]+ was (?!stolen\b)[a-z]+(?:,|$)"]))  # "whose bike was stolen": an event
 
 
-@lru_cache(maxsize=1024)
-def _past(word: str, spacy_model: str) -> bool:
-    from voc.segment import load_spacy
-
-    return load_spacy(spacy_model)(word)[0].tag_ in ("VBD", "VBN")
-
-
 def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str | None:
     """How a persona name reads with a theme of one kind; ``texts``: some of the theme's sentences
     (pain points, objections and triggers), which tell whether a one-word label is a verb people
@@ -250,7 +249,8 @@ def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: 
     # "prompted by started" (a trigger theme of Reddit posts about starting a small business): a
     # past tense alone says neither what was done nor to what; the life events that persona_name
     # finds in the theme's sentences say it where people share one.
-    if kind == "purchase_trigger" and label.isalpha() and label.islower() and _past(label, spacy_model):
+    if kind == "purchase_trigger" and label.isalpha() and label.islower() and _tag_alone(label, spacy_model) in (
+            "VBD", "VBN"):
         return None
     if (kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model)
             and not _mostly_noun(label, texts, spacy_model)):
