@@ -327,3 +327,49 @@ def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     assert _clause_for("objection", "expensive", DEFAULT_SPACY, said("expensive")) == "who finds it expensive"
     # An -ing noun takes no article, with sentences or without.
     assert _clause_for("pain_point", "shipping", DEFAULT_SPACY, ("The shipping was slow.",) * 3) == "fed up with shipping"
+
+
+def test_interview_questions_say_a_theme_as_its_sentences_do(shared):
+    # 1-3 star Trustpilot pet-insurance reviews, the sentences that use each word: the interview
+    # guide asked "How do you deal with “vet” today?" and "Tell me about the moment “signed” came up".
+    import glob
+
+    from voc.personas.clauses import theme_object
+
+    sentences = [s for f in sorted(glob.glob(str(shared / "trustpilot_pet_insurance_reviews" / "*_reviews.csv")))
+                 for r in _records_rows(Path(f)) if r["rating"] in ("1", "2", "3")
+                 for s in re.split(r"(?<=[.!?])\s+", r["text"])]
+
+    def said(word: str) -> tuple[str, ...]:
+        return tuple([s for s in sentences if re.search(rf"\b{word}\b", s.lower())][:60])
+
+    assert theme_object("pain_point", "denied", DEFAULT_SPACY, said("denied")) == "your claim being denied"
+    assert theme_object("pain_point", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "getting reimbursed"
+    assert theme_object("pain_point", "charged", DEFAULT_SPACY, said("charged")) == "being charged"
+    assert theme_object("pain_point", "vet", DEFAULT_SPACY, said("vet")) == "the vet"
+    assert theme_object("objection", "deductible", DEFAULT_SPACY, said("deductible")) == "the deductible"
+    assert theme_object("objection", "expensive", DEFAULT_SPACY, said("expensive")) == "it being expensive"
+    # A past tense names no trigger (what was signed?); a success factor's is something to get.
+    assert theme_object("purchase_trigger", "signed", DEFAULT_SPACY, said("signed")) is None
+    assert theme_object("success_factor", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "getting reimbursed"
+    assert theme_object("pain_point", "gets stuck") == "it when it gets stuck"
+    themed = pd.concat([pd.DataFrame({"kind": kind, "topic_key": key, "voice": "a", "text": list(said(word))})
+                        for kind, key, word in [("pain_point", "1", "denied"), ("objection", "2", "expensive"),
+                                                ("purchase_trigger", "3", "signed"), ("success_factor", "4", "healthy"),
+                                                ("must_have_feature", "5", "claims")]])
+    card = {"items": {kind: [{"topic_id": key, "label": label, "count": 9, "lift": 1.5, "quotes": []}]
+                      for kind, key, label in [("pain_point", "1", "denied"), ("objection", "2", "expensive"),
+                                               ("purchase_trigger", "3", "signed"), ("success_factor", "4", "healthy"),
+                                               ("must_have_feature", "5", "claims")]},
+            "channels": [{"channel": "trustpilot (trustpilot.com)", "count": 9}]}
+    questions = interview_questions(card, DEFAULT_SPACY, themed)
+    assert questions["success_factors"] == [
+        "What does “healthy” look like for you, and how would you know, a month in, that it delivers?",
+        "How important are claims to that result, and what would “good enough” look like?",
+        "How do you deal with your claim being denied today, and what would “solved” look like?"]
+    assert questions["perceived_barriers"][:2] == [
+        "What nearly stopped you from buying? How much did the worry that it is expensive hold you back?",
+        "What would someone have to show you to settle your doubts about it being expensive?"]
+    assert questions["buyer_journey"][:2] == [
+        "What happened that made you start looking?",
+        "Where did you look for advice (for example trustpilot.com), and which answer convinced you?"]

@@ -151,7 +151,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         described.pop(into)  # the only segment whose members changed
         rows, merged = _drafts(themed, attrs, labels, phrases, spacy_model, described), merged + 1
     for r in rows:
-        r["interview_questions"] = interview_questions(r, spacy_model)
+        r["interview_questions"] = interview_questions(r, spacy_model, themed)
     conf = confidence(k, n_voices, scores["silhouette"], scores["stability"], (k_min, k_top), scores["space"],
                       scores.get("themes_stability"), None if k_top == k_max else k_max)
     if merged:
@@ -186,5 +186,5 @@ def _drafts(themed: pd.DataFrame, attrs: pd.DataFrame, labels: dict, phrases: Vo
         quotes = [q for kind in INSIGHT_KINDS for it in desc["items"][kind][:1] for q in it["quotes"][:1]]
         rows.append({"persona_id": len(rows) + 1, "segment": seg, "name": name,
                      "share": round(int(sizes[seg]) / int(sizes.sum()), 4), "size": int(sizes[seg]),
-                     "quotes": quotes, "tagline": tagline(desc["items"]), **desc})
+                     "quotes": quotes, "tagline": tagline(desc["items"], spacy_model), **desc})
     return rows

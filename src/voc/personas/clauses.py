@@ -255,7 +255,49 @@ def _clause_for(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: 
     if (kind in ADJECTIVE_CLAUSES and not label.endswith("ing") and _is_adjective(label, spacy_model)
             and not _mostly_noun(label, texts, spacy_model)):
         return ADJECTIVE_CLAUSES[kind].format(label)
-    if kind in ARTICLE_KINDS and (_takes_article(label, spacy_model) or (
-            label.isalpha() and not label.endswith(("s", "ing")) and _mostly_noun(label, texts, spacy_model))):
+    if kind in ARTICLE_KINDS and _with_article(label, spacy_model, texts):
         label = f"the {label}"
     return NEED_TEMPLATES[kind].format(label)
+
+
+def _with_article(label: str, spacy_model: str, texts: tuple[str, ...]) -> bool:
+    return _takes_article(label, spacy_model) or (
+        label.isalpha() and not label.endswith(("s", "ing")) and _mostly_noun(label, texts, spacy_model))
+
+
+# What befalls someone, said as the thing a question asks about: "whose claim was denied" ->
+# "your claim being denied", "who struggles to get reimbursed" -> "getting reimbursed".
+_UNDERGONE_AS_OBJECT = ((re.compile(r"whose (\w+) was (\w+)"), r"your \1 being \2"),
+                        (re.compile(r"who struggles to get (\w+)"), r"getting \1"),
+                        (re.compile(r"fed up with (being \w+)"), r"\1"))
+
+
+def theme_object(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts: tuple[str, ...] = ()) -> str | None:
+    """A theme said as what a question asks about, read as persona names read it (``_clause_for``):
+    "the vet", "processing claims", "paying", "your claim being denied", "it being noisy", "it
+    when it gets stuck". "How do you deal with “vet” today?" and "Tell me about the moment “signed”
+    came up" (pet-insurance personas) read wrong. None when no reading fits: a lone past tense that
+    befalls nobody the sentences name ("signed", "started")."""
+    if label.split(" ", 1)[0].lower() in _VERB_START:
+        return f"it when it {label}"
+    if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
+        return ing
+    if kind == "pain_point" and texts and (undergone := _undergone(label, texts, spacy_model)):
+        for pattern, said in _UNDERGONE_AS_OBJECT:
+            if pattern.fullmatch(undergone):
+                return pattern.sub(said, undergone)
+    lone = label.isalpha() and label.islower()
+    if lone and not label.endswith("ing") and _is_adjective(label, spacy_model) and not _mostly_noun(
+            label, texts, spacy_model):
+        return f"it being {label}"
+    first = label.split(" ", 1)[0]
+    tag = _tag_alone(first, spacy_model) if first.isalpha() and first.islower() else ""
+    if lone and tag in ("VBD", "VBN"):
+        # "You judge it by getting reimbursed" (a success factor); a trigger's "signed" says
+        # neither what was done nor to what.
+        return None if kind == "purchase_trigger" or not label.endswith("ed") else f"getting {label}"
+    if tag == "VB" and not _mostly_noun(first, texts, spacy_model):
+        # A verb no sentence reads as a noun or as what people do ("the recommend", "submit
+        # claim"): their word, quoted.
+        return f"“{label}”"
+    return f"the {label}" if kind in ARTICLE_KINDS and _with_article(label, spacy_model, texts) else label

@@ -13,7 +13,8 @@ import pandas as pd
 
 from voc.defaults import MIN_EVENT_SHARE
 from voc.kinds import BY_NAME, KINDS, ROLES
-from voc.personas.clauses import DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for, _is_adjective
+from voc.personas.clauses import (DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for,
+                                  theme_object)
 from voc.personas.events import shared_events
 from voc.personas.evidence import HOUSEHOLD_ROLES, role_of
 from voc.topics.labels import names_nothing
@@ -54,6 +55,14 @@ def _label(item: dict[str, Any]) -> str:
     return short_label(item["label"])
 
 
+def _theme_texts(everyone: pd.DataFrame | None, kind: str, item: dict[str, Any]) -> tuple[str, ...]:
+    """Some of a theme's sentences (of ``everyone``, the themed insights), which tell how its label reads."""
+    if everyone is None:
+        return ()
+    return tuple(everyone.loc[(everyone["kind"] == kind) & (everyone["topic_key"] == item["topic_id"]),
+                              "text"].astype(str).head(60))
+
+
 # A theme sets a segment apart when its voices raise it this many times as often as everyone does.
 SETS_APART = 1.2
 
@@ -90,9 +99,8 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
         rows = everyone[(everyone["kind"] == "purchase_trigger") & (everyone["topic_key"] == trigger["topic_id"])]
         events = shared_events(rows["text"].tolist(), rows["voice"].tolist(), set(members["voice"]),
                                max(2, int(np.ceil(MIN_EVENT_SHARE * rows["voice"].nunique()))))
-    clause = {k: _clause_for(k, _label(best[k]), spacy_model, tuple(everyone.loc[
-        (everyone["kind"] == k) & (everyone["topic_key"] == best[k]["topic_id"]), "text"].astype(str).head(60))
-        if k in VERB_KINDS else ()) for k in order}
+    clause = {k: _clause_for(k, _label(best[k]), spacy_model, _theme_texts(everyone, k, best[k]) if k in VERB_KINDS else ())
+              for k in order}
     order = [k for k in order if clause[k] is not None]  # a theme no clause reads ("prompted by started")
     # One theme once: "fed up with grind, who needs grind" says one thing twice.
     order = [k for i, k in enumerate(order) if stem(_label(best[k])) not in {stem(_label(best[j])) for j in order[:i]}]
@@ -165,7 +173,7 @@ def _head(name: str) -> str:
     return " ".join(words[:3])
 
 
-def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
+def tagline(items: dict[str, list[dict[str, Any]]], spacy_model: str = DEFAULT_SPACY) -> str:
     """One line with, per kind, the segment's most distinctive theme that sets it apart (said at
     least ``SETS_APART`` times as often as by everyone) and names something the line has not
     named yet. "Trigger: vet · Needs: vet · Pain: vet · Doubt: dog" (pet-insurance reviews) says
@@ -177,6 +185,10 @@ def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
                                                          ("purchase_trigger", "must_have_feature")]
     named: set[str] = set()
     parts = []
+    # A trigger theme labelled by a lone past tense ("Trigger: signed", pet-insurance reviews) says
+    # neither what was done nor to what: it names no persona (``_clause_for``) and no tagline part.
+    items = {k: [i for i in its if k != "purchase_trigger" or theme_object(k, _label(i), spacy_model) is not None]
+             for k, its in items.items()}
     for kind in order:
         if best := _distinctive([i for i in items.get(kind, [])
                                  if i.get("lift", 1.0) >= SETS_APART and stem(_label(i)) not in named]):
@@ -189,44 +201,72 @@ def tagline(items: dict[str, list[dict[str, Any]]]) -> str:
     return " · ".join(parts)
 
 
-def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPACY) -> dict[str, list[str]]:
-    """Questions to validate a low-fidelity draft in interviews, filled with its own themes."""
+def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPACY,
+                        everyone: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """Questions to validate a low-fidelity draft in interviews, about its own themes said as
+    persona names say them (``theme_object``; ``everyone``: the themed insights, whose sentences
+    tell how a one-word theme reads): "How do you deal with processing claims today", not "with
+    “vet”"."""
     items = persona["items"]
 
-    def doubt(label: str | None, adjective: str) -> str | None:
-        # "How much did “cheap” weigh?" asks about a word; "the worry that it is “cheap”" about a doubt.
-        if label is None:
-            return None
-        return adjective.format(label) if _is_adjective(label.strip("“”"), spacy_model) else label
-
     def top(kind: str, i: int = 0) -> str | None:
-        # Most distinctive first: the theme everyone mentions says least about this segment.
+        # Most distinctive first: the theme everyone mentions says least about this segment. A
+        # theme no reading fits ("signed", a verb left quoted: "doubts about “recommend”") is
+        # passed over: a question about it cannot be asked aloud.
         its = sorted([it for it in items.get(kind) or [] if _named(it)],
                      key=lambda it: -it.get("lift", 1.0) * np.log1p(it["count"]))
-        return f"“{_label(its[i])}”" if len(its) > i else None
+        said = [o for it in its if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))
+                and not o.startswith("“")]
+        return said[i] if len(said) > i else None
+
+    def doubt(said: str | None) -> str | None:
+        # "doubts about cheap" reads wrong; "the worry that it is cheap" is a doubt.
+        return None if not said else (f"the worry that it is {said[len(_BEING):]}" if said.startswith(_BEING)
+                                      else f"doubts about {said}")
 
     outcome, need = top("success_factor"), top("must_have_feature")
-    success = [f"You judge it by {outcome}: how would you know, a month in, that it delivers?" if outcome else
+    success = [(f"What does “{outcome[len(_BEING):]}” look like for you, and how would you know"
+                if outcome.startswith(_BEING) else f"You judge it by {outcome}: how would you know")
+               + ", a month in, that it delivers?" if outcome else
                # The data did not say what success means to them: ask it outright.
                "What result would make you call the purchase a success, and how soon would you know?",
-               f"How important is {need} to that result, and what would “good enough” look like?" if need else
+               f"How important {_be(need)} {need} to that result, and what would “good enough” look like?" if need else
                "Which capability would you refuse to buy without?",
                f"How do you deal with {p} today, and what would “solved” look like?" if (p := top("pain_point")) else
                "What annoys you most about how you do this today?"]
-    barriers = [f"What nearly stopped you from buying? How much did {o} weigh?"
-                if (o := doubt(top("objection"), "the worry that it is {}")) else
+    first, second = top("objection"), top("objection", 1) or top("objection")
+    barriers = [f"What nearly stopped you from buying? How much did {doubt(first)} hold you back?" if first else
                 "What nearly stopped you from buying?",
-                f"What would someone have to show you to settle your doubts about {o2}?"
-                if (o2 := doubt(top("objection", 1) or top("objection"), "it being {}")) else
+                f"What would someone have to show you to settle your doubts about {second}?" if second else
                 "Whose opinion would settle your doubts?",
                 "What would make you return it or advise a friend against it?"]
-    channels = ", ".join(c["channel"] for c in persona.get("channels", [])[:3])
+    # "trustpilot (trustpilot.com)": the site, where the channel names one.
+    sites = list(dict.fromkeys(m.group(1) if (m := _SITE.search(c["channel"])) else c["channel"]
+                               for c in persona.get("channels", [])[:3]))
     named = [r["role"] for r in persona.get("buying_process") or []]
-    journey = [f"Tell me about the moment {t} came up: what did you do first?" if (t := top("purchase_trigger")) else
-               "What happened that made you start looking?",
-               f"Where did you look for advice{f' (for example {channels})' if channels else ''}, and which answer convinced you?",
+    journey = [f"Others in this group started looking because of {t}. What happened in your case, and what did you "
+               "do first?" if (t := top("purchase_trigger")) else "What happened that made you start looking?",
+               f"Where did you look for advice{f' (for example {_listed(sites)})' if sites else ''}, and which answer "
+               "convinced you?",
                _who_decides(named)]
     return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
+
+
+_BEING = "it being "
+_SITE = re.compile(r"\(([^()\s]+\.[^()\s]+)\)$")
+
+
+def _be(said: str) -> str:
+    """"are" for a plural ("How important are claims"), else "is"."""
+    words = said.strip("“”").split()
+    # "submitting claims" is one thing to do; "it being noisy" one state
+    if words[0].endswith("ing") or said.startswith(_BEING):
+        return "is"
+    return "are" if words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is")) else "is"
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 _ROLE = {r.name: r for r in ROLES}

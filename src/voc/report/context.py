@@ -167,7 +167,7 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str
                 "vocabulary": json.loads(p.vocabulary), "self_descriptions": json.loads(p.self_descriptions),
                 "buying_process": json.loads(p.buying_process) if isinstance(p.buying_process, str) else []}
         extra = drafts.get(str(card["id"]), {})
-        card["tagline"] = extra.get("tagline") or tagline(card["items"])
+        card["tagline"] = extra.get("tagline") or tagline(card["items"], spacy_model)
         card["roles"] = extra.get("roles", [])
         card["interview_questions"] = extra.get("interview_questions") or interview_questions(card, spacy_model)
         card["decide_quotes"] = decide_quotes(card["buying_process"])
