@@ -239,7 +239,7 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
                 "What nearly stopped you from buying?",
                 f"What would someone have to show you to settle your doubts about {second}?" if second else
                 "Whose opinion would settle your doubts?",
-                "What would make you return it or advise a friend against it?"]
+                "What would make you give it up or advise a friend against it?"]
     # "trustpilot (trustpilot.com)": the site, where the channel names one.
     sites = list(dict.fromkeys(m.group(1) if (m := _SITE.search(c["channel"])) else c["channel"]
                                for c in persona.get("channels", [])[:3]))
@@ -257,7 +257,7 @@ _SITE = re.compile(r"\(([^()\s]+\.[^()\s]+)\)$")
 
 
 def _be(said: str) -> str:
-    """"are" for a plural ("How important are claims"), else "is"."""
+    """The verb for ``said``: "are" for a plural ("How important are claims"), else "is"."""
     words = said.strip("“”").split()
     # "submitting claims" is one thing to do; "it being noisy" one state
     if words[0].endswith("ing") or said.startswith(_BEING):
