@@ -32,8 +32,12 @@ def quiet_services() -> None:
 
     Prefect's telemetry heartbeat on a temporary server writes to the same SQLite file as the
     flow runs and fails with "database is locked" tracebacks, and reports usage: voc turns it off.
+    The temporary server gets 90 s to start, not Prefect's 20: on a busy 2-core machine (a test
+    run beside it) `voc crawl` failed with "Timed out while attempting to connect to ephemeral
+    Prefect API server".
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
