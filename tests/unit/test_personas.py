@@ -483,6 +483,29 @@ def test_a_tagline_names_each_thing_once_and_only_what_sets_the_segment_apart():
     assert tagline(vet) == "Trigger: vet · Pain: records"
 
 
+def test_a_card_quotes_what_its_voices_raise_and_only_names_the_rest():
+    from voc.personas.wording import raised
+    from voc.report.markdown import persona_md
+
+    # The pet-insurance persona "fed up with processing claims" (a fresh run of bench/content):
+    # its one trigger each of "vet" and "signed" were said at 0.11 and 0.06 times the average, and
+    # two judges read the four cards as one persona repeated.
+    items = _items(objection=[("claim (process, explanation)", 35, 2.5), ("canceling (policy, let)", 11, 0.48),
+                              ("deductible (reimburse, wellness)", 7, 0.28)],
+                   purchase_trigger=[("vet (cat, ear infection)", 1, 0.11), ("signed (health issues, claim)", 1, 0.06)])
+    shown = raised(items)
+    assert [i["label"] for i in shown["objection"]["more"]] == ["claim (process, explanation)"]
+    assert [i["label"] for i in shown["objection"]["less"]] == ["canceling (policy, let)", "deductible (reimburse, wellness)"]
+    assert shown["purchase_trigger"]["more"] == []
+    card = {"name": "The owner fed up with processing claims", "share": 0.27, "size": 452, "self_descriptions": [],
+            "items": items, "channels": [], "vocabulary": []}
+    md = "\n".join(persona_md(card))
+    assert "- claim (process, explanation) (35)" in md
+    assert "- Less often than others: canceling (policy, let) (11), deductible (reimburse, wellness) (7)" in md
+    assert "- nothing they raise more often than others\n\n- Less often than others: vet (cat, ear infection) (1)" in md
+    assert md.count("none voiced by this segment") == 4  # the four kinds with no theme at all
+
+
 def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monkeypatch):
     """Pet-insurance reviews split by theme mixes into three claim personas (submitting,
     reimbursement, the process) that re-clustering reproduced at ARI 0.44; at their themes'

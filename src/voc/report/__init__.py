@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import StudyConfig
 from voc.personas.evidence import http_url
+from voc.personas.wording import LESS_OFTEN
 from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
 from voc.report.markdown import render_markdown
@@ -35,7 +36,7 @@ def render_html(ctx: dict[str, Any]) -> str:
         "themes": heatmap(ctx["topic_months"], width=1180),
     }
     return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES,
-                                                     min_for_model=MIN_FOR_MODEL)
+                                                     min_for_model=MIN_FOR_MODEL, less_often=LESS_OFTEN)
 
 
 def json_safe(value: Any) -> Any:

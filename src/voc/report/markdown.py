@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from voc.defaults import QUOTE_CONFIDENCE
 from voc.personas.evidence import http_url
+from voc.personas.wording import LESS_OFTEN, raised
 from voc.schema import KIND_TITLES
 
 ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady", "few": "· too few", "unknown": "–"}
@@ -54,16 +55,21 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
     lines += [f"**{round(p['share'] * 100)}% of voices** ({p['size']} {unit})", ""]
     if p["self_descriptions"]:
         lines += ["**They describe themselves as:** " + ", ".join(f"“{_md(s['text'])}”" for s in p["self_descriptions"][:6]), ""]
+    shown = p.get("raised") or raised(p["items"])
     for kind, title in KIND_TITLES.items():
-        entries = p["items"].get(kind) or []
+        more, less = (shown.get(kind) or {}).get("more", []), (shown.get(kind) or {}).get("less", [])
         lines += [f"**{title}**", ""]
-        if not entries:
+        if not more and not less:
             lines += ["- none voiced by this segment", ""]
             continue
-        for it in entries[:3]:
+        if not more:
+            lines += ["- nothing they raise more often than others", ""]
+        for it in more:
             lines += [f"- {_md(it['label'])} ({it['count']})", ""]
             for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
                 lines += [_quote(q, "  "), ""]
+        if less:
+            lines += [f"- {LESS_OFTEN}: " + ", ".join(f"{_md(it['label'])} ({it['count']})" for it in less), ""]
     roles = p.get("buying_process") or []
     if roles:  # as the HTML card: the roles named, then their quotes
         lines += ["**How they decide:** " + ", ".join(f"{r['role'].replace('_', ' ')} ({r['count']})" for r in roles), ""]
