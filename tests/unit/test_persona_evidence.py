@@ -290,9 +290,10 @@ def test_a_trigger_named_by_a_past_tense_verb_names_no_persona(shared):
     assert persona_name(items, [], themed) == "The owner fed up with the start"
 
 
-def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
-    # 1-3 star Trustpilot reviews of six pet insurers, the sentences that use each word (as a pain
-    # theme's would): "fed up with reimbursed" and "fed up with denied" read wrong in the report.
+@pytest.fixture(scope="module")
+def said(shared):
+    """The first 60 sentences of 1-3 star Trustpilot reviews of six pet insurers that use a word,
+    as a theme of that word would hold them."""
     import glob
 
     sentences = [s for f in sorted(glob.glob(str(shared / "trustpilot_pet_insurance_reviews" / "*_reviews.csv")))
@@ -302,6 +303,11 @@ def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     def said(word: str) -> tuple[str, ...]:
         return tuple([s for s in sentences if re.search(rf"\b{word}\b", s.lower())][:60])
 
+    return said
+
+
+def test_a_theme_named_by_a_participle_says_what_befell_whom(said):
+    # "fed up with reimbursed" and "fed up with denied" read wrong in the report.
     # What people wait or fight for ("took weeks to get reimbursed"), what befalls them, what
     # befalls one thing.
     assert _clause_for("pain_point", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "who struggles to get reimbursed"
@@ -329,19 +335,10 @@ def test_a_theme_named_by_a_participle_says_what_befell_whom(shared):
     assert _clause_for("pain_point", "shipping", DEFAULT_SPACY, ("The shipping was slow.",) * 3) == "fed up with shipping"
 
 
-def test_interview_questions_say_a_theme_as_its_sentences_do(shared):
-    # 1-3 star Trustpilot pet-insurance reviews, the sentences that use each word: the interview
-    # guide asked "How do you deal with “vet” today?" and "Tell me about the moment “signed” came up".
-    import glob
-
+def test_interview_questions_say_a_theme_as_its_sentences_do(said):
+    # The interview guide asked "How do you deal with “vet” today?" and "Tell me about the moment
+    # “signed” came up".
     from voc.personas.clauses import theme_object
-
-    sentences = [s for f in sorted(glob.glob(str(shared / "trustpilot_pet_insurance_reviews" / "*_reviews.csv")))
-                 for r in _records_rows(Path(f)) if r["rating"] in ("1", "2", "3")
-                 for s in re.split(r"(?<=[.!?])\s+", r["text"])]
-
-    def said(word: str) -> tuple[str, ...]:
-        return tuple([s for s in sentences if re.search(rf"\b{word}\b", s.lower())][:60])
 
     assert theme_object("pain_point", "denied", DEFAULT_SPACY, said("denied")) == "your claim being denied"
     assert theme_object("pain_point", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "getting reimbursed"
