@@ -504,6 +504,13 @@ def test_a_card_quotes_what_its_voices_raise_and_only_names_the_rest():
     assert "- Less often than others: canceling (policy, let) (11), deductible (reimburse, wellness) (7)" in md
     assert "- nothing they raise more often than others\n\n- Less often than others: vet (cat, ear infection) (1)" in md
     assert md.count("none voiced by this segment") == 4  # the four kinds with no theme at all
+    # The interview guide asks about what the card quotes: no "started looking because of the vet".
+    from voc.personas.wording import interview_questions
+
+    questions = interview_questions(card)
+    assert questions["buyer_journey"][0] == "What happened that made you start looking?"
+    assert questions["perceived_barriers"][0] == ("What nearly stopped you from buying? How much did doubts about "
+                                                  "the claim hold you back?")
 
 
 def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monkeypatch):

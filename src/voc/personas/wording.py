@@ -201,6 +201,11 @@ def tagline(items: dict[str, list[dict[str, Any]]], spacy_model: str = DEFAULT_S
     return " · ".join(parts)
 
 
+def _raises(item: dict[str, Any]) -> bool:
+    """Whether a segment raises a theme at least as often as everyone does."""
+    return item.get("lift", 1.0) >= 1.0
+
+
 # How a card names the themes its voices raise less often than everyone does, without quotes.
 LESS_OFTEN = "Less often than others"
 
@@ -212,8 +217,7 @@ def raised(items: dict[str, list[dict[str, Any]]], shown: int = 3) -> dict[str, 
     0.06 times the average) and two judges read the personas as one repeated (2 of 5)."""
     out = {}
     for kind, its in items.items():
-        more = [i for i in its if i.get("lift", 1.0) >= 1.0]
-        out[kind] = {"more": more[:shown], "less": [i for i in its if i.get("lift", 1.0) < 1.0][:shown]}
+        out[kind] = {"more": [i for i in its if _raises(i)][:shown], "less": [i for i in its if not _raises(i)][:shown]}
     return out
 
 
@@ -226,10 +230,12 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
     items = persona["items"]
 
     def top(kind: str, i: int = 0) -> str | None:
-        # Most distinctive first: the theme everyone mentions says least about this segment. A
-        # theme no reading fits ("signed", a verb left quoted: "doubts about “recommend”") is
-        # passed over: a question about it cannot be asked aloud.
-        its = sorted([it for it in items.get(kind) or [] if _named(it)],
+        # Most distinctive first: the theme everyone mentions says least about this segment, and
+        # one it raises less than everyone is not on its card (``raised``): "started looking because
+        # of the vet" under a card with no trigger of its own contradicts it. A theme no reading
+        # fits ("signed", a verb left quoted: "doubts about “recommend”") is passed over: a
+        # question about it cannot be asked aloud.
+        its = sorted([it for it in items.get(kind) or [] if _named(it) and _raises(it)],
                      key=lambda it: -it.get("lift", 1.0) * np.log1p(it["count"]))
         said = [o for it in its if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))
                 and not o.startswith("“")]
