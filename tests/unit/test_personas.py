@@ -509,8 +509,7 @@ def test_a_card_quotes_what_its_voices_raise_and_only_names_the_rest():
 
     questions = interview_questions(card)
     assert questions["buyer_journey"][0] == "What happened that made you start looking?"
-    assert questions["perceived_barriers"][0] == ("What nearly stopped you from buying? How much did doubts about "
-                                                  "the claim hold you back?")
+    assert not any(w in q for qs in questions.values() for q in qs for w in ("canceling", "deductible", "vet"))
 
 
 def test_a_sound_theme_split_gives_way_only_to_a_far_more_reproducible_one(monkeypatch):
