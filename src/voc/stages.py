@@ -290,12 +290,14 @@ def theme_centroids(store: Store, themed: pd.DataFrame, model: str) -> dict[str,
 
 def personas_stage(study: StudyConfig, store: Store, run_id: str) -> dict[str, Any]:
     from voc.personas.cards import build_personas
+    from voc.topics.names import subject_words
 
     items, topics = topic_items(store, run_id)
     attrs = store.attributes()
     personas, diag = build_personas(items, topics, attrs, study.personas.min_personas,
                                     study.personas.max_personas, study.topics.seed, study.models.spacy,
-                                    lambda themed: theme_centroids(store, themed, study.models.embedding))
+                                    lambda themed: theme_centroids(store, themed, study.models.embedding),
+                                    frozenset(subject_words(study.product, study.keywords)))
     if not personas.empty:
         store.save_personas(run_id, personas)
     store.set_meta(f"personas_diag:{run_id}", pd.Series(diag).to_json())

@@ -168,6 +168,20 @@ def test_copy_words_on_real_reviews(shared):
     assert {"premium increases", "pet gets older"} <= set(other) and not {"week", "little", "worth"} & set(other)
 
 
+def test_copy_words_leave_out_the_study_subject(shared):
+    # Mid-rated reviews of six pet insurers: the segment that says "pet insurance" had it as its
+    # first "their words" phrase (and "having insurance" too), which names the study, not a need.
+    from voc.personas.phrases import VoicePhrases
+
+    reviews = _pet_reviews(shared, ("akc", "aspca", "embrace", "figo", "healthypaws", "spot"))
+    inside = set(reviews.loc[reviews["text"].str.contains("pet insurance", case=False), "review"])
+    plain = VoicePhrases(reviews["text"], reviews["review"]).distinctive(inside)
+    studied = VoicePhrases(reviews["text"], reviews["review"], frozenset({"pet", "pets", "insurance"})).distinctive(inside)
+    assert plain[0] == "pet insurance" and "pet insurance" not in studied
+    assert studied[:11] == plain[1:] and studied[0] == "monthly premiums"  # the rest as it was
+    assert not any(p.startswith("having") for p in plain + studied)
+
+
 def test_copy_words_edges():
     texts = pd.Series([
         "The Roomba gets stuck on rugs every week.", "Mine gets stuck on rugs too, a little annoying.",

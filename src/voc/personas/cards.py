@@ -93,7 +93,7 @@ def _prepare(items: pd.DataFrame, topics: pd.DataFrame, k_min: int) -> tuple[pd.
 def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFrame,
                    k_min: int = 3, k_max: int = 8, seed: int = 42, spacy_model: str = DEFAULT_SPACY,
                    theme_centroids: Callable[[pd.DataFrame], dict[str, np.ndarray]] | None = None,
-                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
+                   subject: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Persona drafts from insights with topic assignments.
 
     Args:
@@ -107,6 +107,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
         theme_centroids: the themed insights of segmenting kinds -> each theme's centroid by
             ``theme_keys``; the split in that space replaces the one by theme mixes when
             that one is lopsided or far less reproducible (``voc.personas.segments.split``).
+        subject: the study's subject words, which no "their words" phrase may consist of alone.
 
     Returns:
         (personas frame, diagnostics). The frame has the store's persona columns plus tagline,
@@ -137,7 +138,7 @@ def build_personas(items: pd.DataFrame, topics: pd.DataFrame, attrs: pd.DataFram
     if not attrs.empty:
         attrs["voice"] = voices(attrs, unit)
         attrs["role"] = attrs["attribute"].map(role_of)
-    phrases = VoicePhrases(themed["text"], themed["voice"])
+    phrases = VoicePhrases(themed["text"], themed["voice"], subject)
     described: dict[int, dict[str, Any]] = {}
     rows = _drafts(themed, attrs, labels, phrases, spacy_model, described)
     merged = 0

@@ -34,7 +34,7 @@ short soon possible tips tricks right away different plus huge bonus helpful ext
 multiple various alot thats dont cant ive im didnt doesnt wont isnt wasnt u ur pls thx email emails sent received emailed contacted spoke satisfied pleased customer customers owner
 owners company companies option options plan plans purchased purchase recent initial taken complete completed processed
 deal drink drinks drinking heard hear cup cups tastes brewed provide provides give gives show shows filled written rest
-enjoy enjoyed bought buying consider considering taking instead
+enjoy enjoyed bought buying consider considering taking instead having
 """.split())
 # A lone word that is an adverb, superlative, participle or verb says nothing alone ("preferably", "cheapest").
 _NOT_TERM = re.compile(r"(?:ly|est|ed|ize|ise|ous|ful)$")
@@ -150,11 +150,14 @@ class VoicePhrases:
     Args:
         texts: one text per insight.
         groups: the voice of each text (same index).
+        subject: the study's subject words ("pet", "insurance"): a phrase of only these and the
+            corpus's common words ("pet insurance" on a pet-insurance study) names the study.
     """
 
-    def __init__(self, texts: pd.Series, groups: pd.Series):
+    def __init__(self, texts: pd.Series, groups: pd.Series, subject: frozenset[str] = frozenset()):
         from sklearn.feature_extraction.text import CountVectorizer
 
+        self.subject = frozenset(w.lower() for w in subject)
         self.names = _names(texts) if not texts.empty else set()
         # A line break between a voice's texts keeps phrases from running from one into the next.
         per_voice = texts.groupby(groups.to_numpy()).agg("\n".join) if not texts.empty else pd.Series(dtype=str)
@@ -256,7 +259,7 @@ def _distinctive(table: VoicePhrases, is_in: np.ndarray, top: int) -> list[str]:
     z = delta / np.sqrt(1.0 / (a + prior) + 1.0 / (b + prior))
     # Judged by the other voices: in a tiny corpus every word of the segment is in many voices.
     topic = {v for v, share in zip(vocab, b / max(1, int((~is_in).sum()))) if " " not in v and share >= _TOPIC_SHARE}
-    stale = _FILLER | topic
+    stale = _FILLER | topic | table.subject
     min_voices = 2 if int(is_in.sum()) >= 4 else 1
     # Phrases are easier to reuse in copy than single words: a bonus per extra word, up to three.
     score = np.where((a >= min_voices) & (z > 1.0), z * (1 + 0.5 * (np.minimum(words, 3) - 1)), 0)
