@@ -364,6 +364,15 @@ def test_interview_questions_say_a_theme_as_its_sentences_do(said):
     assert theme_object("purchase_trigger", "signed", DEFAULT_SPACY, said("signed")) is None
     assert theme_object("success_factor", "reimbursed", DEFAULT_SPACY, said("reimbursed")) == "getting reimbursed"
     assert theme_object("pain_point", "gets stuck") == "it when it gets stuck"
+    # No reading, no question: premiums are increased (no one "gets increased"), what the product
+    # does is no trigger ("because of it when it keeps breaking"), a verb alone names nothing.
+    assert theme_object("pain_point", "increased", DEFAULT_SPACY, said("increased")) is None
+    assert theme_object("purchase_trigger", "keeps breaking") is None
+    assert theme_object("objection", "recommend") is None
+    from voc.personas.clauses import plural
+
+    assert [plural(s) for s in ("pre-existing conditions", "claims", "processing claims", "the vet", "it being noisy")] == [
+        True, True, False, False, False]
     themed = pd.concat([pd.DataFrame({"kind": kind, "topic_key": key, "voice": "a", "text": list(said(word))})
                         for kind, key, word in [("pain_point", "1", "denied"), ("objection", "2", "expensive"),
                                                 ("purchase_trigger", "3", "signed"), ("success_factor", "4", "healthy"),

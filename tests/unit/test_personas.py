@@ -502,7 +502,7 @@ def test_a_card_quotes_what_its_voices_raise_and_only_names_the_rest():
     md = "\n".join(persona_md(card))
     assert "- claim (process, explanation) (35)" in md
     assert "- Less often than others: canceling (policy, let) (11), deductible (reimburse, wellness) (7)" in md
-    assert "- nothing they raise more often than others\n\n- Less often than others: vet (cat, ear infection) (1)" in md
+    assert "- Nothing they raise more often than others.\n\n- Less often than others: vet (cat, ear infection) (1)" in md
     assert md.count("none voiced by this segment") == 4  # the four kinds with no theme at all
     # The interview guide asks about what the card quotes: no "started looking because of the vet".
     from voc.personas.wording import interview_questions

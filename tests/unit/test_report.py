@@ -120,6 +120,13 @@ def test_full_report_has_personas_tables_and_linked_quotes(study, tmp_path):
     assert "This is the first analysis" in md
     persona = json.loads((paths["personas"] / "persona-1.json").read_text())
     assert set(persona["interview_questions"]) == {"success_factors", "perceived_barriers", "buyer_journey"}
+    # The HTML and Markdown cards name the same themes on their "Less often than others" lines,
+    # and the export keeps the persona's data, not how the card lays it out.
+    less = [line.split(": ", 1)[1] for line in md.splitlines() if line.startswith("- Less often than others: ")]
+    assert html.count('<p class="less">Less often than others: ') == len(less)
+    assert html.count("Nothing they raise more often than others.") == md.count("- Nothing they raise more often")
+    assert all(re.sub(r" \(\d+\)", "", entry).split(", ")[0] in html for entry in less)
+    assert "raised" not in persona and persona["items"]
     assert (paths["personas"] / "persona-1.md").read_text().startswith("# The ")
     for name in ("insights", "topics", "personas"):
         assert (paths["exports"] / f"{name}.parquet").exists()

@@ -276,10 +276,13 @@ def theme_object(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts:
     """A theme said as what a question asks about, read as persona names read it (``_clause_for``):
     "the vet", "processing claims", "paying", "your claim being denied", "it being noisy", "it
     when it gets stuck". "How do you deal with “vet” today?" and "Tell me about the moment “signed”
-    came up" (pet-insurance personas) read wrong. None when no reading fits: a lone past tense that
-    befalls nobody the sentences name ("signed", "started")."""
+    came up" (pet-insurance personas) read wrong. None when no reading fits, so that no question
+    asks about it: what the product does named for another kind than a pain point ("because of it
+    when it keeps breaking"), a lone past tense that befalls no one the sentences name ("signed",
+    "increased") but for a success factor's "getting reimbursed", and a verb no sentence reads as
+    a noun or as what people do ("recommend", "submit claim")."""
     if label.split(" ", 1)[0].lower() in _VERB_START:
-        return f"it when it {label}"
+        return f"it when it {label}" if kind == "pain_point" else None
     if kind in VERB_KINDS and texts and (ing := _gerund(label, texts, spacy_model)):
         return ing
     if kind == "pain_point" and texts and (undergone := _undergone(label, texts, spacy_model)):
@@ -293,11 +296,19 @@ def theme_object(kind: str, label: str, spacy_model: str = DEFAULT_SPACY, texts:
     first = label.split(" ", 1)[0]
     tag = _tag_alone(first, spacy_model) if first.isalpha() and first.islower() else ""
     if lone and tag in ("VBD", "VBN"):
-        # "You judge it by getting reimbursed" (a success factor); a trigger's "signed" says
-        # neither what was done nor to what.
-        return None if kind == "purchase_trigger" or not label.endswith("ed") else f"getting {label}"
+        return f"getting {label}" if kind == "success_factor" and label.endswith("ed") else None
     if tag == "VB" and not _mostly_noun(first, texts, spacy_model):
-        # A verb no sentence reads as a noun or as what people do ("the recommend", "submit
-        # claim"): their word, quoted.
-        return f"“{label}”"
+        return None
     return f"the {label}" if kind in ARTICLE_KINDS and _with_article(label, spacy_model, texts) else label
+
+
+def plural(said: str, spacy_model: str = DEFAULT_SPACY) -> bool:
+    """Whether a ``theme_object`` takes "are": "claims", "pre-existing conditions", but not
+    "processing claims" (one thing to do) or "it being noisy". Tagged alone, "claims" is a verb
+    (VBZ) and "conditions" a plural noun (NNS)."""
+    words = said.split()
+    if said.startswith("it ") or (len(words) > 1 and _tag_alone(words[0], spacy_model) == "VBG"):
+        return False
+    last = words[-1]
+    tag = _tag_alone(last, spacy_model) if last.isalpha() else ""
+    return tag in ("NNS", "NNPS") or (tag == "VBZ" and last.endswith("s"))

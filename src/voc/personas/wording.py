@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from voc.defaults import MIN_EVENT_SHARE
-from voc.kinds import BY_NAME, KINDS, ROLES
-from voc.personas.clauses import (DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for,
+from voc.kinds import BY_NAME, INSIGHT_KINDS, KINDS, ROLES
+from voc.personas.clauses import (DEFAULT_SPACY, NEED_TEMPLATES, TEMPLATE_CLAUSE, VERB_KINDS, _clause_for, plural,
                                   theme_object)
 from voc.personas.events import shared_events
 from voc.personas.evidence import HOUSEHOLD_ROLES, role_of
@@ -86,7 +86,11 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     read as a segment, against 6 of 16 one-trait names; bench/content/judged.)
     """
     taken = taken or set()
-    best: dict[str, dict[str, Any]] = {k: b for k in NEED_TEMPLATES if (b := _distinctive(items.get(k, []))) is not None}
+    # A theme the segment raises less than everyone is on its card's "Less often than others"
+    # line (``raised``): it names the persona only when nothing else can.
+    rising = {k: [i for i in items.get(k, []) if _raises(i)] for k in NEED_TEMPLATES}
+    best: dict[str, dict[str, Any]] = {k: b for k in NEED_TEMPLATES if (b := _distinctive(
+        rising[k] if any(_named(i) for its in rising.values() for i in its) else items.get(k, []))) is not None}
     weight = {k: b.get("lift", 1.0) * np.log1p(b["count"]) for k, b in best.items()}
     order = sorted(best, key=lambda k: -weight[k])
     events: list[str] = []
@@ -195,7 +199,8 @@ def tagline(items: dict[str, list[dict[str, Any]]], spacy_model: str = DEFAULT_S
             named.add(stem(_label(best)))
             parts.append(f"{BY_NAME[kind].card_head}: {_label(best)}")
     if not parts:  # nothing sets the segment apart: its most distinctive theme still says what it is about
-        best = _distinctive([i for k in order for i in items.get(k, [])])
+        best = _distinctive([i for k in order for i in items.get(k, []) if _raises(i)]) or _distinctive(
+            [i for k in order for i in items.get(k, [])])
         return "" if best is None else next(f"{BY_NAME[k].card_head}: {_label(best)}" for k in order
                                             if best in items.get(k, []))
     return " · ".join(parts)
@@ -206,19 +211,28 @@ def _raises(item: dict[str, Any]) -> bool:
     return item.get("lift", 1.0) >= 1.0
 
 
-# How a card names the themes its voices raise less often than everyone does, without quotes.
+# How a card names the themes its voices raise less often than everyone does (without quotes), and
+# what it says of a kind whose every theme is one of those.
 LESS_OFTEN = "Less often than others"
+NONE_MORE = "Nothing they raise more often than others."
 
 
 def raised(items: dict[str, list[dict[str, Any]]], shown: int = 3) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """Per kind, the themes a persona card shows with quotes (``more``: its voices raise them at
-    least as often as everyone does, up to ``shown``) and those it only names (``less``). Listed
-    alike, every pet-insurance card carried the same doubts and triggers ("signed", 1 mention at
-    0.06 times the average) and two judges read the personas as one repeated (2 of 5)."""
+    """Per kind (every kind, voiced or not), the themes a persona card shows with quotes (``more``:
+    its voices raise them at least as often as everyone does, up to ``shown``) and those it only
+    names (``less``). Listed alike, every pet-insurance card carried the same doubts and triggers
+    ("signed", 1 mention at 0.06 times the average) and two judges read the personas as one
+    repeated (2 of 5)."""
     out = {}
-    for kind, its in items.items():
+    for kind in INSIGHT_KINDS:
+        its = items.get(kind) or []
         out[kind] = {"more": [i for i in its if _raises(i)][:shown], "less": [i for i in its if not _raises(i)][:shown]}
     return out
+
+
+_BEING = "it being "
+# A channel as "trustpilot (trustpilot.com)": in a question read aloud, the site alone.
+_SITE = re.compile(r"\(([^()\s]+\.[^()\s]+)\)$")
 
 
 def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPACY,
@@ -227,18 +241,14 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
     persona names say them (``theme_object``; ``everyone``: the themed insights, whose sentences
     tell how a one-word theme reads): "How do you deal with processing claims today", not "with
     “vet”"."""
-    items = persona["items"]
+    shown = raised(persona["items"])
 
     def top(kind: str, i: int = 0) -> str | None:
-        # Most distinctive first: the theme everyone mentions says least about this segment, and
-        # one it raises less than everyone is not on its card (``raised``): "started looking because
-        # of the vet" under a card with no trigger of its own contradicts it. A theme no reading
-        # fits ("signed", a verb left quoted: "doubts about “recommend”") is passed over: a
-        # question about it cannot be asked aloud.
-        its = sorted([it for it in items.get(kind) or [] if _named(it) and _raises(it)],
-                     key=lambda it: -it.get("lift", 1.0) * np.log1p(it["count"]))
-        said = [o for it in its if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))
-                and not o.startswith("“")]
+        # Only themes the card quotes (``raised``): "started looking because of the vet" under a
+        # card with no trigger of its own contradicts it. A theme no reading fits ("signed",
+        # "recommend") is passed over: a question about it cannot be asked aloud.
+        said = [o for it in shown[kind]["more"] if _named(it)
+                if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))]
         return said[i] if len(said) > i else None
 
     def doubt(said: str | None) -> str | None:
@@ -252,8 +262,8 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
                + ", a month in, that it delivers?" if outcome else
                # The data did not say what success means to them: ask it outright.
                "What result would make you call the purchase a success, and how soon would you know?",
-               f"How important {_be(need)} {need} to that result, and what would “good enough” look like?" if need else
-               "Which capability would you refuse to buy without?",
+               f"How important {'are' if plural(need, spacy_model) else 'is'} {need} to that result, and what "
+               "would “good enough” look like?" if need else "Which capability would you refuse to buy without?",
                f"How do you deal with {p} today, and what would “solved” look like?" if (p := top("pain_point")) else
                "What annoys you most about how you do this today?"]
     first, second = top("objection"), top("objection", 1) or top("objection")
@@ -262,33 +272,20 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
                 f"What would someone have to show you to settle your doubts about {second}?" if second else
                 "Whose opinion would settle your doubts?",
                 "What would make you give it up or advise a friend against it?"]
-    # "trustpilot (trustpilot.com)": the site, where the channel names one.
     sites = list(dict.fromkeys(m.group(1) if (m := _SITE.search(c["channel"])) else c["channel"]
                                for c in persona.get("channels", [])[:3]))
+    where = " (for example " + _listed(sites, "or") + ")" if sites else ""
     named = [r["role"] for r in persona.get("buying_process") or []]
     journey = [f"Others in this group started looking because of {t}. What happened in your case, and what did you "
                "do first?" if (t := top("purchase_trigger")) else "What happened that made you start looking?",
-               f"Where did you look for advice{f' (for example {_listed(sites)})' if sites else ''}, and which answer "
-               "convinced you?",
+               f"Where did you look for advice{where}, and which answer convinced you?",
                _who_decides(named)]
     return {"success_factors": success, "perceived_barriers": barriers, "buyer_journey": journey}
 
 
-_BEING = "it being "
-_SITE = re.compile(r"\(([^()\s]+\.[^()\s]+)\)$")
-
-
-def _be(said: str) -> str:
-    """The verb for ``said``: "are" for a plural ("How important are claims"), else "is"."""
-    words = said.strip("“”").split()
-    # "submitting claims" is one thing to do; "it being noisy" one state
-    if words[0].endswith("ing") or said.startswith(_BEING):
-        return "is"
-    return "are" if words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is")) else "is"
-
-
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def _listed(words: list[str], last: str) -> str:
+    """"a", "a and b", "a, b and c" (``last``: the joining word)."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 _ROLE = {r.name: r for r in ROLES}
@@ -297,8 +294,7 @@ _ROLE = {r.name: r for r in ROLES}
 def _who_decides(named: list[str]) -> str:
     """The buyer-journey question on the decision: what the segment said (its most named role),
     then the parts of the decision it did not speak of."""
-    rest = [r.asked for r in ROLES if r.asked and r.name not in named] or ["who else had a say"]
-    ask = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    ask = _listed([r.asked for r in ROLES if r.asked and r.name not in named] or ["who else had a say"], "and")
     if not named:
         return f"Who else had a say: {ask}?"
     return f"People in this group talk about {_ROLE[named[0]].said}. In your case, {ask}?"

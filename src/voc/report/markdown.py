@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from voc.defaults import QUOTE_CONFIDENCE
 from voc.personas.evidence import http_url
-from voc.personas.wording import LESS_OFTEN, raised
+from voc.personas.wording import LESS_OFTEN, NONE_MORE, raised
 from voc.schema import KIND_TITLES
 
 ARROWS = {"up": "▲ rising", "down": "▼ fading", "new": "● new", "flat": "▬ steady", "few": "· too few", "unknown": "–"}
@@ -63,7 +63,7 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
             lines += ["- none voiced by this segment", ""]
             continue
         if not more:
-            lines += ["- nothing they raise more often than others", ""]
+            lines += [f"- {NONE_MORE}", ""]
         for it in more:
             lines += [f"- {_md(it['label'])} ({it['count']})", ""]
             for q in it["quotes"][:3]:  # a blank line between quotes keeps them separate blockquotes
