@@ -191,7 +191,7 @@ def tagline(items: dict[str, list[dict[str, Any]]], spacy_model: str = DEFAULT_S
     parts = []
     # A trigger theme labelled by a lone past tense ("Trigger: signed", pet-insurance reviews) says
     # neither what was done nor to what: it names no persona (``_clause_for``) and no tagline part.
-    items = {k: [i for i in its if k != "purchase_trigger" or theme_object(k, _label(i), spacy_model) is not None]
+    items = {k: [i for i in its if k != "purchase_trigger" or _clause_for(k, _label(i), spacy_model) is not None]
              for k, its in items.items()}
     for kind in order:
         if best := _distinctive([i for i in items.get(kind, [])
@@ -284,7 +284,7 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
 
 
 def _listed(words: list[str], last: str) -> str:
-    """"a", "a and b", "a, b and c" (``last``: the joining word)."""
+    """The words as a list in a sentence: "a", "a and b", "a, b and c" (``last``: the joining word)."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
