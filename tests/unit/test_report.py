@@ -176,6 +176,27 @@ def test_second_run_shows_new_themes_since_the_last_crawl(study, tmp_path):
     assert "● new" in render_html(ctx)
 
 
+def test_html_and_markdown_cards_name_the_same_less_often_themes(study, tmp_path):
+    from voc.personas.wording import raised
+
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, group_rows())
+        ctx = build_context(study, store, run)
+    card = ctx["personas"][0]
+    # One theme per kind raised less than by everyone (its label holding markup, which must stay text).
+    for its in card["items"].values():
+        if its:
+            its[-1].update(lift=0.4, label=its[-1]["label"] + " <b>")
+    card["raised"] = raised(card["items"])
+    less = [it["label"] for k in card["raised"] for it in card["raised"][k]["less"]]
+    assert less
+    html, md = render_html(ctx), render_markdown(ctx)
+    for label in less:
+        assert label.replace("<", "&lt;").replace(">", "&gt;") in html.split('<p class="less">', 1)[1]
+    assert html.count('<p class="less">Less often than others: ') == md.count("- Less often than others: ") > 0
+    assert "<b>" not in md.split("## Persona drafts")[1] and " <b>" not in html.split('<section id="personas">')[1]
+
+
 def test_trends_compare_shares_in_the_last_90_days():
     days = pd.date_range("2025-01-01", "2025-12-31", freq="3D")
     items = pd.DataFrame({"kind": "pain_point", "created_at": days,
