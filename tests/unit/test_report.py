@@ -187,8 +187,8 @@ def test_html_and_markdown_cards_name_the_same_less_often_themes(study, tmp_path
     for its in card["items"].values():
         if its:
             its[-1].update(lift=0.4, label=its[-1]["label"] + " <b>")
-    card["raised"] = raised(card["items"])
-    less = [it["label"] for k in card["raised"] for it in card["raised"][k]["less"]]
+    shown = raised(card["items"])
+    less = [it["label"] for k in shown for it in shown[k]["less"]]
     assert less
     html, md = render_html(ctx), render_markdown(ctx)
     for label in less:

@@ -89,8 +89,9 @@ def persona_name(items: dict[str, list[dict[str, Any]]], roles: list[str], membe
     # A theme the segment raises less than everyone is on its card's "Less often than others"
     # line (``raised``): it names the persona only when nothing else can.
     rising = {k: [i for i in items.get(k, []) if _raises(i)] for k in NEED_TEMPLATES}
-    best: dict[str, dict[str, Any]] = {k: b for k in NEED_TEMPLATES if (b := _distinctive(
-        rising[k] if any(_named(i) for its in rising.values() for i in its) else items.get(k, []))) is not None}
+    if any(_named(i) for its in rising.values() for i in its):
+        items = rising
+    best: dict[str, dict[str, Any]] = {k: b for k in NEED_TEMPLATES if (b := _distinctive(items.get(k, []))) is not None}
     weight = {k: b.get("lift", 1.0) * np.log1p(b["count"]) for k, b in best.items()}
     order = sorted(best, key=lambda k: -weight[k])
     events: list[str] = []
@@ -241,15 +242,15 @@ def interview_questions(persona: dict[str, Any], spacy_model: str = DEFAULT_SPAC
     persona names say them (``theme_object``; ``everyone``: the themed insights, whose sentences
     tell how a one-word theme reads): "How do you deal with processing claims today", not "with
     “vet”"."""
-    shown = raised(persona["items"])
+    # Only themes the card quotes (``raised``): "started looking because of the vet" under a card
+    # with no trigger of its own contradicts it. A theme no reading fits ("signed", "recommend") is
+    # passed over: a question about it cannot be asked aloud.
+    said = {kind: [o for it in shown["more"] if _named(it)
+                   if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))]
+            for kind, shown in raised(persona["items"]).items() if kind in NEED_TEMPLATES}
 
     def top(kind: str, i: int = 0) -> str | None:
-        # Only themes the card quotes (``raised``): "started looking because of the vet" under a
-        # card with no trigger of its own contradicts it. A theme no reading fits ("signed",
-        # "recommend") is passed over: a question about it cannot be asked aloud.
-        said = [o for it in shown[kind]["more"] if _named(it)
-                if (o := theme_object(kind, _label(it), spacy_model, _theme_texts(everyone, kind, it)))]
-        return said[i] if len(said) > i else None
+        return said[kind][i] if len(said[kind]) > i else None
 
     def doubt(said: str | None) -> str | None:
         # "doubts about cheap" reads wrong; "the worry that it is cheap" is a doubt.

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from voc.config import StudyConfig
 from voc.personas.evidence import http_url
-from voc.personas.wording import LESS_OFTEN, NONE_MORE
+from voc.personas.wording import LESS_OFTEN, NONE_MORE, raised
 from voc.report.charts import PALETTE, hbar, heatmap, stacked_months
 from voc.report.context import build_context
 from voc.report.markdown import render_markdown
@@ -37,7 +37,7 @@ def render_html(ctx: dict[str, Any]) -> str:
     }
     return env.get_template("report.html.j2").render(**ctx, charts=charts, palette=PALETTE, kind_titles=KIND_TITLES,
                                                      min_for_model=MIN_FOR_MODEL, less_often=LESS_OFTEN,
-                                                     none_more=NONE_MORE)
+                                                     none_more=NONE_MORE, raised=raised)
 
 
 def json_safe(value: Any) -> Any:
@@ -141,8 +141,6 @@ def write_report(study: StudyConfig, store: Store, run_id: str | None = None) ->
         old.unlink()
     for p in ctx["personas"]:
         (personas_dir / f"persona-{p['id']}.json").write_text(
-            # "raised" repeats items the card shows: how the report lays them out, not persona data.
-            json.dumps(json_safe({k: v for k, v in p.items() if k != "raised"}), indent=1, ensure_ascii=False,
-                       allow_nan=False), encoding="utf-8")
+            json.dumps(json_safe(p), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
         (personas_dir / f"persona-{p['id']}.md").write_text(render_markdown(ctx, only_persona=p), encoding="utf-8")
     return {"html": html_path, "markdown": md_path, "exports": out / "exports", "personas": personas_dir}

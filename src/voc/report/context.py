@@ -157,7 +157,7 @@ def decide_quotes(process: list[dict[str, Any]], limit: int = 2) -> list[dict[st
 
 def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str) -> list[dict[str, Any]]:
     """Stored persona rows as dicts, with the fields the table has no column for (from diagnostics)."""
-    from voc.personas.wording import interview_questions, raised, tagline
+    from voc.personas.wording import interview_questions, tagline
 
     drafts = diag.get("drafts", {})
     cards = []
@@ -171,7 +171,6 @@ def persona_cards(personas: pd.DataFrame, diag: dict[str, Any], spacy_model: str
         card["roles"] = extra.get("roles", [])
         card["interview_questions"] = extra.get("interview_questions") or interview_questions(card, spacy_model)
         card["decide_quotes"] = decide_quotes(card["buying_process"])
-        card["raised"] = raised(card["items"])
         cards.append(card)
     return cards
 

@@ -55,9 +55,9 @@ def persona_md(p: dict[str, Any], unit: str = "people", level: int = 3) -> list[
     lines += [f"**{round(p['share'] * 100)}% of voices** ({p['size']} {unit})", ""]
     if p["self_descriptions"]:
         lines += ["**They describe themselves as:** " + ", ".join(f"“{_md(s['text'])}”" for s in p["self_descriptions"][:6]), ""]
-    shown = p.get("raised") or raised(p["items"])
+    shown = raised(p["items"])
     for kind, title in KIND_TITLES.items():
-        more, less = (shown.get(kind) or {}).get("more", []), (shown.get(kind) or {}).get("less", [])
+        more, less = shown[kind]["more"], shown[kind]["less"]
         lines += [f"**{title}**", ""]
         if not more and not less:
             lines += ["- none voiced by this segment", ""]
