@@ -270,7 +270,7 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
           weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row"),
           fine_tune: bool = typer.Option(False, "--fine-tune", help="fine-tune the bundled MiniLM on sentence + "
-                                         "context pairs (as builtin-tuned was made; about 35 min on 2 cores) instead of "
+                                         "context pairs (as builtin-tuned was made; about 45 min on 2 cores) instead of "
                                          "fitting heads on its frozen embeddings (a few minutes)"),
           epochs: float = typer.Option(3.0, help="with --fine-tune: passes over the training rows"),
           ensemble: bool = typer.Option(False, "--ensemble", help="average trained heads (--heads) and fine-tuned model "
@@ -300,10 +300,10 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
         from voc.extract.train import fine_tune_classifier
         from voc.extract.tuned import FineTuneSettings
 
-        if suggestions is not None:
-            raise VocError("voc train --fine-tune does not take --suggestions (weak labels feed the frozen heads only)")
+        if suggestions is not None and not suggestions.is_file():  # before the real rows are read
+            raise VocError(f"{suggestions}: file not found (--suggestions: the SemEval-2019 suggestion-mining CSV)")
         tuned, df = fine_tune_classifier(out, models.embedding, list(files or []), shipped, real, real_data,
-                                         FineTuneSettings(epochs=epochs))
+                                         FineTuneSettings(epochs=epochs), suggestions, weak_weight)
         typer.echo(f"fine-tuned on {tuned.meta['n_fit']} sentences, calibrated on {tuned.meta['n_dev']} held out "
                    f"({int(df['real'].sum())} real in all; {tuned.meta['positives']}); thresholds {tuned.thresholds}; "
                    f"wrote {out}")

@@ -37,9 +37,9 @@ def test_eval_rejects_unknown_labels(tmp_path):
     assert proc.returncode == 2 and "unknown label 'complaint'" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_fine_tune_says_weak_labels_are_for_the_heads(tmp_path):
+def test_fine_tune_names_a_missing_suggestions_file_before_reading_anything(tmp_path):
     proc = voc("train", "--fine-tune", "--suggestions", str(tmp_path / "s.csv"), "--out", str(tmp_path / "t.npz"))
-    assert proc.returncode == 2 and "--fine-tune does not take --suggestions" in proc.stderr
+    assert proc.returncode == 2 and f"{tmp_path / 's.csv'}: file not found" in proc.stderr, proc.stderr
     assert not (tmp_path / "t.npz").exists()
 
 

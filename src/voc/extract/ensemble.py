@@ -221,7 +221,7 @@ def held_out_scores(heads: Any, tuned: Any, embedder: Any, extra: list[Path] | N
                        "--suggestions and --weak-weight")
     df = training_frame(extra, include_shipped, real, root)
     seed, epochs = tuned.meta.get("seed", 0), tuned.meta.get("epochs", 3.0)
-    if tuned.meta.get("version") != tuned_version(df, seed, epochs):
+    if tuned.meta.get("version") != tuned_version(df, seed, epochs, tuned.meta.get("weak")):
         raise VocError(f"{names[1]} was fine-tuned on {tuned.meta.get('n_train')} other rows than these {len(df)}: "
                        "pass the CSVs and options it was trained with")
     # The heads' version also hashes how the weak-label file was named on the command line, so only

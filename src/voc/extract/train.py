@@ -134,11 +134,13 @@ def context_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | None = None,
                          include_shipped: bool = True, real: bool = True, root: Path | None = None,
-                         settings: Any = None) -> tuple[Any, pd.DataFrame]:
+                         settings: Any = None, suggestions: Path | None = None,
+                         weak_weight: float = 0.3) -> tuple[Any, pd.DataFrame]:
     """Fine-tune the bundled encoder on the same rows as ``train`` and save the tuned classifier.
 
-    Slow on a CPU (about 35 minutes for the shipped rows on 2 cores): `voc train` without
-    --fine-tune fits frozen-embedding heads in a few minutes instead.
+    Slow on a CPU (about 45 minutes for the shipped rows on 2 cores): `voc train` without
+    --fine-tune fits frozen-embedding heads in a few minutes instead. ``suggestions``: weak
+    must_have_feature labels, as for the heads (``weak_rows``).
     """
     from voc.extract.classifier import context_frame
     from voc.extract.tuned import FineTuneSettings, fine_tune
@@ -150,17 +152,36 @@ def fine_tune_classifier(out: Path, embedding_model: str, extra: list[Path] | No
     frame["group"] = df["group"].astype(str).to_numpy()
     if "calibrate" in df.columns:
         frame["calibrate"] = df["calibrate"].fillna(False).to_numpy(dtype=bool)
-    meta = {"version": tuned_version(df, settings.seed, settings.epochs),
+    weak = weak_rows(suggestions, weak_weight, settings.seed) if suggestions is not None else None
+    weak_meta = {"file": suggestions.name, "weight": weak_weight, "rows": len(weak.texts)} if weak else None
+    meta = {"version": tuned_version(df, settings.seed, settings.epochs, weak_meta),
             "n_train": len(df), "n_real": int(df["real"].sum()), "sources": sorted(df["origin"].unique().tolist()),
-            "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}}
-    clf = fine_tune(frame, Y, kinds, embedding_model, settings, meta)
+            "positives": {k: int(v) for k, v in zip(kinds, Y.sum(0))}, "weak": weak_meta}
+    clf = fine_tune(frame, Y, kinds, embedding_model, settings, meta, weak)
     clf.save(out)
     return clf, df
 
 
-def tuned_version(df: pd.DataFrame, seed: int, epochs: float) -> str:
-    """The version of a classifier fine-tuned on ``training_frame`` rows ``df`` (its rows, seed, epochs)."""
-    return f"tuned-{len(df)}-{stable_id(*df['text'], seed, epochs)[:8]}"
+def weak_rows(path: Path, weight: float, seed: int) -> Any:
+    """The suggestion-mining rows a fine-tune learns must_have_feature from: every suggestion and
+    as many other sentences drawn at random (seeded). All 8,500 SemEval training rows would make
+    the fine-tune take 70% longer; the heads, a minute's fit, take them all."""
+    from voc.extract.tuned import WeakRows
+
+    sm = read_suggestions(path)
+    y = sm["label"].astype(int).to_numpy()
+    rng = np.random.RandomState(seed)
+    others = np.where(y == 0)[0]
+    keep = np.sort(np.r_[np.where(y == 1)[0], rng.choice(others, min(len(others), int(y.sum())), replace=False)])
+    return WeakRows(texts=sm["text"].iloc[keep].tolist(), y=y[keep].reshape(-1, 1), kinds=("must_have_feature",),
+                    weight=weight)
+
+
+def tuned_version(df: pd.DataFrame, seed: int, epochs: float, weak: dict[str, Any] | None = None) -> str:
+    """The version of a classifier fine-tuned on ``training_frame`` rows ``df`` (its rows, seed,
+    epochs and weak rows)."""
+    extra = () if weak is None else (weak["file"], weak["weight"], weak["rows"])
+    return f"tuned-{len(df)}-{stable_id(*df['text'], seed, epochs, *extra)[:8]}"
 
 
 def read_suggestions(path: Path) -> pd.DataFrame:

@@ -192,6 +192,27 @@ class FineTuneSettings:
     seed: int = 0
 
 
+@dataclass
+class WeakRows:
+    """Sentences labelled for some kinds only (suggestion mining -> must_have_feature), each
+    counting ``weight`` in the loss of those kinds and nothing in the others'."""
+
+    texts: list[str]
+    y: np.ndarray                  # (rows, len(kinds)) 0/1
+    kinds: tuple[str, ...]
+    weight: float = 0.5
+
+
+def weighted_loss(logits: Any, y: Any, w: Any, pos_weight: Any) -> Any:
+    """Binary cross-entropy per label, positives weighted by ``pos_weight``, each label by ``w``
+    (0: a weak row says nothing of that kind), averaged over the weight: for rows of full weight
+    the plain mean."""
+    import torch
+
+    each = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, pos_weight=pos_weight, reduction="none")
+    return (each * w).sum() / w.sum().clamp(min=1e-6)
+
+
 def dev_mask(groups: Any, share: float, rng: np.random.RandomState) -> np.ndarray:
     """Which rows belong to the documents held out of fine-tuning (``share`` of the documents).
 
@@ -205,19 +226,22 @@ def dev_mask(groups: Any, share: float, rng: np.random.RandomState) -> np.ndarra
 
 
 def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedding_model: str,
-              settings: FineTuneSettings | None = None, meta: dict[str, Any] | None = None) -> TunedClassifier:
+              settings: FineTuneSettings | None = None, meta: dict[str, Any] | None = None,
+              weak: WeakRows | None = None) -> TunedClassifier:
     """Fine-tune the bundled encoder on labelled sentences and return the shippable classifier.
 
     Args:
         frame: ``context_frame`` columns plus ``group`` (the document) and, optionally,
             ``calibrate`` (rows that may set calibration and thresholds: real text drawn at random).
         Y: 0/1 labels (rows x kinds).
+        weak: extra rows that teach some kinds only (``WeakRows``); they are fitted, never held
+            out, so calibration and thresholds stay those of ``frame``'s held-out documents.
     """
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     from voc.embed import resolve_model_path
-    from voc.extract.classifier import calibrate_kind
+    from voc.extract.classifier import calibrate_kind, context_frame
 
     s = settings or FineTuneSettings()
     torch.manual_seed(s.seed)
@@ -239,7 +263,20 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     texts, contexts = frame["text"].tolist(), context_text(frame, s.with_prev)
     y = torch.tensor(Y, dtype=torch.float32)
     pos = y[~torch.from_numpy(dev)].sum(0).clamp(min=1)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((len(y) - pos) / pos).sqrt())
+    pos_weight = ((len(y) - pos) / pos).sqrt()
+    # Each label's weight in the loss: 1 for the labelled rows; a weak row teaches only its kinds.
+    w = torch.ones_like(y)
+    if weak is not None and len(weak.texts):
+        weak_frame = context_frame(pd.DataFrame({"text": weak.texts}))
+        texts, contexts = texts + weak_frame["text"].tolist(), contexts + context_text(weak_frame, s.with_prev)
+        extra = torch.zeros((len(weak.texts), len(kinds)), dtype=torch.float32)
+        taught = torch.zeros_like(extra)
+        for j, kind in enumerate(weak.kinds):
+            if kind in kinds:
+                extra[:, kinds.index(kind)] = torch.from_numpy(np.asarray(weak.y[:, j], dtype=np.float32))
+                taught[:, kinds.index(kind)] = weak.weight
+        y, w = torch.cat([y, extra]), torch.cat([w, taught])
+        dev = np.r_[dev, np.zeros(len(weak.texts), dtype=bool)]
     opt = torch.optim.AdamW([{"params": enc.parameters(), "lr": s.lr}, {"params": head.parameters(), "lr": 1e-3}],
                             weight_decay=0.01)
     train_idx = np.where(~dev)[0]
@@ -256,7 +293,8 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
             b = perm[start:start + s.batch_size]
             batch = _pairs(tok, texts, contexts, b)
             opt.zero_grad()
-            loss = loss_fn(head(_pool(enc(**batch).last_hidden_state, batch["attention_mask"])), y[b])
+            loss = weighted_loss(head(_pool(enc(**batch).last_hidden_state, batch["attention_mask"])), y[b], w[b],
+                                 pos_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_([*enc.parameters(), *head.parameters()], 1.0)
             opt.step()
@@ -272,6 +310,7 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
                           meta={**(meta or {}), "with_prev": s.with_prev, "rank": s.rank, "epochs": s.epochs,
                                 "lr": s.lr, "dev_share": s.dev_share, "seed": s.seed})
     # Calibrate the model that ships (low-rank deltas on the bundled weights), on held-out documents.
+    dev = dev[:len(frame)]
     dev_frame = frame[dev].reset_index(drop=True)
     z = clf.decision(dev_frame)
     platts = []
@@ -282,4 +321,6 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     clf.platt = np.asarray(platts, dtype=np.float32)
     clf.meta["n_dev"] = int(dev.sum())
     clf.meta["n_fit"] = int((~dev).sum())
+    if weak is not None:
+        clf.meta["n_weak"] = len(weak.texts)
     return clf
