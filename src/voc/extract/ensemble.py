@@ -5,7 +5,8 @@ context features; the fine-tuned encoder reads the sentence and its context as o
 wrong in different places, so their mean ranks real insights better than either (mean average
 precision on the real-text test split 0.582 against 0.519 for the heads and 0.539 for the
 fine-tuned model, all trained on labelling rounds 1-5, with the encoder in float; 0.584 as the
-ensemble runs it, feed-forward layers at int8; see models/insights/README.md).
+ensemble runs it, feed-forward layers at int8; 0.579 against 0.535 since the fine-tune also learns
+must-haves from the SemEval suggestion rows; see models/insights/README.md).
 
 What ships is small: the two component files are referenced by name (they ship anyway), and the
 ensemble file holds only the mixing weight, a Platt calibration of the mixture and per-kind

@@ -266,6 +266,10 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     pos_weight = ((len(y) - pos) / pos).sqrt()
     # Each label's weight in the loss: 1 for the labelled rows; a weak row teaches only its kinds.
     w = torch.ones_like(y)
+    if weak is not None and not set(weak.kinds) & set(kinds):
+        # They would only lengthen every epoch: a user's rows may teach no must-haves at all.
+        log.warning("the weak rows teach %s, which these rows do not learn: left out", ", ".join(weak.kinds))
+        weak = None
     if weak is not None and len(weak.texts):
         weak_frame = context_frame(pd.DataFrame({"text": weak.texts}))
         texts, contexts = texts + weak_frame["text"].tolist(), contexts + context_text(weak_frame, s.with_prev)
@@ -323,4 +327,6 @@ def fine_tune(frame: pd.DataFrame, Y: np.ndarray, kinds: tuple[str, ...], embedd
     clf.meta["n_fit"] = int((~dev).sum())
     if weak is not None:
         clf.meta["n_weak"] = len(weak.texts)
+    else:
+        clf.meta["weak"] = None   # none were used, whatever was asked
     return clf
