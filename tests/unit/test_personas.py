@@ -244,6 +244,20 @@ def test_the_same_life_event_with_a_product_named_does_not_name_a_second_persona
     assert second.startswith("The owner ") and "died" not in second  # another trait, not the same event again
 
 
+def test_a_pet_that_broke_a_leg_is_no_broken_product():
+    from voc.personas.events import shared_events
+
+    # Two pet-insurance trigger sentences (Trustpilot) that named a persona "The buyer whose
+    # puppy broke": the pets broke bones, nothing broke down.
+    texts = ["When our puppy broke her leg in June, the vet sent the bill three times and I sent it twice.",
+             "I was disappointed after learning of the 6 month waiting period for bone breaks (musculoskeletal "
+             "injuries) the hard way after my dog broke one of his legs."]
+    assert shared_events(texts, ["a", "b"]) == []
+    # A thing that broke down still tells of one.
+    assert shared_events(["Our old vacuum broke down last week.", "My old one broke, so here we are."],
+                         ["a", "b"]) == ["whose old one broke"]
+
+
 def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch):
     import numpy as np
 

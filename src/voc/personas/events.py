@@ -8,10 +8,12 @@ import re
 
 from voc.personas.evidence import singular, third_person
 
-# First-person events that start a search: "our old one died", "we moved into a flat".
+# First-person events that start a search: "our old one died", "we moved into a flat". A thing
+# that broke something ("our puppy broke her leg", pet-insurance reviews) did not break down.
 _BROKE = re.compile(r"\b(?:my|our) (?P<thing>(?:old |previous |last |first )?[a-z][a-z0-9' ]{1,22}?) "
-                    r"(?:\w+ly |just |finally )?(?P<verb>died|broke(?: down)?|gave (?:up|out)|passed away|"
-                    r"stopped working|was stolen|fell apart)\b", re.I)
+                    r"(?:\w+ly |just |finally )?(?P<verb>died|broke(?: down)?(?! (?:his|her|its|their|a|an|the|one|"
+                    r"both|my|our|some|two)\b)|gave (?:up|out)|passed away|stopped working|was stolen|fell apart)\b",
+                    re.I)
 _LIFE = re.compile(r"\b(?:i|we) (?:just |recently |finally )?(?P<verb>moved|had|adopted|got|retired|switched|upgraded)"
                    r"(?P<rest>(?: (?:a|an|the|my|our|into|to|from|in|two|three|twins|back)\b[a-z0-9' -]{0,36}?)?)"
                    r"(?=[,.;:!?)]| (?:and|so|but|because|which|when|after|who|with)\b|$)", re.I)
