@@ -253,9 +253,11 @@ def test_a_pet_that_broke_a_leg_is_no_broken_product():
              "I was disappointed after learning of the 6 month waiting period for bone breaks (musculoskeletal "
              "injuries) the hard way after my dog broke one of his legs."]
     assert shared_events(texts, ["a", "b"]) == []
-    # A thing that broke down still tells of one.
-    assert shared_events(["Our old vacuum broke down last week.", "My old one broke, so here we are."],
-                         ["a", "b"]) == ["whose old one broke"]
+    # A product that broke still tells of one, whatever follows ("a week ago" is no object).
+    assert shared_events(["My phone broke a week ago so I needed a new one.", "My old phone broke the day I moved."],
+                         ["a", "b"]) == ["whose phone broke"]
+    # A pet that died is an event too (the pet-insurance "The owner whose dog passed away").
+    assert shared_events(["Our dog died in May.", "My dog died last spring."], ["a", "b"]) == ["whose dog died"]
 
 
 def test_above_the_silhouette_sample_k_is_scored_on_a_seeded_sample(monkeypatch):
