@@ -300,8 +300,6 @@ def train(files: list[Path] = typer.Argument(None, help="your labelled CSVs (tex
         from voc.extract.train import fine_tune_classifier
         from voc.extract.tuned import FineTuneSettings
 
-        if suggestions is not None and not suggestions.is_file():  # before the real rows are read
-            raise VocError(f"{suggestions}: file not found (--suggestions: the SemEval-2019 suggestion-mining CSV)")
         tuned, df = fine_tune_classifier(out, models.embedding, list(files or []), shipped, real, real_data,
                                          FineTuneSettings(epochs=epochs), suggestions, weak_weight)
         typer.echo(f"fine-tuned on {tuned.meta['n_fit']} sentences and {tuned.meta.get('n_weak', 0)} weak rows, "

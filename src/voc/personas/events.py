@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 
 from voc.personas.evidence import singular, third_person
+from voc.topics.names import HOUSEHOLD
 
 # First-person events that start a search: "our old one died", "we moved into a flat".
 _BROKE = re.compile(r"\b(?:my|our) (?P<thing>(?:old |previous |last |first )?[a-z][a-z0-9' ]{1,22}?) "
                     r"(?:\w+ly |just |finally )?(?P<verb>died|broke(?: down)?|gave (?:up|out)|passed away|"
                     r"stopped working|was stolen|fell apart)\b", re.I)
-# A pet or a person that "broke" broke a bone, free or out in hives ("our puppy broke her leg",
-# pet-insurance reviews): no product broke down. (One that died is an event: "whose dog passed away".)
-_ALIVE = frozenset("dog dogs puppy puppies pup pups cat cats kitten kittens pet pets horse kid kids son daughter "
-                   "husband wife child children baby boy girl".split())
 _LIFE = re.compile(r"\b(?:i|we) (?:just |recently |finally )?(?P<verb>moved|had|adopted|got|retired|switched|upgraded)"
                    r"(?P<rest>(?: (?:a|an|the|my|our|into|to|from|in|two|three|twins|back)\b[a-z0-9' -]{0,36}?)?)"
                    r"(?=[,.;:!?)]| (?:and|so|but|because|which|when|after|who|with)\b|$)", re.I)
@@ -40,7 +37,9 @@ def _trim(phrase: str, limit: int = 44) -> str:
 
 def _clause(text: str) -> str | None:
     m = _BROKE.search(text)
-    if m and m.group("verb").lower().startswith("broke") and m.group("thing").split()[-1].lower() in _ALIVE:
+    # A pet or a person that "broke" broke a bone, free or out in hives ("our puppy broke her leg",
+    # pet-insurance reviews): no product broke down. (One that died is an event: "whose dog passed away".)
+    if m and m.group("verb").lower().startswith("broke") and m.group("thing").split()[-1].lower() in HOUSEHOLD:
         m = None
     if m:
         return third_person(f"whose {_trim(m.group('thing'), 26)} {m.group('verb').lower()}")
