@@ -212,7 +212,7 @@ def test_planted_secrets_appear_in_no_output_store_or_prefect_record(prefect_har
     assert "&site=coffee&key=***: response is not JSON" in errors["se-badjson"]
     assert errors["se-drop"].startswith(f"http://127.0.0.1:{port}/drop/2.3/questions: connection_error after 1 "
                                         "attempts: ('Connection aborted.'")
-    assert (f"Max retries exceeded with url: /2.3/questions?filter=withbody&pagesize=100&page=1&sort=activity&"
+    assert ("Max retries exceeded with url: /2.3/questions?filter=withbody&pagesize=100&page=1&sort=activity&"
             "order=asc&site=coffee&key=***") in errors["se-refused"]
     assert errors["page"] == (f"http://127.0.0.1:{port}/product?access_token=***: HTTP 404; not retried "
                               "(client error)")

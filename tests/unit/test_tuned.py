@@ -6,7 +6,7 @@ import pytest
 
 from voc.extract.classifier import context_frame, label_matrix, load_classifier
 from voc.extract.evaluate import read_labelled
-from voc.extract.insights import BUILTIN_TUNED, LABELLED, Extractor, classifier_path
+from voc.extract.insights import BUILTIN_TUNED, LABELLED, RULES, Extractor, classifier_path
 from voc.extract.tuned import FineTuneSettings, TunedClassifier, WeakRows, compress, context_text, fine_tune
 
 
@@ -72,7 +72,8 @@ def test_the_ensemble_runs_its_encoder_with_int8_feed_forward_layers_and_labels_
     assert np.abs(fast - slow).mean() < 0.014
     assert ((fast >= thresholds) == (slow >= thresholds)).mean() >= 0.985
     # A store extracted with one re-extracts with the other.
-    assert Extractor(None, embedder, ensemble).model_id == Extractor(None, embedder, as_float).model_id + "+ffn-int8"
+    float_id = Extractor(None, embedder, as_float).model_id
+    assert Extractor(None, embedder, ensemble).model_id == float_id.removesuffix(f"+{RULES}") + f"+ffn-int8+{RULES}"
 
 
 @pytest.mark.slow

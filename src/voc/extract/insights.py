@@ -18,7 +18,7 @@ import pandas as pd
 from voc.defaults import DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD
 from voc.extract.aspects import extract_aspect
 from voc.extract.classifier import InsightClassifier, context_frame
-from voc.extract.cues import baseline_labels, buying_roles, strength
+from voc.extract.cues import baseline_labels, buying_roles, price_rise_kinds, strength
 from voc.extract.self_description import self_descriptions
 from voc.schema import INSIGHT_COLUMNS
 
@@ -35,6 +35,8 @@ LABELLED = INSIGHT_DATA / "labelled.csv"
 REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
 LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)
+# Named in the model id, so a store extracted before a rule change is extracted again.
+RULES = "price-rise-1"
 CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
 
 
@@ -66,22 +68,29 @@ class Extractor:
     def model_id(self) -> str:
         precision = getattr(self.classifier, "precision", "float")
         return (f"{self.embedder.name}+{self.classifier.meta.get('version', 'head')}"
-                + ("" if precision == "float" else f"+{precision}"))
+                + ("" if precision == "float" else f"+{precision}") + f"+{RULES}")
 
     def score(self, sentences: list[str] | pd.DataFrame, progress: bool = False) -> np.ndarray:
         """Per-kind calibrated probabilities; ``sentences`` as for ``context_frame``."""
         return self.classifier.score_frame(context_frame(sentences), self.embedder, self.store, progress)
 
-    def _kinds(self, row: np.ndarray) -> dict[str, float]:
-        return {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
-                if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
+    def _kinds(self, row: np.ndarray, text: str | None = None) -> tuple[dict[str, float], bool]:
+        """A sentence's kinds over the thresholds and whether a rule of the labelling guide moved
+        one (only when the text is given and the classifier has the kind it moves to)."""
+        kinds = {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
+                 if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
+        if text is None or "objection" not in self.classifier.kinds:
+            return kinds, False
+        return price_rise_kinds(text, kinds)
 
     def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
-        return self.labels(self.score(sentences))
+        return self.labels(self.score(sentences), list(context_frame(sentences)["text"]))
 
-    def labels(self, P: np.ndarray) -> list[set[str]]:
-        """The kinds of each row of ``score``'s probabilities at this extractor's thresholds."""
-        return [set(self._kinds(row)) for row in P]
+    def labels(self, P: np.ndarray, texts: list[str] | None = None) -> list[set[str]]:
+        """The kinds of each row of ``score``'s probabilities at this extractor's thresholds; with
+        the sentences' texts, after the labelling guide's rules (see ``_kinds``)."""
+        texts = texts if texts is not None else [None] * len(P)
+        return [set(self._kinds(row, text)[0]) for row, text in zip(P, texts)]
 
     def classify(self, sentences: list[str] | pd.DataFrame, groups: list[Any] | None = None,
                  progress: bool = False) -> list[dict[str, Any]]:
@@ -94,7 +103,8 @@ class Extractor:
                 read together (aspects and consequences carry over from the previous sentence).
         """
         frame = context_frame(sentences)
-        found = [self._kinds(row) for row in self.score(frame, progress=progress)]
+        judged = [self._kinds(row, text) for row, text in zip(self.score(frame, progress=progress), frame["text"])]
+        found, ruled = [kinds for kinds, _ in judged], [moved for _, moved in judged]
         # Only insights need a parse (their aspect); most sentences are none.
         wanted = [i for i, kinds in enumerate(found) if kinds]
         docs: list[Any] = [None] * len(found)
@@ -109,7 +119,7 @@ class Extractor:
                 "strength": strength(text) if "must_have_feature" in kinds else None,
                 "roles": buying_roles(text) if "buying_role" in kinds else None,
                 "self_descriptions": self_descriptions(text),
-                "context": [],
+                "context": [], "rule": ["objection"] if ruled[i] else [],
             })
         if groups is not None:
             apply_context(records, groups)
@@ -154,7 +164,8 @@ def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool 
     rows, attrs = [], []
     for sent, rec in zip(sentences.itertuples(index=False), records):
         for kind, conf in rec["kinds"].items():
-            method = "context" if kind in rec["context"] else extractor.classifier.method
+            method = ("context" if kind in rec["context"] else "rule" if kind in rec["rule"]
+                      else extractor.classifier.method)
             rows.append({"sent_id": sent.sent_id, "kind": kind, "aspect": rec["aspect"],
                          "strength": rec["strength"] if kind == "must_have_feature" else None,
                          "confidence": conf, "method": method,
