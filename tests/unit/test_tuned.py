@@ -6,7 +6,8 @@ import pytest
 
 from voc.extract.classifier import context_frame, label_matrix, load_classifier
 from voc.extract.evaluate import read_labelled
-from voc.extract.insights import BUILTIN_TUNED, LABELLED, RULES, Extractor, classifier_path
+from voc.extract.insights import BUILTIN_TUNED, LABELLED, Extractor, classifier_path
+from voc.extract.rules import RULES
 from voc.extract.tuned import FineTuneSettings, TunedClassifier, WeakRows, compress, context_text, fine_tune
 
 

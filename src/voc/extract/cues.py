@@ -1,5 +1,4 @@
-"""Cue phrases: the keyword baseline, classifier features, a must-have's strength, buying roles,
-and the labelling guide's price-rise rule.
+"""Cue phrases: the keyword baseline, classifier features, a must-have's strength, buying roles.
 
 ``BASELINE_CUES`` is the fixed keyword baseline that `voc eval --baseline` measures the
 classifier against; ``CUES`` are phrase patterns whose counts are features of the classifier.
@@ -180,55 +179,6 @@ ROLE_CUES: dict[str, re.Pattern[str]] = {
                        r"employees|grandma|grandpa|mother|father|brother|sister)|(he|she|they)('ll| will| would) use|"
                        r"gift for|bought (it|one|them) for)\b", re.I),
 }
-
-
-# Labelling guide rule 18: a price rise the author pays is an objection (price), and a pain point
-# only when a billing defect comes with it (no notice, a claim's wait, coverage cut, nobody to
-# reach). The classifier files most rises as both: 65 of 211 in the pet-insurance reviews, where
-# the labelled rows say objection alone.
-_PRICE = r"(?:premium|price|rate|cost|bill|payment|fee|subscription)s?"
-_RISE = (r"(?:went up|go(?:es|ing)? up|gone up|increas\w*|rais\w*|rose|risen|rising|doubl\w*|tripl\w*|"
-         r"jump\w*|sky-?rocket\w*|hike\w*|spik\w*)")
-PRICE_RISE = re.compile(
-    rf"\b{_PRICE}\b[^.!?;]{{0,40}}?\b{_RISE}|\b(?:increas\w*|rais\w*|hike\w*|jump\w*|doubl\w*|tripl\w*)\b"
-    rf"[^.!?;]{{0,30}}?\b{_PRICE}\b|\b(?:price|rate) (?:hike|increase)s?\b", re.I)
-BILLING_DEFECT = re.compile(
-    r"\b(?:without|no|any|never|not (?:a single|one|any)|little|zero)\b[^.!?]{0,25}\b(?:notice|notif\w*|warning|"
-    r"heads up|email|communication|information)|\b(?:not|never|wasn'?t|weren'?t) (?:been )?(?:told|informed|notified|warned)|"
-    r"\bmissed payment|\bclaims? (?:process|processing|took|takes|denied|rejected)|"
-    r"\b(?:took|takes|wait\w*) (?:about |over |almost )?\w+ (?:days|weeks|months)|\bdenied|"
-    r"\b(?:cover(?:age|s|ed)?|benefits?) (?:has |have )?(?:been )?(?:cut|reduced|decreas\w*|gone down|went down|less)|"
-    r"cover(?:ing)? less|not covered|\b(?:can'?t|cannot|couldn'?t|unable to|impossible)\b[^.!?]{0,20}\b(?:reach|contact|"
-    r"get (?:a|an|any)\w* (?:one|manager|person|answer|human))|\bunable to help|\breimburse\w*|"
-    r"\b(?:customer )?service\b|\bdifficult|\bimpossible|\bcancel+ed (?:my|our|the)|\bcrook|"
-    r"\bcharg\w+ (?:twice|double|my card)|\bhitting my (?:credit )?card", re.I)
-# A wish about the price itself ("Just wish the monthly premium wouldn't go up so much") asks for
-# no capability: with a rise it is the same price objection.
-PRICE_WISH = re.compile(rf"\b(?:wish|hope|hoping|would like)\b[^.!?]{{0,20}}\b{_PRICE}\b", re.I)
-# A rise that starts a search ("I started looking into other providers") is a trigger as well.
-SEARCH_START = re.compile(r"\b(?:look\w* (?:into|for|at|around)|shop\w* around|switch\w*|other (?:providers?|"
-                          r"compan\w+|insurers?|options)|quotes?|final straw|signed up with|moved (?:to|over)|"
-                          r"new (?:provider|company|insurer))\b", re.I)
-
-
-def price_rise_kinds(text: str, kinds: dict[str, float]) -> tuple[dict[str, float], bool]:
-    """Kinds of a sentence after rule 18: a price rise that is not also a billing defect or the
-    start of a search is an objection, not a pain point or a purchase trigger, and a wish that
-    it were smaller is no must-have feature. Returns the kinds and whether the objection is the
-    rule's (added, or raised to the highest moved confidence)."""
-    if not kinds.keys() & {"pain_point", "purchase_trigger", "must_have_feature"} or not PRICE_RISE.search(text):
-        return kinds, False
-    out, moved = dict(kinds), []
-    # Other pain outside the rise ("contacting a representative seems impossible") keeps the pain point.
-    if "pain_point" in out and not (BILLING_DEFECT.search(text) or CUES["pain_point"].search(PRICE_RISE.sub(" ", text))):
-        moved.append(out.pop("pain_point"))
-    if "purchase_trigger" in out and not SEARCH_START.search(text):
-        moved.append(out.pop("purchase_trigger"))
-    if "must_have_feature" in out and PRICE_WISH.search(text):
-        moved.append(out.pop("must_have_feature"))
-    if moved:
-        out["objection"] = max([out.get("objection", 0.0), *moved])
-    return out, out.get("objection") != kinds.get("objection")
 
 
 def baseline_labels(text: str) -> set[str]:

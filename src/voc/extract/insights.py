@@ -18,7 +18,8 @@ import pandas as pd
 from voc.defaults import DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD
 from voc.extract.aspects import extract_aspect
 from voc.extract.classifier import InsightClassifier, context_frame
-from voc.extract.cues import baseline_labels, buying_roles, price_rise_kinds, strength
+from voc.extract.cues import baseline_labels, buying_roles, strength
+from voc.extract.rules import RULES, price_rise_kinds
 from voc.extract.self_description import self_descriptions
 from voc.schema import INSIGHT_COLUMNS
 
@@ -35,8 +36,6 @@ LABELLED = INSIGHT_DATA / "labelled.csv"
 REAL_LABELS = INSIGHT_DATA / "real_labels.csv"
 # Sentences that lean on what came before: consequences ("so I returned it") and bare pronouns.
 LEANS_BACK = re.compile(r"^\W*(so|and|which|that's why|because of (that|this|it)|then)?\b.*\b(it|that|this|them)\b", re.I)
-# Named in the model id, so a store extracted before a rule change is extracted again.
-RULES = "price-rise-1"
 CONSEQUENCE = re.compile(r"\b(return(ed|ing)?|refund(ed)?|cancel(l?ed)?|sent (it|them) back|gave up|switch(ed)?|done with)\b", re.I)
 
 
@@ -74,14 +73,15 @@ class Extractor:
         """Per-kind calibrated probabilities; ``sentences`` as for ``context_frame``."""
         return self.classifier.score_frame(context_frame(sentences), self.embedder, self.store, progress)
 
-    def _kinds(self, row: np.ndarray, text: str | None = None) -> tuple[dict[str, float], bool]:
-        """A sentence's kinds over the thresholds and whether a rule of the labelling guide moved
-        one (only when the text is given and the classifier has the kind it moves to)."""
+    def _kinds(self, row: np.ndarray, text: str | None = None) -> tuple[dict[str, float], tuple[str, ...]]:
+        """A sentence's kinds over the thresholds, after the labelling guide's rules
+        (``voc.extract.rules``) when the text is given and the classifier has the kind they move
+        to, and the kinds the rules moved."""
         kinds = {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
                  if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
         if text is None or "objection" not in self.classifier.kinds:
-            return kinds, False
-        return price_rise_kinds(text, kinds)
+            return kinds, ()
+        return price_rise_kinds(text, kinds, self.thresholds.get("objection", DEFAULT_THRESHOLD))
 
     def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
         return self.labels(self.score(sentences), list(context_frame(sentences)["text"]))
@@ -90,7 +90,7 @@ class Extractor:
         """The kinds of each row of ``score``'s probabilities at this extractor's thresholds; with
         the sentences' texts, after the labelling guide's rules (see ``_kinds``)."""
         texts = texts if texts is not None else [None] * len(P)
-        return [set(self._kinds(row, text)[0]) for row, text in zip(P, texts)]
+        return [set(self._kinds(row, text)[0]) for row, text in zip(P, texts, strict=True)]
 
     def classify(self, sentences: list[str] | pd.DataFrame, groups: list[Any] | None = None,
                  progress: bool = False) -> list[dict[str, Any]]:
@@ -103,23 +103,26 @@ class Extractor:
                 read together (aspects and consequences carry over from the previous sentence).
         """
         frame = context_frame(sentences)
-        judged = [self._kinds(row, text) for row, text in zip(self.score(frame, progress=progress), frame["text"])]
-        found, ruled = [kinds for kinds, _ in judged], [moved for _, moved in judged]
+        P = self.score(frame, progress=progress)
+        judged = [self._kinds(row, text) for row, text in zip(P, frame["text"])]
+        # An objection that holds a moved kind's confidence, not its own, is the rules' finding.
+        own = P[:, self.classifier.kinds.index("objection")] if "objection" in self.classifier.kinds else None
         # Only insights need a parse (their aspect); most sentences are none.
-        wanted = [i for i, kinds in enumerate(found) if kinds]
-        docs: list[Any] = [None] * len(found)
+        wanted = [i for i, (kinds, _) in enumerate(judged) if kinds]
+        docs: list[Any] = [None] * len(judged)
         for i, doc in zip(wanted, self.nlp.pipe([frame["text"][i] for i in wanted], batch_size=128)):
             docs[i] = doc
         records = []
         for i, (text, doc) in enumerate(zip(frame["text"], docs)):
-            kinds = found[i]
+            kinds, moved = judged[i]
             records.append({
                 "text": text, "kinds": kinds,
                 "aspect": extract_aspect(doc) if kinds else None,
                 "strength": strength(text) if "must_have_feature" in kinds else None,
                 "roles": buying_roles(text) if "buying_role" in kinds else None,
                 "self_descriptions": self_descriptions(text),
-                "context": [], "rule": ["objection"] if ruled[i] else [],
+                "context": [], "moved": moved,
+                "by_rule": ["objection"] if moved and kinds.get("objection") not in (None, round(float(own[i]), 3)) else [],
             })
         if groups is not None:
             apply_context(records, groups)
@@ -152,7 +155,7 @@ def apply_context(records: list[dict[str, Any]], groups: list[Any]) -> None:
         if rec["aspect"] is None and prev["aspect"] and LEANS_BACK.search(rec["text"]):
             rec["aspect"] = prev["aspect"]
             rec["context"].append("aspect")
-        if ("pain_point" in prev["kinds"] and "pain_point" not in rec["kinds"]
+        if ("pain_point" in prev["kinds"] and "pain_point" not in rec["kinds"] and "pain_point" not in rec["moved"]
                 and CONSEQUENCE.search(rec["text"]) and len(rec["text"]) < 80):
             rec["kinds"]["pain_point"] = round(min(prev["kinds"]["pain_point"], max(rec["kinds"].values())), 3)
             rec["context"].append("pain_point")
@@ -164,7 +167,7 @@ def extract_frame(sentences: pd.DataFrame, extractor: Extractor, progress: bool 
     rows, attrs = [], []
     for sent, rec in zip(sentences.itertuples(index=False), records):
         for kind, conf in rec["kinds"].items():
-            method = ("context" if kind in rec["context"] else "rule" if kind in rec["rule"]
+            method = ("context" if kind in rec["context"] else "rule" if kind in rec["by_rule"]
                       else extractor.classifier.method)
             rows.append({"sent_id": sent.sent_id, "kind": kind, "aspect": rec["aspect"],
                          "strength": rec["strength"] if kind == "must_have_feature" else None,
