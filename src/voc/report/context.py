@@ -273,5 +273,6 @@ def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, An
             "classifier": classifier_info(study), "topics": run_counts.get("topics", {}),
             "seed": study.topics.seed, "max_outlier_share": study.topics.max_outlier_share,
             "languages": list(study.filters.languages), "quote_confidence": QUOTE_CONFIDENCE,
+            "by_rule": int((items["method"] == "rule").sum()) if "method" in items.columns else 0,
         },
     }

@@ -62,7 +62,7 @@ class Reads:
     def insights_with_topics(self, run_id: str | None) -> pd.DataFrame:
         """Every insight with its evidence and its topic in ``run_id`` (-1: outlier or not assigned)."""
         return self.query(
-            """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, s.doc_id,
+            """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, i.method, s.text, s.doc_id,
                       d.url, d.source, d.created_at, d.author_hash, d.thread_id, d.rating, d.kind AS doc_kind,
                       coalesce(t.topic_id, -1) AS topic_id
                FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)

@@ -52,7 +52,7 @@ RUN_ORDER_DESC = "finished_at DESC, started_at DESC, run_id DESC"
 
 # The export tables of one run ($run), named so that report code never writes SQL.
 EXPORTS = {
-    "insights": """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, s.text, d.url, d.source,
+    "insights": """SELECT i.sent_id, i.kind, i.aspect, i.strength, i.roles, i.confidence, i.method, s.text, d.url, d.source,
                           d.kind AS doc_kind, d.created_at, d.rating, d.author_hash, t.topic_id, tp.label AS topic
                    FROM insights i JOIN sentences s USING (sent_id) JOIN documents d USING (doc_id)
                    LEFT JOIN insight_topics t ON t.sent_id = i.sent_id AND t.kind = i.kind AND t.run_id = $run
