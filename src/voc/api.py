@@ -46,7 +46,8 @@ class Study:
         return run
 
     def insights(self, kind: str | None = None, run_id: str | None = None) -> pd.DataFrame:
-        """Insights with quote, link, date and the topic they got in a run (latest by default)."""
+        """Insights with quote, link, date, what found them (``method``) and the topic they got in a run
+        (latest by default)."""
         self._kind(kind, allow_none=True)
         from voc.stages import topic_items
 

@@ -100,17 +100,22 @@ def quotes_in(html: str) -> list[str]:
     return re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html, flags=re.S)
 
 
-def test_the_method_notes_count_the_objections_a_rule_filed(study, tmp_path):
+@pytest.mark.parametrize("n, said", [(1, "1 objection was filed"), (3, "3 objections were filed")])
+def test_the_method_notes_count_the_objections_a_rule_filed(study, tmp_path, n, said):
+    from markupsafe import escape
+
+    from voc.extract.rules import RULE_NOTE
+
     rows = group_rows()
-    ruled = [r for r in rows if r["kind"] == "objection"][:3]
+    ruled = [r for r in rows if r["kind"] == "objection"][:n]
     for r in ruled:
         r["method"] = "rule"
     with Store(tmp_path / "s.duckdb") as store:
         run = analyse(study, store, rows)
         paths = write_report(study, store, run)
-    note = "3 objections are the labelling guide's rule on price rises, not the classifier's"
+    note = said + RULE_NOTE.removeprefix("filed")
     assert note in paths["markdown"].read_text(encoding="utf-8")
-    assert note in paths["html"].read_text(encoding="utf-8").replace("&#39;", "'")
+    assert str(escape(note)) in paths["html"].read_text(encoding="utf-8")  # as Jinja escapes it
     exported = pd.read_csv(paths["exports"] / "insights.csv")
     assert sorted(exported.loc[exported["method"] == "rule", "text"]) == sorted(r["text"] for r in ruled)
 

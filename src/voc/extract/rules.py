@@ -54,6 +54,11 @@ PRICE_WISH = re.compile(
 SEARCH_START = re.compile(r"\b(?:look\w* (?:into|for|at|around)|shop\w* around|switch\w*|other (?:providers?|"
                           r"compan\w+|insurers?|options)|quotes?|final straw|signed up with|moved (?:to|over)|"
                           r"new (?:provider|company|insurer))\b", re.I)
+# How a report's method note says what the rule did to the objections it counts.
+RULE_NOTE = ("filed, or given a higher confidence, by the labelling guide's price-rise rule rather than the "
+             "classifier alone: on a sentence that tells of a price rise the author pays, a pain point with no "
+             "billing defect or other pain, a purchase trigger with no search and a wish for a lower price "
+             "become objections.")
 # Part of the model id, so a store extracted before a rule changed is extracted again.
 RULES = "rules-" + hashlib.sha256("\n".join(
     p.pattern for p in (PRICE_RISE, _NEGATED_BEFORE, _NEGATED_RISE, BILLING_DEFECT, PRICE_WISH, SEARCH_START)).encode()).hexdigest()[:8]

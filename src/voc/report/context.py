@@ -19,6 +19,7 @@ from voc.report.fixes import MID_RATED, PREFILTER, stands_between
 from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES, voices
+from voc.extract.rules import RULE_NOTE
 from voc.stages import topic_items
 from voc.store import Store
 from voc.topics.labels import names_nothing
@@ -273,6 +274,6 @@ def build_context(study: StudyConfig, store: Store, run_id: str) -> dict[str, An
             "classifier": classifier_info(study), "topics": run_counts.get("topics", {}),
             "seed": study.topics.seed, "max_outlier_share": study.topics.max_outlier_share,
             "languages": list(study.filters.languages), "quote_confidence": QUOTE_CONFIDENCE,
-            "by_rule": int((items["method"] == "rule").sum()) if "method" in items.columns else 0,
+            "by_rule": int((items["method"] == "rule").sum()), "rule_note": RULE_NOTE,
         },
     }

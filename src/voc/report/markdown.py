@@ -210,9 +210,7 @@ def _method(ctx: dict[str, Any]) -> list[str]:
              f"- Models: spaCy `{m['spacy']}`, embeddings `{m['embedding']}`, classifier `{clf['name']}`"
              + (f" (version {clf['version']})" if clf.get("version") else "") + (f": {clf['method']}" if clf.get("method") else "")
              + (f"; thresholds {thresholds}" if thresholds else "") + "."
-             + (f" {m['by_rule']} objection{'s are' if m['by_rule'] != 1 else ' is'} the labelling guide's rule on price "
-                "rises, not the classifier's: a price rise the author pays is an objection, and a pain point only beside "
-                "a billing defect or other pain." if m.get("by_rule") else ""),
+             + (f" {m['by_rule']} objection{'s were' if m['by_rule'] != 1 else ' was'} {m['rule_note']}" if m.get("by_rule") else ""),
              f"- Themes: BERTopic per kind, seed {m['seed']}, outlier budget {round(m['max_outlier_share'] * 100)}% (for kinds clustered into "
              "themes; a kind grouped by aspect leaves out what names no aspect or an aspect only one insight names)."]
     for kind, s in m["topics"].items():
