@@ -129,4 +129,3 @@ def test_only_the_sentences_found_to_be_insights_are_parsed(extractor, shared):
     records = Extractor(Counting(), extractor.embedder, extractor.classifier).classify(sentences)
     assert "pain_point" in records[0]["kinds"] and records[0]["aspect"]
     assert parsed == [s for s, rec in zip(sentences, records) if rec["kinds"]]
-

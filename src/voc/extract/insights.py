@@ -73,18 +73,21 @@ class Extractor:
         """Per-kind calibrated probabilities; ``sentences`` as for ``context_frame``."""
         return self.classifier.score_frame(context_frame(sentences), self.embedder, self.store, progress)
 
-    def _kinds(self, row: np.ndarray, text: str | None = None) -> tuple[dict[str, float], tuple[str, ...]]:
+    def _kinds(self, row: np.ndarray, text: str | None = None) -> tuple[dict[str, float], tuple[str, ...], bool]:
         """A sentence's kinds over the thresholds, after the labelling guide's rules
         (``voc.extract.rules``) when the text is given and the classifier has the kind they move
-        to, and the kinds the rules moved."""
+        to; the kinds the rules moved; and whether the objection is the rules' (added, or raised
+        to a moved kind's confidence)."""
         kinds = {k: round(float(row[j]), 3) for j, k in enumerate(self.classifier.kinds)
                  if row[j] >= self.thresholds.get(k, DEFAULT_THRESHOLD)}
         if text is None or "objection" not in self.classifier.kinds:
-            return kinds, ()
-        return price_rise_kinds(text, kinds, self.thresholds.get("objection", DEFAULT_THRESHOLD))
+            return kinds, (), False
+        ruled, moved = price_rise_kinds(text, kinds, self.thresholds.get("objection", DEFAULT_THRESHOLD))
+        return ruled, moved, bool(moved) and ruled.get("objection") != kinds.get("objection")
 
     def predict_labels(self, sentences: list[str] | pd.DataFrame) -> list[set[str]]:
-        return self.labels(self.score(sentences), list(context_frame(sentences)["text"]))
+        frame = context_frame(sentences)
+        return self.labels(self.score(frame), list(frame["text"]))
 
     def labels(self, P: np.ndarray, texts: list[str] | None = None) -> list[set[str]]:
         """The kinds of each row of ``score``'s probabilities at this extractor's thresholds; with
@@ -103,18 +106,15 @@ class Extractor:
                 read together (aspects and consequences carry over from the previous sentence).
         """
         frame = context_frame(sentences)
-        P = self.score(frame, progress=progress)
-        judged = [self._kinds(row, text) for row, text in zip(P, frame["text"])]
-        # An objection that holds a moved kind's confidence, not its own, is the rules' finding.
-        own = P[:, self.classifier.kinds.index("objection")] if "objection" in self.classifier.kinds else None
+        judged = [self._kinds(row, text) for row, text in zip(self.score(frame, progress=progress), frame["text"])]
         # Only insights need a parse (their aspect); most sentences are none.
-        wanted = [i for i, (kinds, _) in enumerate(judged) if kinds]
+        wanted = [i for i, (kinds, _, _) in enumerate(judged) if kinds]
         docs: list[Any] = [None] * len(judged)
         for i, doc in zip(wanted, self.nlp.pipe([frame["text"][i] for i in wanted], batch_size=128)):
             docs[i] = doc
         records = []
         for i, (text, doc) in enumerate(zip(frame["text"], docs)):
-            kinds, moved = judged[i]
+            kinds, moved, by_rule = judged[i]
             records.append({
                 "text": text, "kinds": kinds,
                 "aspect": extract_aspect(doc) if kinds else None,
@@ -122,7 +122,7 @@ class Extractor:
                 "roles": buying_roles(text) if "buying_role" in kinds else None,
                 "self_descriptions": self_descriptions(text),
                 "context": [], "moved": moved,
-                "by_rule": ["objection"] if moved and kinds.get("objection") not in (None, round(float(own[i]), 3)) else [],
+                "by_rule": ["objection"] if by_rule else [],
             })
         if groups is not None:
             apply_context(records, groups)

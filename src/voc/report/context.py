@@ -13,13 +13,13 @@ import pandas as pd
 
 from voc.config import StudyConfig
 from voc.defaults import FEW_DOCUMENTS, QUOTE_CONFIDENCE
+from voc.extract.rules import RULE_NOTE
 from voc.kinds import KINDS
 from voc.personas.evidence import label_quotes
 from voc.report.fixes import MID_RATED, PREFILTER, stands_between
 from voc.report.products import product_table
 from voc.report.trends import changes_since, month_table, topic_months
 from voc.schema import INSIGHT_KINDS, KIND_TITLES, voices
-from voc.extract.rules import RULE_NOTE
 from voc.stages import topic_items
 from voc.store import Store
 from voc.topics.labels import names_nothing
