@@ -97,21 +97,33 @@ def centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarra
     return ids, _unit(means)
 
 
-def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float) -> np.ndarray:
+def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float, rank: np.ndarray | None = None) -> np.ndarray:
     """Move outliers to their nearest topic centroid, most similar first, until at most
-    ``budget`` of all insights remain outliers (the least similar ones stay out)."""
+    ``budget`` of all insights remain outliers (the least similar ones stay out). ``rank``: each
+    row's place in the order that breaks ties (default: row order; see ``voc.topics.sample.sent_order``)."""
     topics = topics.copy()
     out = np.flatnonzero(topics == -1)
     allowed = int(np.floor(budget * len(topics)))
     if len(out) <= allowed or len(set(topics.tolist()) - {-1}) == 0:
         return topics
     ids, cents = centroids(emb, topics)
-    sims = emb[out] @ cents.T
-    best = sims.argmax(1)
-    order = np.argsort(-sims.max(1), kind="stable")
+    best, sims = nearest(emb, out, cents)
+    order = np.lexsort(((out if rank is None else rank[out]), -sims))
     for i in order[: len(out) - allowed]:
         topics[out[i]] = ids[best[i]]
     return topics
+
+
+def nearest(emb: np.ndarray, rows: np.ndarray, cents: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``rows``' nearest centroid and its similarity, ``chunk`` rows at a time: a sampled fit
+    leaves most of a kind's vectors to place, and a copy of them all held their size again."""
+    best = np.empty(len(rows), dtype=np.int64)
+    sims = np.empty(len(rows), dtype=np.result_type(emb, cents))
+    for lo in range(0, len(rows), chunk):
+        part = emb[rows[lo:lo + chunk]] @ cents.T
+        best[lo:lo + chunk] = part.argmax(1)
+        sims[lo:lo + chunk] = part.max(1)
+    return best, sims
 
 
 def short_label(label: str) -> str:

@@ -18,6 +18,7 @@ from voc.topics.fit import MIN_FOR_MODEL, fit_topics, reduce_outliers
 from voc.topics.groups import TopicResult, by_role
 from voc.topics.labels import OUTLIER_LABEL
 from voc.topics.names import learn_names, read_words, subject_forms, subject_words
+from voc.topics.sample import sent_order
 from voc.topics.saved import CANDIDATE_OFFSET, SavedTopics, load_saved, place
 from voc.topics.vocabulary import stem
 
@@ -28,10 +29,11 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
 
     Topic ids and labels of the saved model never change, so reports can compare runs.
     """
-    order = np.argsort(ins["sent_id"].to_numpy(), kind="stable")
-    ins = ins.iloc[order].reset_index(drop=True)
-    emb = emb[order]
-    topics = place(saved, emb, ins["sent_id"].tolist())
+    # Rows stay as given (no sorted copy of the kind's vectors, as in voc.topics.sample); ``rank``
+    # gives reduce_outliers the sent_id order, and the assignments come out in it.
+    sent_ids = ins["sent_id"].to_numpy()
+    order, rank = sent_order(sent_ids)
+    topics = place(saved, emb, sent_ids.tolist())
     # Past the model's own ids: a previous run's topics (voc.topics.carry) may hold candidates already.
     first = max([CANDIDATE_OFFSET, *(t + 1 for t in saved.topic_ids)])
     labels = dict(saved.labels)
@@ -44,18 +46,18 @@ def apply_saved(kind: str, ins: pd.DataFrame, emb: np.ndarray, saved: SavedTopic
                            settings.model_copy(update={"max_outlier_share": 1.0}), embedding_model)
         by_sent = dict(zip(fresh.assignments["sent_id"], fresh.assignments["topic_id"]))
         for i in unplaced:
-            tid = int(by_sent[ins.at[i, "sent_id"]])
+            tid = int(by_sent[sent_ids[i]])
             topics[i] = -1 if tid == -1 else first + tid
         for r in fresh.topics.itertuples():
             if r.topic_id != -1:
                 labels[first + int(r.topic_id)] = f"new: {r.label}"
                 keywords[first + int(r.topic_id)] = list(r.keywords)
-    topics = reduce_outliers(emb, topics, settings.max_outlier_share)
+    topics = reduce_outliers(emb, topics, settings.max_outlier_share, rank)[order]
     sizes = pd.Series(topics).value_counts()
     rows = [{"topic_id": int(t), "label": labels.get(int(t), OUTLIER_LABEL),
              "keywords": keywords.get(int(t), []), "size": int(sizes[t])} for t in sorted(sizes.index)]
     return TopicResult(kind=kind, topics=pd.DataFrame(rows),
-                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics.astype(int)}),
+                       assignments=pd.DataFrame({"sent_id": sent_ids[order], "topic_id": topics.astype(int)}),
                        model=None, method="saved-model")
 
 

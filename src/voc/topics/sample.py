@@ -26,21 +26,33 @@ def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
+def sent_order(sent_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in sent_id order, and each row's place in that order (``reduce_outliers``'
+    ``rank``): how a caller works in sent_id order without a sorted copy of its vectors."""
+    order = np.argsort(sent_ids, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return order, rank
+
+
 def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, settings: TopicSettings,
                 embedding_model: Any = None) -> TopicResult:
-    order = np.argsort(insights["sent_id"].to_numpy(), kind="stable")
-    ins, emb = insights.iloc[order].reset_index(drop=True), embeddings[order]
-    chosen = sample_rows(len(ins), settings.max_fit, settings.seed)
-    fitted = fit_topics(kind, ins.iloc[chosen].reset_index(drop=True), emb[chosen],
+    # Rows are taken in sent_id order through ``order`` rather than by sorting a copy of the
+    # vectors: at 100k documents a kind's vectors are hundreds of MB, and a copy of them lived
+    # through the whole fit.
+    order, rank = sent_order(insights["sent_id"].to_numpy())
+    chosen = order[sample_rows(len(order), settings.max_fit, settings.seed)]
+    fitted = fit_topics(kind, insights.iloc[chosen].reset_index(drop=True), embeddings[chosen],
                         settings.model_copy(update={"max_fit": 0}), embedding_model)
+    ins = insights.iloc[order].reset_index(drop=True)
     if fitted.model is None:  # the sample was grouped by aspect: so is every insight
         return by_aspect(kind, ins, settings.stop_words + label_names(kind, settings.names))
-    topics = np.full(len(ins), -1, dtype=int)
+    topics = np.full(len(insights), -1, dtype=int)
     by_sent = dict(zip(fitted.assignments["sent_id"], fitted.assignments["topic_id"]))
-    topics[chosen] = [int(by_sent[s]) for s in ins["sent_id"].iloc[chosen]]
+    topics[chosen] = [int(by_sent[s]) for s in insights["sent_id"].iloc[chosen]]
     # The rest start as outliers; reduce_outliers moves them to their nearest topic centroid, most
     # similar first, until the kind is within its outlier budget.
-    topics = reduce_outliers(emb, topics, settings.max_outlier_share)
+    topics = reduce_outliers(embeddings, topics, settings.max_outlier_share, rank)[order]
     sizes = pd.Series(topics).value_counts()
     rows = fitted.topics[fitted.topics["topic_id"].isin(sizes.index)].copy()
     if -1 in sizes.index and not (rows["topic_id"] == -1).any():
