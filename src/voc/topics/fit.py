@@ -100,7 +100,8 @@ def centroids(emb: np.ndarray, topics: np.ndarray) -> tuple[list[int], np.ndarra
 def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float, rank: np.ndarray | None = None) -> np.ndarray:
     """Move outliers to their nearest topic centroid, most similar first, until at most
     ``budget`` of all insights remain outliers (the least similar ones stay out). ``rank``: each
-    row's place in the order that breaks ties (default: row order; see ``voc.topics.sample.sent_order``)."""
+    row's place in the order that breaks ties (default: row order): a caller holding rows unsorted
+    still breaks ties in sent_id order (``voc.topics.sample.sent_order``)."""
     topics = topics.copy()
     out = np.flatnonzero(topics == -1)
     allowed = int(np.floor(budget * len(topics)))
@@ -116,7 +117,8 @@ def reduce_outliers(emb: np.ndarray, topics: np.ndarray, budget: float, rank: np
 
 def nearest(emb: np.ndarray, rows: np.ndarray, cents: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
     """Each of ``rows``' nearest centroid and its similarity, ``chunk`` rows at a time: a sampled fit
-    leaves most of a kind's vectors to place, and a copy of them all held their size again."""
+    leaves most of a kind's vectors to place, and a copy of every one of them doubled their memory.
+    Equal to one product of them all up to float rounding (last digit)."""
     best = np.empty(len(rows), dtype=np.int64)
     sims = np.empty(len(rows), dtype=np.result_type(emb, cents))
     for lo in range(0, len(rows), chunk):
