@@ -44,9 +44,9 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
     chosen = order[sample_rows(len(order), settings.max_fit, settings.seed)]
     fitted = fit_topics(kind, insights.iloc[chosen].reset_index(drop=True), embeddings[chosen],
                         settings.model_copy(update={"max_fit": 0}), embedding_model)
-    ins = insights.iloc[order].reset_index(drop=True)
     if fitted.model is None:  # the sample was grouped by aspect: so is every insight
-        return by_aspect(kind, ins, settings.stop_words + label_names(kind, settings.names))
+        return by_aspect(kind, insights.iloc[order].reset_index(drop=True),
+                         settings.stop_words + label_names(kind, settings.names))
     topics = np.full(len(insights), -1, dtype=int)
     by_sent = dict(zip(fitted.assignments["sent_id"], fitted.assignments["topic_id"]))
     topics[chosen] = [int(by_sent[s]) for s in insights["sent_id"].iloc[chosen]]
@@ -61,5 +61,5 @@ def fit_sampled(kind: str, insights: pd.DataFrame, embeddings: np.ndarray, setti
                           rows], ignore_index=True)
     rows["size"] = [int(sizes[t]) for t in rows["topic_id"]]
     return TopicResult(kind=kind, topics=rows.reset_index(drop=True),
-                       assignments=pd.DataFrame({"sent_id": ins["sent_id"], "topic_id": topics}),
-                       model=fitted.model, method=f"{fitted.method}, fitted on {len(chosen)} of {len(ins)}")
+                       assignments=pd.DataFrame({"sent_id": insights["sent_id"].to_numpy()[order], "topic_id": topics}),
+                       model=fitted.model, method=f"{fitted.method}, fitted on {len(chosen)} of {len(insights)}")

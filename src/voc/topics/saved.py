@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
+from voc.topics.fit import nearest
 from voc.topics.labels import OUTLIER_LABEL
 
 CANDIDATE_OFFSET = 1000  # candidate topic ids start here, clear of the saved model's ids
@@ -145,11 +146,10 @@ def place(saved: SavedTopics, emb: np.ndarray, sent_ids: list[str] | None = None
     nearest centroid that claims it; -1 where no topic does."""
     if not saved.topic_ids:
         return np.full(len(emb), -1)
-    sims = emb @ saved.centroids.T
-    best = sims.argmax(1)
+    best, sims = nearest(emb, np.arange(len(emb)), saved.centroids)
     ids = np.asarray(saved.topic_ids)[best]
     need = np.asarray([saved.claim.get(int(t), 0.5) for t in ids])
-    placed = np.where(sims[np.arange(len(emb)), best] >= need, ids, -1)
+    placed = np.where(sims >= need, ids, -1)
     if sent_ids is not None and saved.known:
         placed = np.asarray([saved.known.get(s, p) for s, p in zip(sent_ids, placed)])
     return placed
